@@ -1,7 +1,7 @@
 /* The "linux" object of config.json, except resources and seccomp. */
 #include "oci/json.h"
 
-#include <sched.h>
+#include <linux/sched.h> /* CLONE_NEW*, without needing _GNU_SOURCE */
 #include <string.h>
 
 #include "src/util.h"

@@ -3,7 +3,7 @@
 
 #include <seccomp.h>
 #include <errno.h>
-#include <sched.h>
+#include <linux/sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
