@@ -7,8 +7,8 @@
 #include "src/util.h"
 
 static const char *const ns_names[OCI_NS_COUNT] = {
-  [OCI_NS_PID] = "pid",     [OCI_NS_NETWORK] = "network", [OCI_NS_MOUNT] = "mount",
-  [OCI_NS_IPC] = "ipc",     [OCI_NS_UTS] = "uts",         [OCI_NS_USER] = "user",
+  [OCI_NS_PID] = "pid",       [OCI_NS_NETWORK] = "network", [OCI_NS_MOUNT] = "mount",
+  [OCI_NS_IPC] = "ipc",       [OCI_NS_UTS] = "uts",         [OCI_NS_USER] = "user",
   [OCI_NS_CGROUP] = "cgroup", [OCI_NS_TIME] = "time",
 };
 
@@ -22,8 +22,12 @@ int
 oci_ns_clone_flag (enum oci_ns_type t)
 {
   static const int flags[OCI_NS_COUNT] = {
-    [OCI_NS_PID] = CLONE_NEWPID,   [OCI_NS_NETWORK] = CLONE_NEWNET, [OCI_NS_MOUNT] = CLONE_NEWNS,
-    [OCI_NS_IPC] = CLONE_NEWIPC,   [OCI_NS_UTS] = CLONE_NEWUTS,     [OCI_NS_USER] = CLONE_NEWUSER,
+    [OCI_NS_PID] = CLONE_NEWPID,
+    [OCI_NS_NETWORK] = CLONE_NEWNET,
+    [OCI_NS_MOUNT] = CLONE_NEWNS,
+    [OCI_NS_IPC] = CLONE_NEWIPC,
+    [OCI_NS_UTS] = CLONE_NEWUTS,
+    [OCI_NS_USER] = CLONE_NEWUSER,
     [OCI_NS_CGROUP] = CLONE_NEWCGROUP,
     [OCI_NS_TIME] = 0x80, /* CLONE_NEWTIME; older glibc headers lack it */
   };
@@ -136,8 +140,8 @@ static const struct jfield device_fields[] = {
 static const struct jtype device_type = JTYPE (device_fields, check_device);
 
 static const struct jenum_item personality_items[] = { { "LINUX", 0 }, { "LINUX32", 0 } };
-static const struct jenum personality_enum = { "personality domain", personality_items,
-                                               ARRAY_SIZE (personality_items) };
+static const struct jenum personality_enum
+    = { "personality domain", personality_items, ARRAY_SIZE (personality_items) };
 
 static const struct jfield personality_fields[] = {
   F_ENUMS ("domain", struct oci_personality, domain, personality_enum, J_REQUIRED),
@@ -155,19 +159,23 @@ static const struct jfield intel_rdt_fields[] = {
 static const struct jtype intel_rdt_type = JTYPE (intel_rdt_fields, NULL);
 
 static const struct jenum_item mpol_mode_items[] = {
-  { "MPOL_DEFAULT", 0 },   { "MPOL_PREFERRED", 1 },      { "MPOL_BIND", 2 },
-  { "MPOL_INTERLEAVE", 3 }, { "MPOL_LOCAL", 4 },          { "MPOL_PREFERRED_MANY", 5 },
+  { "MPOL_DEFAULT", 0 },
+  { "MPOL_PREFERRED", 1 },
+  { "MPOL_BIND", 2 },
+  { "MPOL_INTERLEAVE", 3 },
+  { "MPOL_LOCAL", 4 },
+  { "MPOL_PREFERRED_MANY", 5 },
   { "MPOL_WEIGHTED_INTERLEAVE", 6 },
 };
-static const struct jenum mpol_mode_enum = { "memory policy mode", mpol_mode_items,
-                                             ARRAY_SIZE (mpol_mode_items) };
+static const struct jenum mpol_mode_enum
+    = { "memory policy mode", mpol_mode_items, ARRAY_SIZE (mpol_mode_items) };
 static const struct jenum_item mpol_flag_items[] = {
   { "MPOL_F_NUMA_BALANCING", 0 },
   { "MPOL_F_RELATIVE_NODES", 0 },
   { "MPOL_F_STATIC_NODES", 0 },
 };
-static const struct jenum mpol_flag_enum = { "memory policy flag", mpol_flag_items,
-                                             ARRAY_SIZE (mpol_flag_items) };
+static const struct jenum mpol_flag_enum
+    = { "memory policy flag", mpol_flag_items, ARRAY_SIZE (mpol_flag_items) };
 
 static int
 check_memory_policy (struct jctx *c, yajl_val v, void *obj)
@@ -197,8 +205,8 @@ static const struct jenum_item propagation_items[] = {
   { "shared", 0 },  { "slave", 0 },  { "private", 0 },  { "unbindable", 0 },
   { "rshared", 0 }, { "rslave", 0 }, { "rprivate", 0 }, { "runbindable", 0 },
 };
-static const struct jenum propagation_enum = { "rootfs propagation", propagation_items,
-                                               ARRAY_SIZE (propagation_items) };
+static const struct jenum propagation_enum
+    = { "rootfs propagation", propagation_items, ARRAY_SIZE (propagation_items) };
 
 static int
 check_linux (struct jctx *c, yajl_val v, void *obj)
@@ -237,15 +245,13 @@ static const struct jfield linux_fields[] = {
          J_OPTIONAL),
   F_MAP ("sysctl", struct oci_linux, sysctl),
   F_OBJ ("seccomp", struct oci_linux, seccomp, struct oci_seccomp, oci_seccomp_type, J_OPTIONAL),
-  F_ENUMS ("rootfsPropagation", struct oci_linux, rootfs_propagation, propagation_enum,
-           J_OPTIONAL),
+  F_ENUMS ("rootfsPropagation", struct oci_linux, rootfs_propagation, propagation_enum, J_OPTIONAL),
   F_STRV ("maskedPaths", struct oci_linux, masked_paths, J_OPTIONAL),
   F_STRV ("readonlyPaths", struct oci_linux, readonly_paths, J_OPTIONAL),
   F_STR ("mountLabel", struct oci_linux, mount_label, J_OPTIONAL),
   F_OBJ ("personality", struct oci_linux, personality, struct oci_personality, personality_type,
          J_OPTIONAL),
-  F_OBJ ("intelRdt", struct oci_linux, intel_rdt, struct oci_intel_rdt, intel_rdt_type,
-         J_OPTIONAL),
+  F_OBJ ("intelRdt", struct oci_linux, intel_rdt, struct oci_intel_rdt, intel_rdt_type, J_OPTIONAL),
   F_OBJ ("memoryPolicy", struct oci_linux, memory_policy, struct oci_memory_policy,
          memory_policy_type, J_OPTIONAL),
 };

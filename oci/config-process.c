@@ -32,24 +32,25 @@ static const struct jenum_item ioprio_items[] = {
   { "IOPRIO_CLASS_BE", 2 },
   { "IOPRIO_CLASS_IDLE", 3 },
 };
-static const struct jenum ioprio_enum = { "I/O priority class", ioprio_items,
-                                          ARRAY_SIZE (ioprio_items) };
+static const struct jenum ioprio_enum
+    = { "I/O priority class", ioprio_items, ARRAY_SIZE (ioprio_items) };
 
 /* Kernel values of include/uapi/linux/sched.h (glibc lacks some). */
 static const struct jenum_item sched_items[] = {
   { "SCHED_OTHER", 0 }, { "SCHED_FIFO", 1 }, { "SCHED_RR", 2 },       { "SCHED_BATCH", 3 },
   { "SCHED_ISO", 4 },   { "SCHED_IDLE", 5 }, { "SCHED_DEADLINE", 6 },
 };
-static const struct jenum sched_enum = { "scheduler policy", sched_items, ARRAY_SIZE (sched_items) };
+static const struct jenum sched_enum
+    = { "scheduler policy", sched_items, ARRAY_SIZE (sched_items) };
 
 static const struct jenum_item sched_flag_items[] = {
-  { "SCHED_FLAG_RESET_ON_FORK", 0x01 }, { "SCHED_FLAG_RECLAIM", 0x02 },
-  { "SCHED_FLAG_DL_OVERRUN", 0x04 },    { "SCHED_FLAG_KEEP_POLICY", 0x08 },
-  { "SCHED_FLAG_KEEP_PARAMS", 0x10 },   { "SCHED_FLAG_UTIL_CLAMP_MIN", 0x20 },
+  { "SCHED_FLAG_RESET_ON_FORK", 0x01 },  { "SCHED_FLAG_RECLAIM", 0x02 },
+  { "SCHED_FLAG_DL_OVERRUN", 0x04 },     { "SCHED_FLAG_KEEP_POLICY", 0x08 },
+  { "SCHED_FLAG_KEEP_PARAMS", 0x10 },    { "SCHED_FLAG_UTIL_CLAMP_MIN", 0x20 },
   { "SCHED_FLAG_UTIL_CLAMP_MAX", 0x40 },
 };
-static const struct jenum sched_flag_enum = { "scheduler flag", sched_flag_items,
-                                              ARRAY_SIZE (sched_flag_items) };
+static const struct jenum sched_flag_enum
+    = { "scheduler flag", sched_flag_items, ARRAY_SIZE (sched_flag_items) };
 
 static const struct jfield rlimit_fields[] = {
   F_ENUM ("type", struct oci_rlimit, type, resource, rlimit_enum, J_REQUIRED),

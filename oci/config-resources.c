@@ -8,8 +8,8 @@
 typedef struct oci_resources R;
 
 static const struct jenum_item dev_type_items[] = { { "a", 0 }, { "c", 0 }, { "b", 0 } };
-static const struct jenum dev_type_enum = { "device type", dev_type_items,
-                                            ARRAY_SIZE (dev_type_items) };
+static const struct jenum dev_type_enum
+    = { "device type", dev_type_items, ARRAY_SIZE (dev_type_items) };
 
 static int
 check_device_cgroup (struct jctx *c, yajl_val v, void *obj)
@@ -104,8 +104,7 @@ static const struct jfield block_io_fields[] = {
   F_ARRAY ("throttleReadIOPSDevice", R, block_io.throttle_read_iops,
            block_io.throttle_read_iops_len, struct oci_throttle_device, throttle_type, J_OPTIONAL),
   F_ARRAY ("throttleWriteIOPSDevice", R, block_io.throttle_write_iops,
-           block_io.throttle_write_iops_len, struct oci_throttle_device, throttle_type,
-           J_OPTIONAL),
+           block_io.throttle_write_iops_len, struct oci_throttle_device, throttle_type, J_OPTIONAL),
 };
 static const struct jtype block_io_type = JTYPE (block_io_fields, NULL);
 

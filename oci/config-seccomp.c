@@ -11,29 +11,32 @@ static const struct jenum_item action_items[] = {
   { "SCMP_ACT_TRAP", 0 },  { "SCMP_ACT_ERRNO", 0 },        { "SCMP_ACT_TRACE", 0 },
   { "SCMP_ACT_ALLOW", 0 }, { "SCMP_ACT_LOG", 0 },          { "SCMP_ACT_NOTIFY", 0 },
 };
-static const struct jenum action_enum = { "seccomp action", action_items,
-                                          ARRAY_SIZE (action_items) };
+static const struct jenum action_enum
+    = { "seccomp action", action_items, ARRAY_SIZE (action_items) };
 
 static const struct jenum_item op_items[] = {
-  { "SCMP_CMP_NE", SCMP_CMP_NE }, { "SCMP_CMP_LT", SCMP_CMP_LT },
-  { "SCMP_CMP_LE", SCMP_CMP_LE }, { "SCMP_CMP_EQ", SCMP_CMP_EQ },
-  { "SCMP_CMP_GE", SCMP_CMP_GE }, { "SCMP_CMP_GT", SCMP_CMP_GT },
+  { "SCMP_CMP_NE", SCMP_CMP_NE },
+  { "SCMP_CMP_LT", SCMP_CMP_LT },
+  { "SCMP_CMP_LE", SCMP_CMP_LE },
+  { "SCMP_CMP_EQ", SCMP_CMP_EQ },
+  { "SCMP_CMP_GE", SCMP_CMP_GE },
+  { "SCMP_CMP_GT", SCMP_CMP_GT },
   { "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
 };
 static const struct jenum op_enum = { "seccomp operator", op_items, ARRAY_SIZE (op_items) };
 
 static const struct jenum_item arch_items[] = {
-  { "SCMP_ARCH_X86", 0 },         { "SCMP_ARCH_X86_64", 0 },    { "SCMP_ARCH_X32", 0 },
-  { "SCMP_ARCH_ARM", 0 },         { "SCMP_ARCH_AARCH64", 0 },   { "SCMP_ARCH_MIPS", 0 },
-  { "SCMP_ARCH_MIPS64", 0 },      { "SCMP_ARCH_MIPS64N32", 0 }, { "SCMP_ARCH_MIPSEL", 0 },
-  { "SCMP_ARCH_MIPSEL64", 0 },    { "SCMP_ARCH_MIPSEL64N32", 0 }, { "SCMP_ARCH_PPC", 0 },
-  { "SCMP_ARCH_PPC64", 0 },       { "SCMP_ARCH_PPC64LE", 0 },   { "SCMP_ARCH_S390", 0 },
-  { "SCMP_ARCH_S390X", 0 },       { "SCMP_ARCH_PARISC", 0 },    { "SCMP_ARCH_PARISC64", 0 },
-  { "SCMP_ARCH_RISCV64", 0 },     { "SCMP_ARCH_LOONGARCH64", 0 }, { "SCMP_ARCH_M68K", 0 },
-  { "SCMP_ARCH_SH", 0 },          { "SCMP_ARCH_SHEB", 0 },
+  { "SCMP_ARCH_X86", 0 },      { "SCMP_ARCH_X86_64", 0 },      { "SCMP_ARCH_X32", 0 },
+  { "SCMP_ARCH_ARM", 0 },      { "SCMP_ARCH_AARCH64", 0 },     { "SCMP_ARCH_MIPS", 0 },
+  { "SCMP_ARCH_MIPS64", 0 },   { "SCMP_ARCH_MIPS64N32", 0 },   { "SCMP_ARCH_MIPSEL", 0 },
+  { "SCMP_ARCH_MIPSEL64", 0 }, { "SCMP_ARCH_MIPSEL64N32", 0 }, { "SCMP_ARCH_PPC", 0 },
+  { "SCMP_ARCH_PPC64", 0 },    { "SCMP_ARCH_PPC64LE", 0 },     { "SCMP_ARCH_S390", 0 },
+  { "SCMP_ARCH_S390X", 0 },    { "SCMP_ARCH_PARISC", 0 },      { "SCMP_ARCH_PARISC64", 0 },
+  { "SCMP_ARCH_RISCV64", 0 },  { "SCMP_ARCH_LOONGARCH64", 0 }, { "SCMP_ARCH_M68K", 0 },
+  { "SCMP_ARCH_SH", 0 },       { "SCMP_ARCH_SHEB", 0 },
 };
-static const struct jenum arch_enum = { "seccomp architecture", arch_items,
-                                        ARRAY_SIZE (arch_items) };
+static const struct jenum arch_enum
+    = { "seccomp architecture", arch_items, ARRAY_SIZE (arch_items) };
 
 static const struct jenum_item flag_items[] = {
   { "SECCOMP_FILTER_FLAG_TSYNC", 0 },

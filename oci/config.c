@@ -115,8 +115,7 @@ static const struct jfield spec_fields[] = {
   F_OBJ ("root", struct oci_spec, root, struct oci_root, root_type, J_REQUIRED_CREATE),
   F_STR ("hostname", struct oci_spec, hostname, J_OPTIONAL),
   F_STR ("domainname", struct oci_spec, domainname, J_OPTIONAL),
-  F_ARRAY ("mounts", struct oci_spec, mounts, mounts_len, struct oci_mount, mount_type,
-           J_OPTIONAL),
+  F_ARRAY ("mounts", struct oci_spec, mounts, mounts_len, struct oci_mount, mount_type, J_OPTIONAL),
   F_OBJ ("hooks", struct oci_spec, hooks, struct oci_hooks, hooks_type, J_OPTIONAL),
   F_MAP ("annotations", struct oci_spec, annotations),
   F_OBJ ("linux", struct oci_spec, linux_, struct oci_linux, oci_linux_type, J_OPTIONAL),
@@ -159,8 +158,7 @@ oci_spec_parse (const char *json, size_t len, enum oci_parse_mode mode, struct o
 }
 
 int
-oci_spec_load (const char *path, enum oci_parse_mode mode, struct oci_spec **out,
-               tong_error *err)
+oci_spec_load (const char *path, enum oci_parse_mode mode, struct oci_spec **out, tong_error *err)
 {
   _cleanup_free_ char *text = NULL;
   const char *base = strrchr (path, '/');
@@ -202,8 +200,8 @@ oci_process_free (struct oci_process *p)
 }
 
 int
-oci_resources_parse (const char *json, size_t len, const char *what,
-                     struct oci_resources **out, tong_error *err)
+oci_resources_parse (const char *json, size_t len, const char *what, struct oci_resources **out,
+                     tong_error *err)
 {
   return parse_document (json, len, what, OCI_PARSE_ANY, &oci_resources_type,
                          sizeof (struct oci_resources), (void **) out, err);

@@ -172,7 +172,6 @@ static int
 syntax_error (struct jctx *c, const char *json, size_t len)
 {
   yajl_handle h = yajl_alloc (NULL, NULL, NULL);
-  yajl_status st;
   size_t off, line, col;
   char msg[256];
   unsigned char *text;
@@ -180,13 +179,14 @@ syntax_error (struct jctx *c, const char *json, size_t len)
   if (h == NULL)
     return tong_err (c->err, ENOMEM, "%s: parse JSON", c->what);
   yajl_config (h, yajl_allow_comments, 1);
-  st = yajl_parse (h, (const unsigned char *) json, len);
-  off = yajl_get_bytes_consumed (h);
-  if (st == yajl_status_ok)
+  if (yajl_parse (h, (const unsigned char *) json, len) == yajl_status_ok)
     {
-      st = yajl_complete_parse (h);
+      /* The text so far is fine: the error is at the end (premature EOF). */
+      yajl_complete_parse (h);
       off = len;
     }
+  else
+    off = yajl_get_bytes_consumed (h);
   text = yajl_get_error (h, 0, NULL, 0);
   snprintf (msg, sizeof msg, "%s", text ? (char *) text : "syntax error");
   if (text)

@@ -95,46 +95,90 @@ struct jtype
   int (*check) (struct jctx *c, yajl_val v, void *obj);
 };
 
-#define JTYPE(fields, check) { fields, sizeof (fields) / sizeof ((fields)[0]), check }
+#define JTYPE(fields, check)                                                                       \
+  {                                                                                                \
+    fields, sizeof (fields) / sizeof ((fields)[0]), check                                          \
+  }
 
 /* Compile-time check that member m of T has C type ctype (0 when it does). */
 #define J_TYPED(T, m, ctype) (0 * sizeof (&((T *) 0)->m == (ctype *) 0))
 #define J_OFF(T, m, ctype) (offsetof (T, m) + J_TYPED (T, m, ctype))
 #define J_AUX(T, m, ctype) ((ssize_t) J_OFF (T, m, ctype))
 
-#define F_STR(n, T, m, req) { n, J_STR, req, J_OFF (T, m, char *), J_NO_OFF, J_NO_OFF, 0, 0, 0, 0 }
-#define F_BOOL(n, T, m) { n, J_BOOL, J_OPTIONAL, J_OFF (T, m, bool), J_NO_OFF, J_NO_OFF, 0, 0, 0, 0 }
-#define F_BOOLR(n, T, m) { n, J_BOOL, J_REQUIRED, J_OFF (T, m, bool), J_NO_OFF, J_NO_OFF, 0, 0, 0, 0 }
+#define F_STR(n, T, m, req)                                                                        \
+  {                                                                                                \
+    n, J_STR, req, J_OFF (T, m, char *), J_NO_OFF, J_NO_OFF, 0, 0, 0, 0                            \
+  }
+#define F_BOOL(n, T, m)                                                                            \
+  {                                                                                                \
+    n, J_BOOL, J_OPTIONAL, J_OFF (T, m, bool), J_NO_OFF, J_NO_OFF, 0, 0, 0, 0                      \
+  }
+#define F_BOOLR(n, T, m)                                                                           \
+  {                                                                                                \
+    n, J_BOOL, J_REQUIRED, J_OFF (T, m, bool), J_NO_OFF, J_NO_OFF, 0, 0, 0, 0                      \
+  }
 #define F_BOOLH(n, T, m, h)                                                                        \
-  { n, J_BOOL, J_OPTIONAL, J_OFF (T, m, bool), J_AUX (T, h, bool), J_NO_OFF, 0, 0, 0, 0 }
+  {                                                                                                \
+    n, J_BOOL, J_OPTIONAL, J_OFF (T, m, bool), J_AUX (T, h, bool), J_NO_OFF, 0, 0, 0, 0            \
+  }
 #define F_NUM(n, k, T, m, ctype, req)                                                              \
-  { n, k, req, J_OFF (T, m, ctype), J_NO_OFF, J_NO_OFF, sizeof (ctype), 0, 0, 0 }
+  {                                                                                                \
+    n, k, req, J_OFF (T, m, ctype), J_NO_OFF, J_NO_OFF, sizeof (ctype), 0, 0, 0                    \
+  }
 #define F_NUMH(n, k, T, m, ctype, h)                                                               \
-  { n, k, J_OPTIONAL, J_OFF (T, m, ctype), J_AUX (T, h, bool), J_NO_OFF, sizeof (ctype), 0, 0, 0 }
+  {                                                                                                \
+    n, k, J_OPTIONAL, J_OFF (T, m, ctype), J_AUX (T, h, bool), J_NO_OFF, sizeof (ctype), 0, 0, 0   \
+  }
 #define F_ENUM(n, T, m, num, e, req)                                                               \
-  { n, J_ENUM, req, J_OFF (T, m, char *), J_AUX (T, num, int), J_NO_OFF, 0, 0, &(e), 0 }
+  {                                                                                                \
+    n, J_ENUM, req, J_OFF (T, m, char *), J_AUX (T, num, int), J_NO_OFF, 0, 0, &(e), 0             \
+  }
 #define F_ENUMS(n, T, m, e, req)                                                                   \
-  { n, J_ENUM, req, J_OFF (T, m, char *), J_NO_OFF, J_NO_OFF, 0, 0, &(e), 0 }
+  {                                                                                                \
+    n, J_ENUM, req, J_OFF (T, m, char *), J_NO_OFF, J_NO_OFF, 0, 0, &(e), 0                        \
+  }
 #define F_STRV(n, T, m, req)                                                                       \
-  { n, J_STRV, req, J_OFF (T, m, char **), J_NO_OFF, J_NO_OFF, 0, 0, 0, 0 }
+  {                                                                                                \
+    n, J_STRV, req, J_OFF (T, m, char **), J_NO_OFF, J_NO_OFF, 0, 0, 0, 0                          \
+  }
 #define F_MAP(n, T, m)                                                                             \
-  { n, J_MAP, J_OPTIONAL, J_OFF (T, m, struct oci_map), J_NO_OFF, J_NO_OFF, 0, 0, 0, 0 }
+  {                                                                                                \
+    n, J_MAP, J_OPTIONAL, J_OFF (T, m, struct oci_map), J_NO_OFF, J_NO_OFF, 0, 0, 0, 0             \
+  }
 #define F_U32S(n, T, m, len)                                                                       \
-  { n, J_U32S, J_OPTIONAL, J_OFF (T, m, uint32_t *), J_AUX (T, len, size_t), J_NO_OFF, 0, 0, 0, 0 }
+  {                                                                                                \
+    n, J_U32S, J_OPTIONAL, J_OFF (T, m, uint32_t *), J_AUX (T, len, size_t), J_NO_OFF, 0, 0, 0, 0  \
+  }
 #define F_OBJ(n, T, m, ST, t, req)                                                                 \
-  { n, J_OBJ, req, J_OFF (T, m, ST *), J_NO_OFF, J_NO_OFF, sizeof (ST), &(t), 0, 0 }
+  {                                                                                                \
+    n, J_OBJ, req, J_OFF (T, m, ST *), J_NO_OFF, J_NO_OFF, sizeof (ST), &(t), 0, 0                 \
+  }
 #define F_INLINE(n, T, m, ST, t, req)                                                              \
-  { n, J_INLINE, req, J_OFF (T, m, ST), J_NO_OFF, J_NO_OFF, 0, &(t), 0, 0 }
+  {                                                                                                \
+    n, J_INLINE, req, J_OFF (T, m, ST), J_NO_OFF, J_NO_OFF, 0, &(t), 0, 0                          \
+  }
 #define F_INLINEH(n, T, m, ST, t, h)                                                               \
-  { n, J_INLINE, J_OPTIONAL, J_OFF (T, m, ST), J_AUX (T, h, bool), J_NO_OFF, 0, &(t), 0, 0 }
+  {                                                                                                \
+    n, J_INLINE, J_OPTIONAL, J_OFF (T, m, ST), J_AUX (T, h, bool), J_NO_OFF, 0, &(t), 0, 0         \
+  }
 /* An object whose fields live in the same struct as its parent's. */
-#define F_SAME(n, T, t, h) { n, J_INLINE, J_OPTIONAL, 0, J_AUX (T, h, bool), J_NO_OFF, 0, &(t), 0, 0 }
+#define F_SAME(n, T, t, h)                                                                         \
+  {                                                                                                \
+    n, J_INLINE, J_OPTIONAL, 0, J_AUX (T, h, bool), J_NO_OFF, 0, &(t), 0, 0                        \
+  }
 #define F_ARRAY(n, T, m, len, ST, t, req)                                                          \
-  { n, J_ARRAY, req, J_OFF (T, m, ST *), J_AUX (T, len, size_t), J_NO_OFF, sizeof (ST), &(t), 0, 0 }
+  {                                                                                                \
+    n, J_ARRAY, req, J_OFF (T, m, ST *), J_AUX (T, len, size_t), J_NO_OFF, sizeof (ST), &(t), 0, 0 \
+  }
 #define F_KEYED(n, T, m, len, ST, key, t)                                                          \
-  { n,           J_KEYED,     J_OPTIONAL, J_OFF (T, m, ST *), J_AUX (T, len, size_t),              \
-    J_AUX (ST, key, char *), sizeof (ST), &(t),       0,                  0 }
-#define F_FUNC(n, T, m, fn, req) { n, J_FUNC, req, offsetof (T, m), J_NO_OFF, J_NO_OFF, 0, 0, 0, fn }
+  {                                                                                                \
+    n, J_KEYED, J_OPTIONAL, J_OFF (T, m, ST *), J_AUX (T, len, size_t), J_AUX (ST, key, char *),   \
+        sizeof (ST), &(t), 0, 0                                                                    \
+  }
+#define F_FUNC(n, T, m, fn, req)                                                                   \
+  {                                                                                                \
+    n, J_FUNC, req, offsetof (T, m), J_NO_OFF, J_NO_OFF, 0, 0, 0, fn                               \
+  }
 
 /* Path handling: push returns the length to restore with jpath_pop. */
 size_t jpath_push_key (struct jctx *c, const char *key);

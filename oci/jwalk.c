@@ -297,7 +297,8 @@ jparse_object (struct jctx *c, yajl_val v, const struct jtype *t, void *base)
       /* null means absent, as for Go's decoder that runc uses. */
       if (fv == NULL || YAJL_IS_NULL (fv))
         {
-          if (f->req == J_OPTIONAL || (f->req == J_REQUIRED_CREATE && c->mode != OCI_PARSE_FOR_CREATE))
+          if (f->req == J_OPTIONAL
+              || (f->req == J_REQUIRED_CREATE && c->mode != OCI_PARSE_FOR_CREATE))
             continue;
           jpath_push_key (c, f->name);
           return jerr (c, f->req == J_REQUIRED ? "required" : "required for create");

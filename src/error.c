@@ -25,6 +25,18 @@ tong_err (tong_error *err, int errnum, const char *fmt, ...)
 }
 
 int
+tong_err_code (tong_error *err, int errnum, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start (ap, fmt);
+  vsnprintf (err->msg, sizeof err->msg, fmt, ap);
+  va_end (ap);
+  err->errnum = errnum > 0 ? errnum : errnum < 0 ? -errnum : EINVAL;
+  return -err->errnum;
+}
+
+int
 tong_err_prefix (tong_error *err, const char *fmt, ...)
 {
   char prefix[1024];

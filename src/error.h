@@ -18,6 +18,11 @@ typedef struct tong_error
 int tong_err (tong_error *err, int errnum, const char *fmt, ...)
   __attribute__ ((format (printf, 3, 4)));
 
+/* Like tong_err, but the message stands alone: errnum is kept for callers
+ * that test it (ENOENT for "does not exist") and not spelled out. */
+int tong_err_code (tong_error *err, int errnum, const char *fmt, ...)
+  __attribute__ ((format (printf, 3, 4)));
+
 /* Prepend context to an error already set: "context: previous message".
  * Returns -err->errnum. */
 int tong_err_prefix (tong_error *err, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));

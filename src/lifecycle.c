@@ -36,7 +36,7 @@ open_container (struct tong_globals *g, const char *id, bool lock, int *dirfd,
   if (rootfd < 0)
     {
       if (err->errnum == ENOENT)
-        return tong_err (err, ENOENT, "container \"%s\" does not exist", id);
+        return tong_err_code (err, ENOENT, "container \"%s\" does not exist", id);
       return rootfd;
     }
   r = state_dir_open (rootfd, id, lock, dirfd, err);
@@ -168,11 +168,11 @@ signal_container (const struct container_state *st, int sig, bool all, tong_erro
   _cleanup_close_ int pidfd = sys_pidfd_open (st->pid, 0);
 
   if (pidfd < 0)
-    return errno == ESRCH ? tong_err (err, ESRCH, "container not running")
+    return errno == ESRCH ? tong_err_code (err, ESRCH, "container not running")
                           : tong_err (err, errno, "pidfd_open %d", (int) st->pid);
   /* The pid is pinned by the pidfd now: check it is still our init. */
   if (proc_start_time (st->pid) != st->start_time)
-    return tong_err (err, ESRCH, "container not running");
+    return tong_err_code (err, ESRCH, "container not running");
   if (all)
     return kill_all (st, sig, err);
   if (sys_pidfd_send_signal (pidfd, sig, NULL, 0) < 0)
@@ -193,7 +193,7 @@ container_kill (struct tong_globals *g, const char *id, int sig, bool all, tong_
     return r;
   status = state_status (dirfd, &st);
   if (status == STATUS_STOPPED)
-    r = tong_err (err, ESRCH, "container not running");
+    r = tong_err_code (err, ESRCH, "container not running");
   else
     r = signal_container (&st, sig, all, err);
   state_clear (&st);

@@ -49,7 +49,7 @@ state_dir_create (int rootfd, const char *id, int *dirfd, tong_error *err)
   if (mkdirat (rootfd, id, 0700) < 0)
     {
       if (errno == EEXIST)
-        return tong_err (err, EEXIST, "container with id exists: %s", id);
+        return tong_err_code (err, EEXIST, "container with id exists: %s", id);
       return tong_err (err, errno, "create state directory for `%s`", id);
     }
   fd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -70,14 +70,14 @@ state_dir_open (int rootfd, const char *id, bool lock, int *dirfd, tong_error *e
   if (fd < 0)
     {
       if (errno == ENOENT)
-        return tong_err (err, ENOENT, "container \"%s\" does not exist", id);
+        return tong_err_code (err, ENOENT, "container \"%s\" does not exist", id);
       return tong_err (err, errno, "open state of container \"%s\"", id);
     }
   if (lock && flock (fd, LOCK_EX) < 0)
     return tong_err (err, errno, "lock state of container \"%s\"", id);
   /* A concurrent delete may have removed it while we waited for the lock. */
   if (faccessat (fd, STATE_FILE, F_OK, 0) < 0)
-    return tong_err (err, ENOENT, "container \"%s\" does not exist", id);
+    return tong_err_code (err, ENOENT, "container \"%s\" does not exist", id);
   *dirfd = TAKE_FD (fd);
   return 0;
 }

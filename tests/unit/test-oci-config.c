@@ -99,7 +99,8 @@ static const char full_config[]
       "  'cpu':{'shares':1024,'quota':-1,'burst':10,'period':100000,'realtimeRuntime':950,"
       "   'realtimePeriod':1000,'cpus':'0-1','mems':'0','idle':1},"
       "  'pids':{'limit':32768},"
-      "  'blockIO':{'weight':100,'leafWeight':10,'weightDevice':[{'major':8,'minor':0,'weight':500}],"
+      "  "
+      "'blockIO':{'weight':100,'leafWeight':10,'weightDevice':[{'major':8,'minor':0,'weight':500}],"
       "   'throttleReadBpsDevice':[{'major':8,'minor':0,'rate':600}],"
       "   'throttleWriteBpsDevice':[{'major':8,'minor':0,'rate':700}],"
       "   'throttleReadIOPSDevice':[{'major':8,'minor':0,'rate':800}],"
@@ -129,7 +130,7 @@ static const char full_config[]
     {                                                                                              \
       if (!(cond))                                                                                 \
         {                                                                                          \
-          report (name, false, "check failed at line %d: %s", __LINE__, #cond);                  \
+          report (name, false, "check failed at line %d: %s", __LINE__, #cond);                    \
           return;                                                                                  \
         }                                                                                          \
     }                                                                                              \
@@ -219,7 +220,7 @@ test_full (void)
 struct error_case
 {
   const char *name;
-  const char *extra; /* members added to the minimal config, ' for " */
+  const char *extra;  /* members added to the minimal config, ' for " */
   const char *expect; /* whole message, ' for " */
 };
 
@@ -255,8 +256,10 @@ static const struct error_case error_cases[] = {
     "config.json: process.user.uid: expected an unsigned 32-bit integer, got 1.5" },
   { "uid exponent", "'process':{'args':['sh'],'cwd':'/','user':{'uid':1e3}}",
     "config.json: process.user.uid: expected an unsigned 32-bit integer, got 1e3" },
-  { "additionalGids element", "'process':{'args':['sh'],'cwd':'/','user':{'additionalGids':[1,true]}}",
-    "config.json: process.user.additionalGids[1]: expected an unsigned 32-bit integer, got boolean" },
+  { "additionalGids element",
+    "'process':{'args':['sh'],'cwd':'/','user':{'additionalGids':[1,true]}}",
+    "config.json: process.user.additionalGids[1]: expected an unsigned 32-bit integer, got "
+    "boolean" },
   { "terminal as string", "'process':{'args':['sh'],'cwd':'/','terminal':'yes'}",
     "config.json: process.terminal: expected a boolean, got string" },
   { "args as string", "'process':{'args':'sh','cwd':'/'}",
@@ -282,10 +285,13 @@ static const struct error_case error_cases[] = {
   { "oomScoreAdj int32 overflow", "'process':{'args':['sh'],'cwd':'/','oomScoreAdj':-2147483649}",
     "config.json: process.oomScoreAdj: expected a 32-bit integer, got -2147483649" },
   { "memory limit overflow", "'linux':{'resources':{'memory':{'limit':9223372036854775808}}}",
-    "config.json: linux.resources.memory.limit: expected a 64-bit integer, got 9223372036854775808" },
+    "config.json: linux.resources.memory.limit: expected a 64-bit integer, got "
+    "9223372036854775808" },
   { "rlimit hard overflow",
-    "'process':{'args':['sh'],'cwd':'/','rlimits':[{'type':'RLIMIT_CPU','hard':18446744073709551616,'soft':1}]}",
-    "config.json: process.rlimits[0].hard: expected an unsigned 64-bit integer, got 18446744073709551616" },
+    "'process':{'args':['sh'],'cwd':'/"
+    "','rlimits':[{'type':'RLIMIT_CPU','hard':18446744073709551616,'soft':1}]}",
+    "config.json: process.rlimits[0].hard: expected an unsigned 64-bit integer, got "
+    "18446744073709551616" },
   { "blkio weight overflow", "'linux':{'resources':{'blockIO':{'weight':65536}}}",
     "config.json: linux.resources.blockIO.weight: expected an unsigned 16-bit integer, got 65536" },
   { "linux as string", "'linux':'x'", "config.json: linux: expected an object, got string" },
@@ -301,18 +307,21 @@ static const struct error_case error_cases[] = {
   { "unknown rlimit",
     "'process':{'args':['sh'],'cwd':'/','rlimits':[{'type':'RLIMIT_FOO','hard':1,'soft':1}]}",
     "config.json: process.rlimits[0].type: unknown rlimit 'RLIMIT_FOO'" },
-  { "rlimit without soft", "'process':{'args':['sh'],'cwd':'/','rlimits':[{'type':'RLIMIT_CPU','hard':1}]}",
+  { "rlimit without soft",
+    "'process':{'args':['sh'],'cwd':'/','rlimits':[{'type':'RLIMIT_CPU','hard':1}]}",
     "config.json: process.rlimits[0].soft: required" },
   { "unknown ioprio class",
     "'process':{'args':['sh'],'cwd':'/','ioPriority':{'class':'IOPRIO_CLASS_NONE','priority':0}}",
     "config.json: process.ioPriority.class: unknown I/O priority class 'IOPRIO_CLASS_NONE'" },
   { "ioprio out of range",
     "'process':{'args':['sh'],'cwd':'/','ioPriority':{'class':'IOPRIO_CLASS_RT','priority':8}}",
-    "config.json: process.ioPriority.priority: 8 is out of range: the priority within a class is 0 to 7" },
+    "config.json: process.ioPriority.priority: 8 is out of range: the priority within a class is 0 "
+    "to 7" },
   { "unknown sched policy", "'process':{'args':['sh'],'cwd':'/','scheduler':{'policy':'SCHED_X'}}",
     "config.json: process.scheduler.policy: unknown scheduler policy 'SCHED_X'" },
   { "unknown sched flag",
-    "'process':{'args':['sh'],'cwd':'/','scheduler':{'policy':'SCHED_RR','flags':['SCHED_FLAG_X']}}",
+    "'process':{'args':['sh'],'cwd':'/"
+    "','scheduler':{'policy':'SCHED_RR','flags':['SCHED_FLAG_X']}}",
     "config.json: process.scheduler.flags[0]: unknown scheduler flag 'SCHED_FLAG_X'" },
   { "unknown seccomp action", "'linux':{'seccomp':{'defaultAction':'SCMP_ACT_MAYBE'}}",
     "config.json: linux.seccomp.defaultAction: unknown seccomp action 'SCMP_ACT_MAYBE'" },
@@ -321,14 +330,18 @@ static const struct error_case error_cases[] = {
   { "unknown seccomp op",
     "'linux':{'seccomp':{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['x'],"
     "'action':'SCMP_ACT_ERRNO','args':[{'index':0,'value':1,'op':'SCMP_CMP_APPROX'}]}]}}",
-    "config.json: linux.seccomp.syscalls[0].args[0].op: unknown seccomp operator 'SCMP_CMP_APPROX'" },
-  { "seccomp arg index", "'linux':{'seccomp':{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['x'],"
+    "config.json: linux.seccomp.syscalls[0].args[0].op: unknown seccomp operator "
+    "'SCMP_CMP_APPROX'" },
+  { "seccomp arg index",
+    "'linux':{'seccomp':{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['x'],"
     "'action':'SCMP_ACT_ERRNO','args':[{'index':6,'value':1,'op':'SCMP_CMP_EQ'}]}]}}",
     "config.json: linux.seccomp.syscalls[0].args[0].index: 6 is out of range 0 to 5" },
-  { "seccomp empty names", "'linux':{'seccomp':{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':[],"
+  { "seccomp empty names",
+    "'linux':{'seccomp':{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':[],"
     "'action':'SCMP_ACT_LOG'}]}}",
     "config.json: linux.seccomp.syscalls[0].names: must name at least one system call" },
-  { "unknown seccomp arch", "'linux':{'seccomp':{'defaultAction':'SCMP_ACT_ALLOW','architectures':['SCMP_ARCH_Z80']}}",
+  { "unknown seccomp arch",
+    "'linux':{'seccomp':{'defaultAction':'SCMP_ACT_ALLOW','architectures':['SCMP_ARCH_Z80']}}",
     "config.json: linux.seccomp.architectures[0]: unknown seccomp architecture 'SCMP_ARCH_Z80'" },
   { "unknown seccomp flag", "'linux':{'seccomp':{'defaultAction':'SCMP_ACT_ALLOW','flags':['X']}}",
     "config.json: linux.seccomp.flags[0]: unknown seccomp flag 'X'" },
@@ -338,7 +351,8 @@ static const struct error_case error_cases[] = {
     "config.json: linux.devices[0].type: unknown device type 'x': use c, b, u or p" },
   { "char device without major", "'linux':{'devices':[{'path':'/dev/x','type':'c','minor':1}]}",
     "config.json: linux.devices[0].major: required for a device of type c" },
-  { "unbuffered device without minor", "'linux':{'devices':[{'path':'/dev/x','type':'u','major':1}]}",
+  { "unbuffered device without minor",
+    "'linux':{'devices':[{'path':'/dev/x','type':'u','major':1}]}",
     "config.json: linux.devices[0].minor: required for a device of type u" },
   { "cgroup device type", "'linux':{'resources':{'devices':[{'allow':true,'type':'p'}]}}",
     "config.json: linux.resources.devices[0].type: unknown device type 'p'" },
@@ -359,13 +373,17 @@ static const struct error_case error_cases[] = {
   { "rdma as array", "'linux':{'resources':{'rdma':[]}}",
     "config.json: linux.resources.rdma: expected an object, got array" },
   { "rdma handles type", "'linux':{'resources':{'rdma':{'mlx':{'hcaHandles':'3'}}}}",
-    "config.json: linux.resources.rdma.mlx.hcaHandles: expected an unsigned 32-bit integer, got string" },
+    "config.json: linux.resources.rdma.mlx.hcaHandles: expected an unsigned 32-bit integer, got "
+    "string" },
   { "time offset nanosecs", "'linux':{'timeOffsets':{'boottime':{'nanosecs':1000000000}}}",
-    "config.json: linux.timeOffsets.boottime.nanosecs: 1000000000 is out of range: must be below 1000000000" },
+    "config.json: linux.timeOffsets.boottime.nanosecs: 1000000000 is out of range: must be below "
+    "1000000000" },
   { "uid mapping missing size", "'linux':{'uidMappings':[{'containerID':0,'hostID':1}]}",
     "config.json: linux.uidMappings[0].size: required" },
-  { "mount idmap type", "'mounts':[{'destination':'/a','gidMappings':[{'containerID':0,'hostID':'1','size':1}]}]",
-    "config.json: mounts[0].gidMappings[0].hostID: expected an unsigned 32-bit integer, got string" },
+  { "mount idmap type",
+    "'mounts':[{'destination':'/a','gidMappings':[{'containerID':0,'hostID':'1','size':1}]}]",
+    "config.json: mounts[0].gidMappings[0].hostID: expected an unsigned 32-bit integer, got "
+    "string" },
   /* hooks */
   { "hook timeout zero", "'hooks':{'poststop':[{'path':'/bin/x','timeout':0}]}",
     "config.json: hooks.poststop[0].timeout: 0 seconds: must be greater than zero" },
@@ -409,8 +427,10 @@ static const struct syntax_case syntax_cases[] = {
   { "only whitespace", " \n\t ", "config.json: invalid JSON: empty input" },
   { "truncated", "{\"ociVersion\": \"1.2.0\",\n \"root\": {",
     "config.json: invalid JSON: parse error: premature EOF at line 2, column 11" },
-  { "trailing garbage", "{}\n}", "config.json: invalid JSON: parse error: trailing garbage at line 2" },
-  { "bad token", "{\"a\": tru}", "config.json: invalid JSON: lexical error: invalid string in json text" },
+  { "trailing garbage", "{}\n}",
+    "config.json: invalid JSON: parse error: trailing garbage at line 2" },
+  { "bad token", "{\"a\": tru}",
+    "config.json: invalid JSON: lexical error: invalid string in json text" },
   { "top level array", "[]", "config.json: expected an object, got array" },
   { "top level string", "\"x\"", "config.json: expected an object, got string" },
   { "escaped NUL", "{\"hostname\": \"a\\u0000b\"}",
@@ -444,7 +464,7 @@ test_any_mode (void)
   _cleanup_free_ char *bad = dq ("{'root':{'path':7}}");
   tong_error err = { 0 };
 
-  CHECK (oci_spec_parse ("{}", 2, OCI_PARSE_ANY, &s, &err) == 0);
+  CHECK (oci_spec_parse ("{} /* yajl takes comments */", 28, OCI_PARSE_ANY, &s, &err) == 0);
   CHECK (s->process == NULL && s->root == NULL && s->linux_ == NULL && s->mounts_len == 0);
   CHECK (oci_spec_parse (bad, strlen (bad), OCI_PARSE_ANY, &s2, &err) < 0);
   CHECK (strcmp (err.msg, "config.json: root.path: expected a string, got number") == 0);
@@ -477,8 +497,8 @@ static void
 test_versions (void)
 {
   static const char *const good[] = { "1.0.0", "1.0.2-dev", "1.2.0", "1.0.0-rc5+dev", "1.10.3" };
-  static const char *const bad[] = { "1", "1.", "1.0", "0.9.0", "v1.0.0", "1.0.0-", "1.01.0",
-                                     "1.0.0 " };
+  static const char *const bad[]
+      = { "1", "1.", "1.0", "0.9.0", "v1.0.0", "1.0.0-", "1.01.0", "1.0.0 " };
   const char *name = "ociVersion forms";
 
   for (size_t i = 0; i < ARRAY_SIZE (good) + ARRAY_SIZE (bad); i++)
@@ -571,8 +591,13 @@ seconds_since (const struct timespec *t0)
 static void
 test_huge (void)
 {
-  const char *name = "huge input: 200k env entries and 100k annotations";
-  const size_t n_env = 200000, n_ann = 100000;
+  /* valgrind's realloc always copies, which makes yajl's one-element-at-a-time
+   * array growth quadratic there: use a smaller input under valgrind. */
+  const char *preload = getenv ("LD_PRELOAD");
+  bool valgrind = preload && strstr (preload, "vgpreload");
+  const char *name = valgrind ? "huge input (smaller under valgrind): 5k env, 5k annotations"
+                              : "huge input: 200k env entries and 100k annotations";
+  const size_t n_env = valgrind ? 5000 : 200000, n_ann = valgrind ? 5000 : 100000;
   size_t cap = 64 * 1024 * 1024, len = 0;
   _cleanup_free_ char *json = xmalloc (cap);
   _cleanup_oci_spec_ struct oci_spec *s = NULL;
@@ -596,10 +621,9 @@ test_huge (void)
     }
   secs = seconds_since (&t0);
   CHECK (s->annotations.len == n_ann && s->process->env[n_env - 1] && !s->process->env[n_env]);
-  CHECK (strcmp (oci_map_get (&s->annotations, "org.example.key99999"), "v99999") == 0);
-  /* Linear work takes well under a second here, even under valgrind it stays
-   * far below this; a quadratic walk would take minutes. */
-  report (name, secs < 60, "took %.1f s", secs);
+  CHECK (strcmp (oci_map_get (&s->annotations, "org.example.key4999"), "v4999") == 0);
+  /* Linear work takes well under a second; a quadratic walk would take minutes. */
+  report (name, secs < 30, "took %.1f s", secs);
 }
 
 static void
