@@ -306,7 +306,7 @@ console_socket_connect (const char *path, int *sock_out, tong_error *err)
     return tong_err (err, ENAMETOOLONG,
                      "console socket `%s`: a unix socket path has at most %zu bytes", path,
                      sizeof addr.sun_path - 1);
-  strcpy (addr.sun_path, path);
+  memcpy (addr.sun_path, path, strlen (path) + 1);
   sock = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (sock < 0)
     return tong_err (err, errno, "create a unix socket");

@@ -218,7 +218,13 @@ init_setup (struct init_ctx *c, tong_error *err)
       if (r < 0)
         return tong_err (err, -r, "send the terminal to the runtime");
     }
-  r = process_check_executable (p, err);
+  r = process_set_personality (c->spec->linux_->personality, err);
+  if (r == 0)
+    r = process_set_io_priority (p->io_priority, err);
+  if (r == 0)
+    r = process_set_scheduler (p->scheduler, err);
+  if (r == 0)
+    r = process_check_executable (p, err);
   if (r < 0)
     return r;
   /* From here on the init outlives `tong create`. */
@@ -471,6 +477,8 @@ container_create (struct tong_globals *g, const struct create_options *o,
   if (r < 0)
     return r;
   r = spec_check_supported (spec, err);
+  if (r == 0)
+    r = process_check_capabilities (spec->process, err);
   if (r < 0)
     return r;
   if (spec->process->terminal && !o->console_socket && !o->foreground)

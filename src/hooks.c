@@ -49,7 +49,10 @@ hook_child (const struct oci_hook *hook, int stdin_fd, int report_fd)
     for (int fd = 3; fd < 1024; fd++)
       if (fd != report_fd)
         (void) fcntl (fd, F_SETFD, FD_CLOEXEC);
-  signal (SIGPIPE, SIG_DFL);
+  /* Ignored signals survive execve: give the hook default dispositions. */
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      signal (sig, SIG_DFL);
   sigemptyset (&all);
   sigprocmask (SIG_SETMASK, &all, NULL);
   execve (hook->path, args, env);

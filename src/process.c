@@ -26,6 +26,13 @@ process_cap_last (void)
 }
 
 int
+process_check_capabilities (const struct oci_process *p, tong_error *err)
+{
+  struct caps_sets sets;
+  return caps_parse (p->capabilities, caps_last (), &sets, err);
+}
+
+int
 process_set_rlimits (pid_t pid, const struct oci_process *p, tong_error *err)
 {
   for (size_t i = 0; i < p->rlimits_len; i++)

@@ -34,6 +34,10 @@ int process_execve (const struct oci_process *p, tong_error *err);
  * (runc checks this before `create` returns). */
 int process_check_executable (const struct oci_process *p, tong_error *err);
 
+/* At create time: fail early on capability names that process_exec would
+ * reject ("process.capabilities.bounding: unknown capability \"CAP_FOO\""). */
+int process_check_capabilities (const struct oci_process *p, tong_error *err);
+
 /* In the child, before process_exec: linux.personality (domain LINUX or
  * LINUX32), process.ioPriority (ioprio_set) and process.scheduler
  * (sched_setattr).  Each is a no-op for NULL. */

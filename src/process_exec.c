@@ -66,6 +66,19 @@ check_file (const char *path)
   return 0;
 }
 
+/* The check runs before process_apply_identity's chdir: a relative candidate
+ * ("./run.sh", or from a relative PATH entry) is looked at from process.cwd. */
+static int
+check_from_cwd (const struct oci_process *p, const char *path)
+{
+  _cleanup_free_ char *full = NULL;
+
+  if (path[0] == '/' || !p->cwd)
+    return check_file (path);
+  full = xasprintf ("%s/%s", p->cwd, path);
+  return check_file (full);
+}
+
 int
 process_check_executable (const struct oci_process *p, tong_error *err)
 {
@@ -78,7 +91,7 @@ process_check_executable (const struct oci_process *p, tong_error *err)
     return -EINVAL;
   if (strchr (name, '/'))
     {
-      r = check_file (name);
+      r = check_from_cwd (p, name);
       if (r < 0)
         return tong_err (err, -r, "exec `%s`", name);
       return 0;
@@ -89,7 +102,7 @@ process_check_executable (const struct oci_process *p, tong_error *err)
       const char *end = strchrnul (s, ':');
       _cleanup_free_ char *full = path_candidate (s, end, name);
 
-      r = check_file (full);
+      r = check_from_cwd (p, full);
       if (r == 0)
         return 0;
       if (r == -EACCES)

@@ -52,8 +52,6 @@ spec_check_supported (const struct oci_spec *spec, tong_error *err)
     return tong_err (err, 0, "config.json: linux.intelRdt: Intel RDT is not supported");
   if (l->memory_policy)
     return tong_err (err, 0, "config.json: linux.memoryPolicy: memory policies are not supported");
-  if (l->personality)
-    return tong_err (err, 0, "config.json: linux.personality: not supported by this version of tong");
   if (l->mount_label && *l->mount_label)
     return tong_err (err, 0, "config.json: linux.mountLabel: SELinux labels are not supported");
   if (p)
@@ -64,12 +62,6 @@ spec_check_supported (const struct oci_spec *spec, tong_error *err)
       if (p->selinux_label && *p->selinux_label)
         return tong_err (err, 0, "config.json: process.selinuxLabel: SELinux labels are not "
                                  "supported by this version of tong");
-      if (p->io_priority)
-        return tong_err (err, 0, "config.json: process.ioPriority: not supported by this version "
-                                 "of tong");
-      if (p->scheduler)
-        return tong_err (err, 0, "config.json: process.scheduler: not supported by this version "
-                                 "of tong");
     }
   for (size_t i = 0; i < spec->mounts_len; i++)
     if (spec->mounts[i].uid_mappings_len || spec->mounts[i].gid_mappings_len)

@@ -28,7 +28,7 @@ listen_at (const char *path, tong_error *err)
 
   if (strlen (tmp) >= sizeof addr.sun_path)
     return tong_err (err, ENAMETOOLONG, "socket path `%s`", path);
-  strcpy (addr.sun_path, tmp);
+  memcpy (addr.sun_path, tmp, strlen (tmp) + 1);
   sock = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (sock < 0)
     return tong_err (err, errno, "socket");

@@ -60,6 +60,13 @@ test_cap_sets (void)
   CHECK (caps_parse (&c, 40, &sets, &err) == -EINVAL);
   CHECK (strstr (err.msg, "process.capabilities.ambient: unknown capability \"CAP_FOO\"") != NULL);
 
+  {
+    struct oci_process proc = { .capabilities = &c };
+    CHECK (process_check_capabilities (&proc, &err) == -EINVAL);
+    proc.capabilities = NULL;
+    CHECK (process_check_capabilities (&proc, &err) == 0);
+  }
+
   memset (&sets, 0xff, sizeof sets);
   CHECK (caps_parse (NULL, 40, &sets, &err) == 0);
   CHECK (sets.bounding == 0 && sets.effective == 0 && sets.permitted == 0 && sets.ambient == 0
@@ -141,6 +148,7 @@ test_check_executable (void)
   char *sh[] = { "sh", NULL };
   char *missing[] = { "no-such-program-here", NULL };
   char *abs_dir[] = { "/", NULL };
+  char *rel[] = { "./sh", NULL };
   char *path_env[] = { "PATH=/nonexistent:/bin", NULL };
   struct oci_process p = { .args = sh, .env = path_env };
   tong_error err = { 0 };
@@ -151,6 +159,11 @@ test_check_executable (void)
   p.args = missing;
   CHECK (process_check_executable (&p, &err) == -ENOENT);
   CHECK (strcmp (err.msg, "exec `no-such-program-here`: executable file not found in $PATH") == 0);
+  p.args = rel;
+  p.cwd = "/bin";
+  CHECK (process_check_executable (&p, &err) == 0);
+  p.cwd = "/";
+  CHECK (process_check_executable (&p, &err) == -ENOENT);
   p.args = abs_dir;
   CHECK (process_check_executable (&p, &err) == -EISDIR);
   p.args = NULL;
