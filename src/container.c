@@ -22,27 +22,13 @@
 #include "src/namespaces/namespaces.h"
 #include "src/namespaces/rootfs.h"
 #include "src/process.h"
+#include "src/sync.h"
 #include "src/syscalls.h"
 #include "src/util.h"
 
 #ifndef KEYCTL_JOIN_SESSION_KEYRING
 #define KEYCTL_JOIN_SESSION_KEYRING 1
 #endif
-
-enum sync_type
-{
-  SYNC_GO = 1,  /* runtime -> init: maps written, runtime hooks done */
-  SYNC_CONSOLE, /* init -> runtime: the pty master (as SCM_RIGHTS) */
-  SYNC_READY,   /* init -> runtime: set up, waiting on exec.fifo */
-  SYNC_ERROR,   /* init -> runtime: setup failed, text says why */
-};
-
-struct sync_msg
-{
-  int type;
-  int errnum;
-  char text[sizeof ((tong_error *) 0)->msg];
-};
 
 /* Everything the init needs, prepared by the runtime before clone3. */
 struct init_ctx
@@ -62,84 +48,6 @@ struct init_ctx
                                   that the flock on the state dir goes with the runtime */
   char *state_json;            /* for the createContainer and startContainer hooks */
 };
-
-static int
-sync_send (int sock, int type, const tong_error *err, int fd)
-{
-  struct sync_msg m = { .type = type };
-  struct iovec iov;
-  struct msghdr mh = { 0 };
-  union
-  {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } u;
-  size_t len = offsetof (struct sync_msg, text);
-
-  if (err)
-    {
-      m.errnum = err->errnum;
-      snprintf (m.text, sizeof m.text, "%s", err->msg);
-      len += strlen (m.text) + 1;
-    }
-  iov.iov_base = &m;
-  iov.iov_len = len;
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
-  if (fd >= 0)
-    {
-      struct cmsghdr *c;
-      memset (&u, 0, sizeof u);
-      mh.msg_control = u.buf;
-      mh.msg_controllen = sizeof u.buf;
-      c = CMSG_FIRSTHDR (&mh);
-      c->cmsg_level = SOL_SOCKET;
-      c->cmsg_type = SCM_RIGHTS;
-      c->cmsg_len = CMSG_LEN (sizeof (int));
-      memcpy (CMSG_DATA (c), &fd, sizeof fd);
-    }
-  while (sendmsg (sock, &mh, MSG_NOSIGNAL) < 0)
-    if (errno != EINTR)
-      return -errno;
-  return 0;
-}
-
-/* Receive one message; *fd gets a passed descriptor or -1.  Returns the type,
- * 0 on EOF (the peer died), or -errno. */
-static int
-sync_recv (int sock, struct sync_msg *m, int *fd)
-{
-  struct iovec iov = { .iov_base = m, .iov_len = sizeof *m };
-  struct msghdr mh = { 0 };
-  union
-  {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } u;
-  ssize_t n;
-
-  *fd = -1;
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
-  mh.msg_control = u.buf;
-  mh.msg_controllen = sizeof u.buf;
-  do
-    n = recvmsg (sock, &mh, MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
-  if (n < 0)
-    return -errno;
-  if (n == 0)
-    return 0;
-  for (struct cmsghdr *c = CMSG_FIRSTHDR (&mh); c; c = CMSG_NXTHDR (&mh, c))
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-      memcpy (fd, CMSG_DATA (c), sizeof *fd);
-  if ((size_t) n < offsetof (struct sync_msg, text))
-    return -EPROTO;
-  if ((size_t) n < sizeof *m)
-    ((char *) m)[n < (ssize_t) sizeof *m ? n : (ssize_t) sizeof *m - 1] = '\0';
-  m->text[sizeof m->text - 1] = '\0';
-  return m->type;
-}
 
 /* The init gets a clean signal state: nothing blocked, nothing ignored. */
 static void

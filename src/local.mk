@@ -3,6 +3,7 @@ tong_SOURCES += src/main.c src/commands.h \
 	src/cmd_create.c src/cmd_start.c src/cmd_run.c src/cmd_state.c src/cmd_kill.c \
 	src/cmd_delete.c src/cmd_list.c \
 	src/state.c src/state.h src/container.c src/container.h \
-	src/lifecycle.c src/support.c
+	src/lifecycle.c src/support.c src/sync.c src/sync.h \
+	src/foreground.c src/foreground.h
 include $(srcdir)/src/process.mk
 include $(srcdir)/src/commands-info.mk

@@ -88,7 +88,8 @@ test_fds_listen_fds_and_preserve_fds ()
 
 test_fds_listen_fds_for_another_pid_ignored ()
 {
-  # LISTEN_PID of another process: the fds are not ours to pass on.
+  # LISTEN_PID of another process: the fds are not ours to pass on (runc
+  # checks LISTEN_PID against its own pid, as sd_listen_fds does).
   echo three >"$T/f3"
   make_bundle "$T/b" sh -c 'echo "${LISTEN_FDS:-unset}"; test -e /proc/self/fd/3 && echo fd3-leaked; echo done'
   exec 3<"$T/f3"
@@ -113,7 +114,7 @@ test_fds_stdio_pass_through ()
 test_fds_no_runtime_files_in_container ()
 {
   # Nothing in the container refers to the runtime's binary or state.
-  make_bundle "$T/b" sh -c 'for f in /proc/self/fd/*; do readlink "$f"; done'
+  make_bundle "$T/b" ls -l /proc/self/fd/
   local out
   out=$(tong run --bundle "$T/b" c1 </dev/null)
   assert_not_contains "$out" "$TONG"

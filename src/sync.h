@@ -1,0 +1,31 @@
+/* The runtime and a process it spawns (a container's init, or an exec'd
+ * process) talk over a SOCK_SEQPACKET socketpair: small typed messages, an
+ * error text, and at most one fd (SCM_RIGHTS) each. */
+#ifndef TONG_SYNC_H
+#define TONG_SYNC_H
+
+#include "src/error.h"
+
+enum sync_type
+{
+  SYNC_GO = 1,  /* runtime -> child: maps written, runtime hooks done */
+  SYNC_CONSOLE, /* child -> runtime: the pty master (as SCM_RIGHTS) */
+  SYNC_READY,   /* child -> runtime: set up (the init now waits on exec.fifo) */
+  SYNC_ERROR,   /* child -> runtime: setup failed, text says why */
+};
+
+struct sync_msg
+{
+  int type;
+  int errnum;
+  char text[sizeof ((tong_error *) 0)->msg];
+};
+
+/* Send a message of `type`; err (may be NULL) becomes its text; fd >= 0 is passed along. */
+int sync_send (int sock, int type, const tong_error *err, int fd);
+
+/* Receive one message; *fd gets a passed descriptor or -1.  Returns the type,
+ * 0 on EOF (the peer died), or -errno. */
+int sync_recv (int sock, struct sync_msg *m, int *fd);
+
+#endif

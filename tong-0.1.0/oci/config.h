@@ -1,0 +1,51 @@
+/* Parse and validate runtime-spec config.json (and process.json for exec). */
+#ifndef TONG_OCI_CONFIG_H
+#define TONG_OCI_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "oci/spec.h"
+#include "src/error.h"
+
+/* Purpose of a parse: create/run demand ociVersion, root and process. */
+enum oci_parse_mode
+{
+  OCI_PARSE_FOR_CREATE,  /* ociVersion, root, process.args, process.cwd required */
+  OCI_PARSE_ANY,         /* structure and types checked; nothing required */
+};
+
+/* Parse config.json text.  On failure the error reads
+ * "config.json: linux.namespaces[2].type: unknown namespace \"nett\"". */
+int oci_spec_parse (const char *json, size_t len, enum oci_parse_mode mode, struct oci_spec **out,
+                    tong_error *err);
+int oci_spec_load (const char *path, enum oci_parse_mode mode, struct oci_spec **out,
+                   tong_error *err);
+void oci_spec_free (struct oci_spec *spec);
+
+/* Parse a runtime-spec "process" object alone (exec --process FILE); errors are
+ * prefixed with `what` (e.g. "process.json"). args and cwd are required. */
+int oci_process_parse (const char *json, size_t len, const char *what, struct oci_process **out,
+                       tong_error *err);
+void oci_process_free (struct oci_process *p);
+
+/* Parse a LinuxResources object alone (update --resources). */
+int oci_resources_parse (const char *json, size_t len, const char *what,
+                         struct oci_resources **out, tong_error *err);
+void oci_resources_free (struct oci_resources *r);
+
+/* Helpers used by the runtime. */
+const char *oci_ns_type_name (enum oci_ns_type t); /* "pid", "network", ... */
+int oci_ns_clone_flag (enum oci_ns_type t);        /* CLONE_NEWPID, ... */
+const struct oci_namespace *oci_spec_namespace (const struct oci_spec *s, enum oci_ns_type t);
+const char *oci_map_get (const struct oci_map *m, const char *key);
+
+#define _cleanup_oci_spec_ __attribute__ ((cleanup (oci_spec_freep)))
+static inline void
+oci_spec_freep (struct oci_spec **s)
+{
+  if (*s)
+    oci_spec_free (*s);
+}
+
+#endif

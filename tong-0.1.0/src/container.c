@@ -1,0 +1,642 @@
+/* create: spawn the container's init with clone3, set it up step by step in
+ * lock-step with the runtime over a socketpair, and leave it blocked on
+ * exec.fifo until `start`. */
+#include "container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "oci/config.h"
+#include "src/console.h"
+#include "src/hooks.h"
+#include "src/log.h"
+#include "src/namespaces/namespaces.h"
+#include "src/namespaces/rootfs.h"
+#include "src/process.h"
+#include "src/syscalls.h"
+#include "src/util.h"
+
+#ifndef KEYCTL_JOIN_SESSION_KEYRING
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#endif
+
+enum sync_type
+{
+  SYNC_GO = 1,  /* runtime -> init: maps written, runtime hooks done */
+  SYNC_CONSOLE, /* init -> runtime: the pty master (as SCM_RIGHTS) */
+  SYNC_READY,   /* init -> runtime: set up, waiting on exec.fifo */
+  SYNC_ERROR,   /* init -> runtime: setup failed, text says why */
+};
+
+struct sync_msg
+{
+  int type;
+  int errnum;
+  char text[sizeof ((tong_error *) 0)->msg];
+};
+
+/* Everything the init needs, prepared by the runtime before clone3. */
+struct init_ctx
+{
+  const struct oci_spec *spec;
+  const struct create_options *opts;
+  struct rootfs_ctx rootfs;
+  int sync_fd;
+  int fifo_fd;
+  int *ns_fds;
+  unsigned int ns_skip;        /* namespaces the runtime joined for us (pid, time) */
+  unsigned long unshare_flags; /* new namespaces to unshare after joining a user namespace */
+  bool new_userns;
+  bool new_timens;
+  int first_closed_fd;         /* 3 + preserved fds */
+  int runtime_fds[2];          /* the runtime's state fds: the init closes its copies, so
+                                  that the flock on the state dir goes with the runtime */
+  char *state_json;            /* for the createContainer and startContainer hooks */
+};
+
+static int
+sync_send (int sock, int type, const tong_error *err, int fd)
+{
+  struct sync_msg m = { .type = type };
+  struct iovec iov;
+  struct msghdr mh = { 0 };
+  union
+  {
+    char buf[CMSG_SPACE (sizeof (int))];
+    struct cmsghdr align;
+  } u;
+  size_t len = offsetof (struct sync_msg, text);
+
+  if (err)
+    {
+      m.errnum = err->errnum;
+      snprintf (m.text, sizeof m.text, "%s", err->msg);
+      len += strlen (m.text) + 1;
+    }
+  iov.iov_base = &m;
+  iov.iov_len = len;
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  if (fd >= 0)
+    {
+      struct cmsghdr *c;
+      memset (&u, 0, sizeof u);
+      mh.msg_control = u.buf;
+      mh.msg_controllen = sizeof u.buf;
+      c = CMSG_FIRSTHDR (&mh);
+      c->cmsg_level = SOL_SOCKET;
+      c->cmsg_type = SCM_RIGHTS;
+      c->cmsg_len = CMSG_LEN (sizeof (int));
+      memcpy (CMSG_DATA (c), &fd, sizeof fd);
+    }
+  while (sendmsg (sock, &mh, MSG_NOSIGNAL) < 0)
+    if (errno != EINTR)
+      return -errno;
+  return 0;
+}
+
+/* Receive one message; *fd gets a passed descriptor or -1.  Returns the type,
+ * 0 on EOF (the peer died), or -errno. */
+static int
+sync_recv (int sock, struct sync_msg *m, int *fd)
+{
+  struct iovec iov = { .iov_base = m, .iov_len = sizeof *m };
+  struct msghdr mh = { 0 };
+  union
+  {
+    char buf[CMSG_SPACE (sizeof (int))];
+    struct cmsghdr align;
+  } u;
+  ssize_t n;
+
+  *fd = -1;
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  mh.msg_control = u.buf;
+  mh.msg_controllen = sizeof u.buf;
+  do
+    n = recvmsg (sock, &mh, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return -errno;
+  if (n == 0)
+    return 0;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR (&mh); c; c = CMSG_NXTHDR (&mh, c))
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+      memcpy (fd, CMSG_DATA (c), sizeof *fd);
+  if ((size_t) n < offsetof (struct sync_msg, text))
+    return -EPROTO;
+  if ((size_t) n < sizeof *m)
+    ((char *) m)[n < (ssize_t) sizeof *m ? n : (ssize_t) sizeof *m - 1] = '\0';
+  m->text[sizeof m->text - 1] = '\0';
+  return m->type;
+}
+
+/* The init gets a clean signal state: nothing blocked, nothing ignored. */
+static void
+reset_signals (void)
+{
+  sigset_t all;
+  sigemptyset (&all);
+  sigprocmask (SIG_SETMASK, &all, NULL);
+  for (int s = 1; s < NSIG; s++)
+    if (s != SIGKILL && s != SIGSTOP)
+      signal (s, SIG_DFL);
+}
+
+static int
+init_setup (struct init_ctx *c, tong_error *err)
+{
+  const struct oci_process *p = c->spec->process;
+  struct sync_msg m;
+  int fd = -1, r, master = -1;
+
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  r = sync_recv (c->sync_fd, &m, &fd);
+  if (r != SYNC_GO)
+    return tong_err (err, r < 0 ? -r : EPIPE, "init: waiting for the runtime");
+
+  if (c->new_userns)
+    {
+      if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
+        return tong_err (err, errno,
+                         "become root in the user namespace (is container uid 0 mapped?)");
+    }
+  r = ns_join (c->ns_fds, c->ns_skip, err);
+  if (r < 0)
+    return r;
+  if (c->unshare_flags && unshare ((int) c->unshare_flags) < 0)
+    return tong_err (err, errno, "unshare namespaces");
+  if (c->new_timens)
+    {
+      if (unshare (CLONE_NEWTIME) < 0)
+        return tong_err (err, errno, "create time namespace");
+      r = ns_write_time_offsets (0, c->spec, err);
+      if (r < 0)
+        return r;
+    }
+  if (!c->opts->no_new_keyring)
+    {
+      /* A fresh session keyring, so that keys of the host's session are not shared. */
+      if (syscall (SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS
+          && errno != EPERM && errno != EACCES && errno != EDQUOT)
+        return tong_err (err, errno, "join a new session keyring");
+    }
+
+  r = rootfs_setup (&c->rootfs, err);
+  if (r < 0)
+    return r;
+  if (c->spec->hooks)
+    {
+      r = hooks_run (&c->spec->hooks->create_container, "createContainer", c->state_json, err);
+      if (r < 0)
+        return r;
+    }
+  r = rootfs_finish (&c->rootfs, err);
+  if (r < 0)
+    return r;
+  r = ns_set_uts (c->spec, err);
+  if (r < 0)
+    return r;
+
+  if (p->terminal)
+    {
+      r = console_setup_in_container (p, &master, err);
+      if (r < 0)
+        return r;
+      r = sync_send (c->sync_fd, SYNC_CONSOLE, NULL, master);
+      close (master);
+      if (r < 0)
+        return tong_err (err, -r, "send the terminal to the runtime");
+    }
+  r = process_set_personality (c->spec->linux_->personality, err);
+  if (r == 0)
+    r = process_set_io_priority (p->io_priority, err);
+  if (r == 0)
+    r = process_set_scheduler (p->scheduler, err);
+  if (r == 0)
+    r = process_check_executable (p, err);
+  if (r < 0)
+    return r;
+  /* From here on the init outlives `tong create`. */
+  prctl (PR_SET_PDEATHSIG, 0);
+  r = sync_send (c->sync_fd, SYNC_READY, NULL, -1);
+  if (r < 0)
+    return tong_err (err, -r, "report ready to the runtime");
+  return 0;
+}
+
+/* The container's init: set up, wait for `start`, exec.  Never returns. */
+static int __attribute__ ((noreturn))
+init_main (struct init_ctx *c)
+{
+  tong_error err = { 0 };
+  char byte;
+  ssize_t n;
+  int r;
+
+  reset_signals ();
+  for (size_t i = 0; i < ARRAY_SIZE (c->runtime_fds); i++)
+    if (c->runtime_fds[i] >= 0)
+      close (c->runtime_fds[i]);
+  r = init_setup (c, &err);
+  if (r < 0)
+    {
+      sync_send (c->sync_fd, SYNC_ERROR, &err, -1);
+      _exit (1);
+    }
+  close (c->sync_fd);
+
+  /* Wait for `start`: it writes one byte into exec.fifo. */
+  do
+    n = read (c->fifo_fd, &byte, 1);
+  while (n < 0 && errno == EINTR);
+  close (c->fifo_fd);
+  if (n != 1)
+    _exit (1);
+
+  if (c->spec->hooks && c->spec->hooks->start_container.len)
+    {
+      r = hooks_run (&c->spec->hooks->start_container, "startContainer", c->state_json, &err);
+      if (r < 0)
+        goto fail;
+    }
+  sys_close_range ((unsigned) c->first_closed_fd, ~0U, CLOSE_RANGE_CLOEXEC);
+  process_exec (c->spec->process, &err);
+fail:
+  fprintf (stderr, "tong: %s\n", err.msg);
+  _exit (127);
+}
+
+/* Make sure fds 3..3+n-1 are open (reserving them with /dev/null if the caller
+ * left a gap) and inheritable, so that none of tong's own fds takes their place. */
+static int
+preserve_fds_prepare (int n, tong_error *err)
+{
+  for (int fd = 3; fd < 3 + n; fd++)
+    {
+      int flags = fcntl (fd, F_GETFD);
+      if (flags < 0)
+        {
+          int nfd = open ("/dev/null", O_RDWR);
+          if (nfd < 0)
+            return tong_err (err, errno, "open /dev/null");
+          if (nfd != fd)
+            {
+              dup2 (nfd, fd);
+              close (nfd);
+            }
+        }
+      else if (flags & FD_CLOEXEC)
+        fcntl (fd, F_SETFD, flags & ~FD_CLOEXEC);
+    }
+  return 0;
+}
+
+/* LISTEN_FDS from the caller (socket activation) is passed on as runc does. */
+static int
+listen_fds_count (void)
+{
+  const char *s = getenv ("LISTEN_FDS");
+  char *end;
+  long n;
+
+  if (!s || !*s)
+    return 0;
+  errno = 0;
+  n = strtol (s, &end, 10);
+  if (errno || *end || n < 0 || n > 1024)
+    return 0;
+  return (int) n;
+}
+
+static void
+process_env_add (struct oci_process *p, const char *kv)
+{
+  size_t n = 0, klen = strchr (kv, '=') - kv;
+  for (; p->env && p->env[n]; n++)
+    if (strncmp (p->env[n], kv, klen + 1) == 0)
+      {
+        free (p->env[n]);
+        p->env[n] = xstrdup (kv);
+        return;
+      }
+  p->env = xrealloc (p->env, (n + 2) * sizeof *p->env);
+  p->env[n] = xstrdup (kv);
+  p->env[n + 1] = NULL;
+}
+
+static int
+resolve_rootfs (const char *bundle, const struct oci_spec *spec, char **out, tong_error *err)
+{
+  _cleanup_free_ char *joined = NULL;
+  char real[PATH_MAX];
+  struct stat st;
+
+  joined = spec->root->path[0] == '/' ? xstrdup (spec->root->path)
+                                      : xasprintf ("%s/%s", bundle, spec->root->path);
+  if (!realpath (joined, real))
+    return tong_err (err, errno, "rootfs `%s` (root.path in config.json)", joined);
+  if (stat (real, &st) < 0 || !S_ISDIR (st.st_mode))
+    return tong_err (err, ENOTDIR, "rootfs `%s` (root.path in config.json)", joined);
+  *out = xstrdup (real);
+  return 0;
+}
+
+static int
+write_pid_file (const char *path, pid_t pid, tong_error *err)
+{
+  char buf[32];
+  int n = snprintf (buf, sizeof buf, "%d", (int) pid);
+  int r = write_file_atomic_at (AT_FDCWD, path, buf, (size_t) n, 0644, err);
+  return r < 0 ? tong_err_prefix (err, "--pid-file") : 0;
+}
+
+static int
+parent_wait_ready (int sync_fd, bool terminal, int *master, tong_error *err)
+{
+  struct sync_msg m;
+  int fd, r;
+
+  for (;;)
+    {
+      r = sync_recv (sync_fd, &m, &fd);
+      switch (r)
+        {
+        case SYNC_CONSOLE:
+          if (fd < 0)
+            return tong_err (err, EPROTO, "init sent no terminal");
+          if (*master >= 0)
+            close (*master);
+          *master = fd;
+          break;
+        case SYNC_READY:
+          if (terminal && *master < 0)
+            return tong_err (err, EPROTO, "init sent no terminal");
+          return 0;
+        case SYNC_ERROR:
+          err->errnum = m.errnum > 0 ? m.errnum : EINVAL;
+          snprintf (err->msg, sizeof err->msg, "%s", m.text);
+          return -err->errnum;
+        case 0:
+          return tong_err (err, EPIPE, "container init exited during setup");
+        default:
+          if (fd >= 0)
+            close (fd);
+          return tong_err (err, r < 0 ? -r : EPROTO, "read from container init");
+        }
+    }
+}
+
+static int
+spawn_init (struct init_ctx *c, int pid_join_fd, int *pidfd, pid_t *pid, tong_error *err)
+{
+  struct clone_args args = { 0 };
+  unsigned long flags = ns_clone_flags (c->spec);
+  _cleanup_close_ int saved_pidns = -1;
+  pid_t child;
+
+  /* The time namespace is unshared by the init so that its offsets can be
+   * written before any process lives in it; with a user namespace joined by
+   * path, the other new namespaces must belong to that one: unshared after it. */
+  flags &= ~(unsigned long) CLONE_NEWTIME;
+  if (c->ns_fds[OCI_NS_USER] >= 0)
+    {
+      c->unshare_flags = flags & ~(unsigned long) (CLONE_NEWPID | CLONE_NEWUSER);
+      flags &= CLONE_NEWPID;
+    }
+  if (pid_join_fd >= 0)
+    {
+      saved_pidns = open ("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+      if (saved_pidns < 0)
+        return tong_err (err, errno, "open /proc/self/ns/pid_for_children");
+      if (setns (pid_join_fd, CLONE_NEWPID) < 0)
+        return tong_err (err, errno, "join the pid namespace");
+    }
+  args.flags = flags | CLONE_PIDFD;
+  args.pidfd = (uint64_t) (uintptr_t) pidfd;
+  args.exit_signal = SIGCHLD;
+  child = sys_clone3 (&args);
+  if (child < 0)
+    return tong_err (err, errno, "clone3 the container init");
+  if (child == 0)
+    init_main (c);
+  if (saved_pidns >= 0 && setns (saved_pidns, CLONE_NEWPID) < 0)
+    {
+      kill (child, SIGKILL);
+      waitpid (child, NULL, 0);
+      return tong_err (err, errno, "return to the runtime's pid namespace");
+    }
+  *pid = child;
+  return 0;
+}
+
+int
+container_create (struct tong_globals *g, const struct create_options *o,
+                  struct created_container *out, tong_error *err)
+{
+  _cleanup_oci_spec_ struct oci_spec *spec = NULL;
+  _cleanup_free_ char *bundle = NULL, *rootfs = NULL, *config_text = NULL, *config_path = NULL;
+  _cleanup_free_ char *hook_state = NULL;
+  _cleanup_close_ int rootfd = -1, dirfd = -1, fifo_fd = -1, pidfd = -1, master = -1;
+  int sync_fds[2] = { -1, -1 };
+  int ns_fds[OCI_NS_COUNT];
+  struct container_state st = { 0 };
+  struct init_ctx c = { 0 };
+  char real[PATH_MAX], created[64];
+  size_t config_len;
+  bool dir_made = false;
+  pid_t pid = -1;
+  int r, nfds;
+
+  for (int i = 0; i < OCI_NS_COUNT; i++)
+    ns_fds[i] = -1;
+  out->pid = -1;
+  out->pidfd = -1;
+  out->console_master = -1;
+
+  if (!container_id_valid (o->id))
+    return tong_err (err, 0, "invalid container id \"%s\": use letters, digits and _+-.", o->id);
+  if (!realpath (o->bundle ? o->bundle : ".", real))
+    return tong_err (err, errno, "bundle `%s`", o->bundle ? o->bundle : ".");
+  bundle = xstrdup (real);
+  config_path = xasprintf ("%s/config.json", bundle);
+  r = read_file_at (AT_FDCWD, config_path, &config_text, &config_len, err);
+  if (r < 0)
+    return r;
+  r = oci_spec_parse (config_text, config_len, OCI_PARSE_FOR_CREATE, &spec, err);
+  if (r < 0)
+    return r;
+  r = spec_check_supported (spec, err);
+  if (r == 0)
+    r = process_check_capabilities (spec->process, err);
+  if (r < 0)
+    return r;
+  if (spec->process->terminal && !o->console_socket && !o->foreground)
+    return tong_err (err, 0, "process.terminal is true, but --console-socket was not given: "
+                             "a detached container needs a socket to pass its terminal to");
+  if (!spec->process->terminal && o->console_socket)
+    return tong_err (err, 0, "--console-socket was given, but process.terminal is false");
+  r = resolve_rootfs (bundle, spec, &rootfs, err);
+  if (r < 0)
+    return r;
+
+  nfds = o->preserve_fds + listen_fds_count ();
+  if (listen_fds_count () > 0)
+    {
+      char kv[32];
+      snprintf (kv, sizeof kv, "LISTEN_FDS=%d", listen_fds_count ());
+      process_env_add (spec->process, kv);
+      process_env_add (spec->process, "LISTEN_PID=1");
+    }
+  r = preserve_fds_prepare (nfds, err);
+  if (r < 0)
+    return r;
+
+  rootfd = state_root_open (g->root, true, err);
+  if (rootfd < 0)
+    return rootfd;
+  r = state_dir_create (rootfd, o->id, &dirfd, err);
+  if (r < 0)
+    return r;
+  dir_made = true;
+
+  r = write_file_atomic_at (dirfd, STATE_CONFIG, config_text, config_len, 0600, err);
+  if (r < 0)
+    goto fail;
+  if (mkfifoat (dirfd, STATE_FIFO, 0600) < 0)
+    {
+      r = tong_err (err, errno, "create exec.fifo");
+      goto fail;
+    }
+  /* Opened read-write, the init can block in read() until `start` writes. */
+  fifo_fd = openat (dirfd, STATE_FIFO, O_RDWR | O_CLOEXEC);
+  if (fifo_fd < 0)
+    {
+      r = tong_err (err, errno, "open exec.fifo");
+      goto fail;
+    }
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync_fds) < 0)
+    {
+      r = tong_err (err, errno, "socketpair");
+      goto fail;
+    }
+  r = ns_open_paths (spec, ns_fds, err);
+  if (r < 0)
+    goto fail;
+
+  rfc3339_now (created, sizeof created);
+  st.id = (char *) o->id;
+  st.bundle = bundle;
+  st.rootfs = rootfs;
+  st.created = created;
+  st.owner = geteuid ();
+  st.annotations = spec->annotations;
+  st.new_pid_ns = oci_spec_namespace (spec, OCI_NS_PID) != NULL;
+  st.creating = true;
+
+  c.spec = spec;
+  c.opts = o;
+  c.rootfs.spec = spec;
+  c.rootfs.rootfs = rootfs;
+  c.rootfs.bundle = bundle;
+  c.rootfs.no_pivot = o->no_pivot;
+  c.new_userns = oci_spec_namespace (spec, OCI_NS_USER) && ns_fds[OCI_NS_USER] < 0;
+  c.rootfs.userns = oci_spec_namespace (spec, OCI_NS_USER) != NULL;
+  c.new_timens = oci_spec_namespace (spec, OCI_NS_TIME) && ns_fds[OCI_NS_TIME] < 0;
+  c.sync_fd = sync_fds[1];
+  c.fifo_fd = fifo_fd;
+  c.ns_fds = ns_fds;
+  c.ns_skip = 1u << OCI_NS_PID;
+  c.first_closed_fd = 3 + nfds;
+  c.runtime_fds[0] = rootfd;
+  c.runtime_fds[1] = dirfd;
+  c.state_json = state_to_json (&st, STATUS_CREATING, false);
+
+  r = spawn_init (&c, ns_fds[OCI_NS_PID], &pidfd, &pid, err);
+  free (c.state_json);
+  if (r < 0)
+    goto fail;
+  close (sync_fds[1]);
+  sync_fds[1] = -1;
+
+  st.pid = pid;
+  st.start_time = proc_start_time (pid);
+  if (c.new_userns)
+    {
+      r = ns_write_id_maps (pid, spec, err);
+      if (r < 0)
+        goto fail;
+    }
+  r = process_set_rlimits (pid, spec->process, err);
+  if (r == 0)
+    r = process_set_oom_score_adj (pid, spec->process, err);
+  if (r == 0)
+    r = state_write (dirfd, &st, err);
+  if (r < 0)
+    goto fail;
+  if (spec->hooks)
+    {
+      hook_state = state_to_json (&st, STATUS_CREATING, false);
+      r = hooks_run (&spec->hooks->prestart, "prestart", hook_state, err);
+      if (r == 0)
+        r = hooks_run (&spec->hooks->create_runtime, "createRuntime", hook_state, err);
+      if (r < 0)
+        goto fail;
+    }
+  r = sync_send (sync_fds[0], SYNC_GO, NULL, -1);
+  if (r < 0)
+    {
+      r = tong_err (err, -r, "release the container init");
+      goto fail;
+    }
+  r = parent_wait_ready (sync_fds[0], spec->process->terminal, &master, err);
+  if (r < 0)
+    goto fail;
+  if (master >= 0 && o->console_socket)
+    {
+      r = console_send_to_socket (o->console_socket, master, err);
+      if (r < 0)
+        goto fail;
+    }
+  st.creating = false;
+  r = state_write (dirfd, &st, err);
+  if (r == 0 && o->pid_file)
+    r = write_pid_file (o->pid_file, pid, err);
+  if (r < 0)
+    goto fail;
+
+  close (sync_fds[0]);
+  ns_close_paths (ns_fds);
+  out->pid = pid;
+  out->pidfd = TAKE_FD (pidfd);
+  out->console_master = o->console_socket ? -1 : TAKE_FD (master);
+  return 0;
+
+fail:
+  if (pid > 0)
+    {
+      kill (pid, SIGKILL);
+      waitpid (pid, NULL, 0);
+    }
+  if (sync_fds[0] >= 0)
+    close (sync_fds[0]);
+  if (sync_fds[1] >= 0)
+    close (sync_fds[1]);
+  ns_close_paths (ns_fds);
+  if (dir_made)
+    {
+      tong_error ignored;
+      state_dir_remove (rootfd, o->id, &ignored);
+    }
+  return r;
+}

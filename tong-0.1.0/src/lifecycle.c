@@ -1,0 +1,260 @@
+/* start, kill and delete of an existing container. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "oci/config.h"
+#include "src/container.h"
+#include "src/hooks.h"
+#include "src/log.h"
+#include "src/syscalls.h"
+#include "src/util.h"
+
+/* The spec the container was created with (a copy kept in its state dir). */
+static int
+load_spec (int dirfd, struct oci_spec **spec, tong_error *err)
+{
+  _cleanup_free_ char *text = NULL;
+  size_t len;
+  int r = read_file_at (dirfd, STATE_CONFIG, &text, &len, err);
+  if (r < 0)
+    return r;
+  return oci_spec_parse (text, len, OCI_PARSE_ANY, spec, err);
+}
+
+int
+open_container (struct tong_globals *g, const char *id, bool lock, int *dirfd,
+                struct container_state *st, tong_error *err)
+{
+  _cleanup_close_ int rootfd = state_root_open (g->root, false, err);
+  int r;
+
+  if (rootfd < 0)
+    {
+      if (err->errnum == ENOENT)
+        return tong_err_code (err, ENOENT, "container \"%s\" does not exist", id);
+      return rootfd;
+    }
+  r = state_dir_open (rootfd, id, lock, dirfd, err);
+  if (r < 0)
+    return r;
+  r = state_read (*dirfd, st, err);
+  if (r < 0)
+    {
+      close (*dirfd);
+      *dirfd = -1;
+    }
+  return r;
+}
+
+int
+container_start (struct tong_globals *g, const char *id, tong_error *err)
+{
+  _cleanup_close_ int dirfd = -1, fifo = -1;
+  _cleanup_oci_spec_ struct oci_spec *spec = NULL;
+  struct container_state st = { 0 };
+  enum container_status status;
+  int r;
+
+  r = open_container (g, id, true, &dirfd, &st, err);
+  if (r < 0)
+    return r;
+  status = state_status (dirfd, &st);
+  if (status != STATUS_CREATED)
+    {
+      r = status == STATUS_STOPPED ? tong_err (err, 0, "cannot start a container that has stopped")
+          : status == STATUS_RUNNING
+              ? tong_err (err, 0, "cannot start an already running container")
+              : tong_err (err, 0, "cannot start a container in the %s state", status_name (status));
+      goto out;
+    }
+  fifo = openat (dirfd, STATE_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fifo < 0)
+    {
+      r = tong_err (err, errno == ENXIO ? ESRCH : errno, "start container \"%s\": its init is gone",
+                    id);
+      goto out;
+    }
+  r = write_all (fifo, "0", 1);
+  if (r < 0)
+    {
+      r = tong_err (err, -r, "start container \"%s\"", id);
+      goto out;
+    }
+  unlinkat (dirfd, STATE_FIFO, 0);
+  r = load_spec (dirfd, &spec, err);
+  if (r < 0)
+    goto out;
+  if (spec->hooks && spec->hooks->poststart.len)
+    {
+      _cleanup_free_ char *json = state_to_json (&st, STATUS_RUNNING, false);
+      tong_error herr = { 0 };
+      /* The spec: a failing poststart hook is logged, and start goes on. */
+      if (hooks_run (&spec->hooks->poststart, "poststart", json, &herr) < 0)
+        log_warning ("%s", herr.msg);
+    }
+  r = 0;
+out:
+  state_clear (&st);
+  return r;
+}
+
+static unsigned long long
+ns_inode (pid_t pid, const char *ns)
+{
+  char path[64];
+  struct stat sb;
+  snprintf (path, sizeof path, "/proc/%d/ns/%s", (int) pid, ns);
+  return stat (path, &sb) == 0 ? (unsigned long long) sb.st_ino : 0;
+}
+
+static pid_t
+proc_ppid (pid_t pid)
+{
+  _cleanup_free_ char *text = NULL;
+  char path[64];
+  tong_error ignored;
+  int ppid = 0;
+  char *p;
+
+  snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+  if (read_file_at (AT_FDCWD, path, &text, NULL, &ignored) < 0)
+    return 0;
+  p = strrchr (text, ')');
+  if (!p || sscanf (p + 1, " %*c %d", &ppid) != 1)
+    return 0;
+  return ppid;
+}
+
+/* Signal every process of the container: those in its pid namespace when it
+ * has its own, otherwise the descendants of its init. */
+static int
+kill_all (const struct container_state *st, int sig, tong_error *err)
+{
+  unsigned long long pidns = st->new_pid_ns ? ns_inode (st->pid, "pid") : 0;
+  DIR *d = opendir ("/proc");
+  struct dirent *de;
+
+  if (!d)
+    return tong_err (err, errno, "open /proc");
+  while ((de = readdir (d)))
+    {
+      char *end;
+      long pid = strtol (de->d_name, &end, 10);
+      bool member = false;
+      if (*end || pid <= 0 || pid == st->pid)
+        continue;
+      if (pidns)
+        member = ns_inode ((pid_t) pid, "pid") == pidns;
+      else
+        for (pid_t p = (pid_t) pid; p > 1 && !member; p = proc_ppid (p))
+          member = p == st->pid;
+      if (member)
+        kill ((pid_t) pid, sig);
+    }
+  closedir (d);
+  if (kill (st->pid, sig) < 0 && errno != ESRCH)
+    return tong_err (err, errno, "kill container init %d", (int) st->pid);
+  return 0;
+}
+
+static int
+signal_container (const struct container_state *st, int sig, bool all, tong_error *err)
+{
+  _cleanup_close_ int pidfd = sys_pidfd_open (st->pid, 0);
+
+  if (pidfd < 0)
+    return errno == ESRCH ? tong_err_code (err, ESRCH, "container not running")
+                          : tong_err (err, errno, "pidfd_open %d", (int) st->pid);
+  /* The pid is pinned by the pidfd now: check it is still our init. */
+  if (proc_start_time (st->pid) != st->start_time)
+    return tong_err_code (err, ESRCH, "container not running");
+  if (all)
+    return kill_all (st, sig, err);
+  if (sys_pidfd_send_signal (pidfd, sig, NULL, 0) < 0)
+    return tong_err (err, errno, "send signal %d to the container", sig);
+  return 0;
+}
+
+int
+container_kill (struct tong_globals *g, const char *id, int sig, bool all, tong_error *err)
+{
+  _cleanup_close_ int dirfd = -1;
+  struct container_state st = { 0 };
+  enum container_status status;
+  int r;
+
+  r = open_container (g, id, true, &dirfd, &st, err);
+  if (r < 0)
+    return r;
+  status = state_status (dirfd, &st);
+  if (status == STATUS_STOPPED)
+    r = tong_err_code (err, ESRCH, "container not running");
+  else
+    r = signal_container (&st, sig, all, err);
+  state_clear (&st);
+  return r;
+}
+
+/* Wait until the init has exited (it is not our child: poll its pidfd). */
+static void
+wait_exit (pid_t pid, unsigned long long start_time)
+{
+  _cleanup_close_ int pidfd = sys_pidfd_open (pid, 0);
+  struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+
+  if (pidfd < 0 || proc_start_time (pid) != start_time)
+    return;
+  while (poll (&pfd, 1, 10000) < 0 && errno == EINTR)
+    ;
+}
+
+int
+container_delete (struct tong_globals *g, const char *id, bool force, tong_error *err)
+{
+  _cleanup_close_ int dirfd = -1, rootfd = -1;
+  _cleanup_oci_spec_ struct oci_spec *spec = NULL;
+  struct container_state st = { 0 };
+  enum container_status status;
+  int r;
+
+  r = open_container (g, id, true, &dirfd, &st, err);
+  if (r < 0)
+    {
+      /* runc: deleting a container that does not exist with --force is not an error. */
+      if (force && err->errnum == ENOENT)
+        return 0;
+      return r;
+    }
+  status = state_status (dirfd, &st);
+  if (status == STATUS_RUNNING && !force)
+    {
+      r = tong_err (err, 0, "cannot delete container %s that is not stopped: %s", id,
+                    status_name (status));
+      goto out;
+    }
+  if (status != STATUS_STOPPED)
+    {
+      r = signal_container (&st, SIGKILL, !st.new_pid_ns, err);
+      if (r < 0 && err->errnum != ESRCH)
+        goto out;
+      wait_exit (st.pid, st.start_time);
+    }
+  if (load_spec (dirfd, &spec, err) == 0 && spec->hooks && spec->hooks->poststop.len)
+    {
+      _cleanup_free_ char *json = state_to_json (&st, STATUS_STOPPED, false);
+      tong_error herr = { 0 };
+      /* The spec: a failing poststop hook is logged, and delete goes on. */
+      if (hooks_run (&spec->hooks->poststop, "poststop", json, &herr) < 0)
+        log_warning ("%s", herr.msg);
+    }
+  rootfd = state_root_open (g->root, false, err);
+  r = rootfd < 0 ? rootfd : state_dir_remove (rootfd, id, err);
+out:
+  state_clear (&st);
+  return r;
+}

@@ -1,0 +1,104 @@
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static int log_fd = -1;
+static bool log_json;
+static bool log_debug_enabled;
+
+static const char *const level_names[] = { "error", "warning", "info", "debug" };
+
+int
+log_init (const char *path, bool json, bool debug, tong_error *err)
+{
+  log_json = json;
+  log_debug_enabled = debug;
+  if (!path || !*path)
+    return 0;
+  log_fd = open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0644);
+  if (log_fd < 0)
+    return tong_err (err, errno, "open log file `%s`", path);
+  return 0;
+}
+
+/* Append s to buf as the body of a JSON string. */
+static size_t
+json_escape (char *buf, size_t cap, const char *s)
+{
+  size_t n = 0;
+  for (; *s && n + 7 < cap; s++)
+    {
+      unsigned char c = (unsigned char) *s;
+      if (c == '"' || c == '\\')
+        {
+          buf[n++] = '\\';
+          buf[n++] = (char) c;
+        }
+      else if (c == '\n')
+        n += (size_t) snprintf (buf + n, cap - n, "\\n");
+      else if (c == '\t')
+        n += (size_t) snprintf (buf + n, cap - n, "\\t");
+      else if (c < 0x20)
+        n += (size_t) snprintf (buf + n, cap - n, "\\u%04x", c);
+      else
+        buf[n++] = (char) c;
+    }
+  buf[n] = '\0';
+  return n;
+}
+
+static void
+log_write (enum log_level level, const char *msg)
+{
+  char line[sizeof ((tong_error *) 0)->msg * 2 + 256];
+  char now[64];
+  int n;
+
+  if (log_fd < 0)
+    return;
+  rfc3339_now (now, sizeof now);
+  if (log_json)
+    {
+      char esc[sizeof line - 128];
+      json_escape (esc, sizeof esc, msg);
+      n = snprintf (line, sizeof line, "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
+                    level_names[level], esc, now);
+    }
+  else
+    n = snprintf (line, sizeof line, "time=\"%s\" level=%s msg=\"%s\"\n", now, level_names[level],
+                  msg);
+  if (n > 0)
+    (void) write_all (log_fd, line, (size_t) n < sizeof line ? (size_t) n : sizeof line - 1);
+}
+
+void
+log_msg (enum log_level level, const char *fmt, ...)
+{
+  char msg[4096];
+  va_list ap;
+
+  if (level == LOG_LEVEL_DEBUG && !log_debug_enabled)
+    return;
+  va_start (ap, fmt);
+  vsnprintf (msg, sizeof msg, fmt, ap);
+  va_end (ap);
+  log_write (level, msg);
+  /* Warnings and debug output also reach stderr when there is no log file, or
+   * with --debug, so a person at a shell sees them. */
+  if (log_fd < 0 || log_debug_enabled)
+    fprintf (stderr, "tong: %s%s\n", level == LOG_LEVEL_WARNING ? "warning: " : "", msg);
+}
+
+void
+log_error_report (const tong_error *err)
+{
+  log_write (LOG_LEVEL_ERROR, err->msg);
+  fprintf (stderr, "tong: %s\n", err->msg);
+}

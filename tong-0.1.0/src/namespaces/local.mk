@@ -1,0 +1,11 @@
+libtong_a_SOURCES += src/namespaces/mount-options.h src/namespaces/mount-options.c
+tong_SOURCES += src/namespaces/rootfs.h src/namespaces/rootfs.c \
+	src/namespaces/namespaces.h src/namespaces/namespaces.c \
+	src/namespaces/paths.h src/namespaces/paths.c \
+	src/namespaces/devices.h src/namespaces/devices.c \
+	src/namespaces/protect.h src/namespaces/protect.c \
+	src/namespaces/sysctl.h src/namespaces/sysctl.c
+
+check_PROGRAMS += tests/unit/test-mount-options
+tests_unit_test_mount_options_SOURCES = tests/unit/test-mount-options.c
+tests_unit_test_mount_options_LDADD = libtong.a

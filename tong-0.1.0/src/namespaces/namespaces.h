@@ -1,0 +1,33 @@
+/* Namespaces: which to create, which to join, and their per-namespace settings. */
+#ifndef TONG_NAMESPACES_H
+#define TONG_NAMESPACES_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "oci/spec.h"
+#include "src/error.h"
+
+/* CLONE_NEW* flags for the namespaces the spec asks to create (no path). */
+unsigned long ns_clone_flags (const struct oci_spec *spec);
+
+/* Open every namespace given by path, before cloning; fds[type] = fd or -1.
+ * A path that is not a namespace of that type is an error naming it. */
+int ns_open_paths (const struct oci_spec *spec, int fds[OCI_NS_COUNT], tong_error *err);
+void ns_close_paths (int fds[OCI_NS_COUNT]);
+
+/* setns() to each opened namespace, user first; skip `skip` types (mask of 1<<type). */
+int ns_join (int fds[OCI_NS_COUNT], unsigned int skip, tong_error *err);
+
+/* Write uid_map, setgroups ("deny" not needed as root) and gid_map of pid from
+ * linux.uidMappings/gidMappings (as root directly). */
+int ns_write_id_maps (pid_t pid, const struct oci_spec *spec, tong_error *err);
+
+/* Write /proc/<pid>/timens_offsets from linux.timeOffsets (before the child
+ * enters its new time namespace, i.e. while it has not exec'd). */
+int ns_write_time_offsets (pid_t pid, const struct oci_spec *spec, tong_error *err);
+
+/* In the container: sethostname/setdomainname (needs a new uts namespace). */
+int ns_set_uts (const struct oci_spec *spec, tong_error *err);
+
+#endif

@@ -1,0 +1,465 @@
+#include "rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "devices.h"
+#include "mount-options.h"
+#include "paths.h"
+#include "protect.h"
+#include "sysctl.h"
+#include "src/syscalls.h"
+#include "src/util.h"
+
+/* Compare two absolute paths ignoring repeated and trailing slashes. */
+static bool
+path_equal (const char *a, const char *b)
+{
+  for (;;)
+    {
+      while (*a == '/' && (a[1] == '/' || a[1] == '\0'))
+        a++;
+      while (*b == '/' && (b[1] == '/' || b[1] == '\0'))
+        b++;
+      if (*a != *b)
+        return false;
+      if (*a == '\0')
+        return true;
+      a++;
+      b++;
+    }
+}
+
+static bool
+is_bind (const struct oci_mount *m, const struct mount_options *o)
+{
+  return (o->flags & MS_BIND) || (m->type && strcmp (m->type, "bind") == 0);
+}
+
+static bool
+spec_has_namespace (const struct oci_spec *spec, enum oci_ns_type type, bool new_only)
+{
+  const struct oci_linux *l = spec->linux_;
+
+  for (size_t i = 0; l && i < l->namespaces_len; i++)
+    if (l->namespaces[i].type == type && (!new_only || l->namespaces[i].path == NULL))
+      return true;
+  return false;
+}
+
+/* Open the destination of a mount inside the rootfs, creating it. */
+static int
+open_destination (int rootfd, const struct oci_mount *m, bool as_file, tong_error *err)
+{
+  int fd = path_open_in_root (rootfd, m->destination, O_PATH,
+                              as_file ? PATH_CREATE_FILE : PATH_CREATE_DIR, err);
+  if (fd < 0)
+    return tong_err_prefix (err, "mount destination `%s`", m->destination);
+  return fd;
+}
+
+/* Apply what must follow the mount itself: the bind remount for ro/nosuid/...,
+ * recursive attributes and the propagation type.  The old fd names the
+ * directory under the new mount, so the destination is opened again. */
+static int
+mount_finish (int rootfd, const struct oci_mount *m, const struct mount_options *o,
+              unsigned long remount_flags, tong_error *err)
+{
+  _cleanup_close_ int fd = -1;
+  struct fd_path p;
+
+  if (remount_flags == 0 && o->propagation == 0 && o->rec_attr_set == 0 && o->rec_attr_clr == 0)
+    return 0;
+  fd = path_open_in_root (rootfd, m->destination, O_PATH, PATH_CREATE_NONE, err);
+  if (fd < 0)
+    return tong_err_prefix (err, "mount destination `%s`", m->destination);
+  if (remount_flags)
+    {
+      int r = bind_remount (fd, remount_flags, m->destination, err);
+      if (r < 0)
+        return r;
+    }
+  if (o->rec_attr_set || o->rec_attr_clr)
+    {
+      struct mount_attr attr = { .attr_set = o->rec_attr_set, .attr_clr = o->rec_attr_clr };
+
+      if (sys_mount_setattr (fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0)
+        return tong_err (err, errno, "set recursive mount attributes (rro, ...) on `%s`",
+                         m->destination);
+    }
+  if (o->propagation && mount (NULL, fd_path (&p, fd), NULL, o->propagation, NULL) < 0)
+    return tong_err (err, errno, "set the propagation of `%s`", m->destination);
+  return 0;
+}
+
+static int
+mount_bind (const struct rootfs_ctx *ctx, int rootfd, const struct oci_mount *m, const char *source,
+            const struct mount_options *o, tong_error *err)
+{
+  _cleanup_free_ char *abs = NULL;
+  _cleanup_close_ int srcfd = -1, dstfd = -1;
+  struct fd_path sp, dp;
+  struct stat st;
+
+  if (source == NULL || *source == '\0')
+    return tong_err (err, 0, "bind mount on `%s` has no source", m->destination);
+  if (source[0] != '/')
+    source = abs = xasprintf ("%s/%s", ctx->bundle, source);
+  srcfd = open (source, O_PATH | O_CLOEXEC);
+  if (srcfd < 0)
+    return tong_err (err, errno, "open bind mount source `%s` for `%s`", source, m->destination);
+  if (fstat (srcfd, &st) < 0)
+    return tong_err (err, errno, "stat bind mount source `%s`", source);
+  dstfd = open_destination (rootfd, m, !S_ISDIR (st.st_mode), err);
+  if (dstfd < 0)
+    return dstfd;
+  if (mount (fd_path (&sp, srcfd), fd_path (&dp, dstfd), NULL, MS_BIND | (o->flags & MS_REC), NULL)
+      < 0)
+    return tong_err (err, errno, "bind `%s` on `%s`", source, m->destination);
+  return mount_finish (rootfd, m, o, mount_options_bind_remount_flags (o), err);
+}
+
+/* In a user namespace some filesystems can only be had by binding the host's
+ * instance, as runc does: sysfs without a new network namespace, mqueue
+ * without a new ipc namespace, cgroup2 without a new cgroup namespace. */
+static const char *
+host_fallback (const struct rootfs_ctx *ctx, const char *type, int errnum)
+{
+  if (!ctx->userns || errnum != EPERM)
+    return NULL;
+  if (strcmp (type, "sysfs") == 0 && !spec_has_namespace (ctx->spec, OCI_NS_NETWORK, true))
+    return "/sys";
+  if (strcmp (type, "mqueue") == 0 && !spec_has_namespace (ctx->spec, OCI_NS_IPC, true))
+    return "/dev/mqueue";
+  if (strcmp (type, "cgroup2") == 0 && !spec_has_namespace (ctx->spec, OCI_NS_CGROUP, true))
+    return "/sys/fs/cgroup";
+  return NULL;
+}
+
+static int
+mount_fs (const struct rootfs_ctx *ctx, int rootfd, const struct oci_mount *m,
+          const struct mount_options *o, tong_error *err)
+{
+  _cleanup_close_ int dstfd = -1;
+  const char *type = m->type;
+  const char *source = m->source && *m->source ? m->source : m->type;
+  const char *fallback;
+  unsigned long flags = o->flags;
+  unsigned long remount_flags = 0;
+  struct fd_path dp;
+
+  /* "cgroup" is cgroup v1's name; tong targets cgroup v2. */
+  if (strcmp (type, "cgroup") == 0)
+    type = "cgroup2";
+  /* A read-only tmpfs is filled first (e.g. /dev), then made read-only. */
+  if (strcmp (type, "tmpfs") == 0 && (flags & MS_RDONLY) && !(flags & MS_REMOUNT))
+    flags &= ~(unsigned long)MS_RDONLY;
+
+  dstfd = open_destination (rootfd, m, false, err);
+  if (dstfd < 0)
+    return dstfd;
+  if (mount (source, fd_path (&dp, dstfd), type, flags, o->data) == 0)
+    return mount_finish (rootfd, m, o, 0, err);
+
+  fallback = host_fallback (ctx, type, errno);
+  if (fallback == NULL)
+    return tong_err (err, errno, "mount `%s` (type %s%s%s) on `%s`", source, type,
+                     o->data ? ", options " : "", o->data ? o->data : "", m->destination);
+  if (mount (fallback, fd_path (&dp, dstfd), NULL, MS_BIND | MS_REC, NULL) < 0)
+    return tong_err (err, errno, "bind the host's `%s` on `%s` (a user namespace cannot mount %s)",
+                     fallback, m->destination, type);
+  remount_flags = o->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+  return mount_finish (rootfd, m, o, remount_flags, err);
+}
+
+static int
+mount_entry (const struct rootfs_ctx *ctx, int rootfd, const struct oci_mount *m, tong_error *err)
+{
+  struct mount_options o;
+  int r;
+
+  if (m->destination == NULL || *m->destination == '\0')
+    return tong_err (err, 0, "a mount has no destination");
+  r = mount_options_parse (m->options, &o, err);
+  if (r < 0)
+    return tong_err_prefix (err, "mount on `%s`", m->destination);
+  if (is_bind (m, &o))
+    {
+      o.flags |= MS_BIND;
+      r = mount_bind (ctx, rootfd, m, m->source, &o, err);
+    }
+  else if (m->type == NULL || *m->type == '\0')
+    r = tong_err (err, 0, "mount on `%s` has no type (use e.g. \"bind\", \"tmpfs\")",
+                  m->destination);
+  else
+    r = mount_fs (ctx, rootfd, m, &o, err);
+  mount_options_release (&o);
+  return r;
+}
+
+/* tmpfs mounts asked to be read-only were mounted writable so /dev could be
+ * filled; make them read-only now. */
+static int
+remount_readonly_tmpfs (int rootfd, const struct oci_spec *spec, tong_error *err)
+{
+  for (size_t i = 0; i < spec->mounts_len; i++)
+    {
+      const struct oci_mount *m = &spec->mounts[i];
+      _cleanup_close_ int fd = -1;
+      struct mount_options o;
+      unsigned long flags;
+      int r;
+
+      if (m->type == NULL || strcmp (m->type, "tmpfs") != 0)
+        continue;
+      r = mount_options_parse (m->options, &o, err);
+      if (r < 0)
+        return r;
+      flags = o.flags;
+      mount_options_release (&o);
+      if (!(flags & MS_RDONLY) || (flags & (MS_BIND | MS_REMOUNT)))
+        continue;
+      fd = path_open_in_root (rootfd, m->destination, O_PATH, PATH_CREATE_NONE, err);
+      if (fd < 0)
+        return tong_err_prefix (err, "mount destination `%s`", m->destination);
+      r = bind_remount (fd, flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC), m->destination,
+                        err);
+      if (r < 0)
+        return r;
+    }
+  return 0;
+}
+
+static unsigned long
+root_propagation_default (void)
+{
+  return MS_REC | MS_PRIVATE;
+}
+
+/* Undo mountinfo's octal escapes (\040 for a space) in place. */
+static void
+mountinfo_unescape (char *s)
+{
+  char *out = s;
+
+  while (*s)
+    {
+      if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0'
+          && s[3] <= '7')
+        {
+          *out++ = (char) (((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
+          s += 4;
+        }
+      else
+        *out++ = *s++;
+    }
+  *out = '\0';
+}
+
+/* pivot_root refuses a new root whose parent mount is shared: with a shared
+ * rootfsPropagation, make the mount that holds the rootfs private. */
+static int
+make_rootfs_parent_private (const char *rootfs, tong_error *err)
+{
+  _cleanup_free_ char *info = NULL, *best = NULL;
+  size_t best_len = 0;
+  char *save = NULL;
+  int r;
+
+  r = read_file_at (AT_FDCWD, "/proc/self/mountinfo", &info, NULL, err);
+  if (r < 0)
+    return r;
+  for (char *line = strtok_r (info, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      char *field = line, *mp;
+      size_t len;
+
+      /* The fifth field is the mount point. */
+      for (int i = 0; i < 4 && field; i++)
+        field = strchr (field, ' ') ? strchr (field, ' ') + 1 : NULL;
+      if (field == NULL)
+        continue;
+      mp = xmalloc (strcspn (field, " ") + 1);
+      memcpy (mp, field, strcspn (field, " "));
+      mp[strcspn (field, " ")] = '\0';
+      mountinfo_unescape (mp);
+      len = strlen (mp);
+      if ((strcmp (mp, "/") == 0
+           || (strncmp (rootfs, mp, len) == 0 && (rootfs[len] == '/' || rootfs[len] == '\0')))
+          && (best == NULL || len >= best_len))
+        {
+          free (best);
+          best = mp;
+          best_len = len;
+        }
+      else
+        free (mp);
+    }
+  if (best && mount (NULL, best, NULL, MS_PRIVATE, NULL) < 0)
+    return tong_err (err, errno, "make `%s`, the mount holding the rootfs, private", best);
+  return 0;
+}
+
+static int
+prepare_root (const struct rootfs_ctx *ctx, tong_error *err)
+{
+  const struct oci_linux *l = ctx->spec->linux_;
+  unsigned long prop = root_propagation_default ();
+  int r;
+
+  if (l && l->rootfs_propagation && *l->rootfs_propagation)
+    {
+      r = mount_propagation_parse (l->rootfs_propagation, &prop, err);
+      if (r < 0)
+        return r;
+    }
+  if (mount (NULL, "/", NULL, prop, NULL) < 0)
+    return tong_err (err, errno, "make the mount tree of the container private");
+  if (prop & MS_SHARED)
+    {
+      r = make_rootfs_parent_private (ctx->rootfs, err);
+      if (r < 0)
+        return r;
+    }
+  if (mount (ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return tong_err (err, errno, "bind the rootfs `%s` onto itself", ctx->rootfs);
+  /* pivot_root refuses a shared new root; rootfs_finish applies the asked
+   * propagation to the new "/" afterwards. */
+  if (mount (NULL, ctx->rootfs, NULL, MS_PRIVATE, NULL) < 0)
+    return tong_err (err, errno, "make the rootfs `%s` a private mount", ctx->rootfs);
+  return 0;
+}
+
+static bool
+bind_mounts_dev (const struct oci_spec *spec)
+{
+  for (size_t i = 0; i < spec->mounts_len; i++)
+    {
+      const struct oci_mount *m = &spec->mounts[i];
+      if (!path_equal (m->destination, "/dev"))
+        continue;
+      if (m->type && strcmp (m->type, "bind") == 0)
+        return true;
+      for (char **o = m->options; o && *o; o++)
+        if (strcmp (*o, "bind") == 0 || strcmp (*o, "rbind") == 0)
+          return true;
+    }
+  return false;
+}
+
+static bool
+mounts_devpts (const struct oci_spec *spec)
+{
+  for (size_t i = 0; i < spec->mounts_len; i++)
+    if (path_equal (spec->mounts[i].destination, "/dev/pts") && spec->mounts[i].type
+        && strcmp (spec->mounts[i].type, "devpts") == 0)
+      return true;
+  return false;
+}
+
+int
+rootfs_setup (const struct rootfs_ctx *ctx, tong_error *err)
+{
+  const struct oci_spec *spec = ctx->spec;
+  _cleanup_close_ int rootfd = -1;
+  int r;
+
+  r = prepare_root (ctx, err);
+  if (r < 0)
+    return r;
+  rootfd = open (ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return tong_err (err, errno, "open the rootfs `%s`", ctx->rootfs);
+
+  for (size_t i = 0; i < spec->mounts_len; i++)
+    {
+      r = mount_entry (ctx, rootfd, &spec->mounts[i], err);
+      if (r < 0)
+        return tong_err_prefix (err, "mounts[%zu]", i);
+    }
+  if (!bind_mounts_dev (spec))
+    {
+      r = devices_setup (rootfd, spec, ctx->userns, mounts_devpts (spec), err);
+      if (r < 0)
+        return r;
+    }
+  return remount_readonly_tmpfs (rootfd, spec, err);
+}
+
+static int
+pivot_into (int newroot, tong_error *err)
+{
+  _cleanup_close_ int oldroot = -1;
+
+  oldroot = open ("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  if (oldroot < 0)
+    return tong_err (err, errno, "open the old root");
+  if (fchdir (newroot) < 0)
+    return tong_err (err, errno, "enter the rootfs");
+  /* Stack the old root on top of the new one, then detach it from there. */
+  if (sys_pivot_root (".", ".") < 0)
+    return tong_err (err, errno, "pivot_root into the rootfs (on a ramfs root use --no-pivot)");
+  if (fchdir (oldroot) < 0)
+    return tong_err (err, errno, "enter the old root");
+  /* Keep the detach from propagating to the host's mounts. */
+  if (mount (NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+    return tong_err (err, errno, "make the old root a slave mount");
+  if (umount2 (".", MNT_DETACH) < 0)
+    return tong_err (err, errno, "detach the old root");
+  if (chdir ("/") < 0)
+    return tong_err (err, errno, "chdir to the new root");
+  return 0;
+}
+
+static int
+move_into (int newroot, const char *rootfs, tong_error *err)
+{
+  if (fchdir (newroot) < 0)
+    return tong_err (err, errno, "enter the rootfs");
+  if (mount (rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+    return tong_err (err, errno, "move the rootfs `%s` onto /", rootfs);
+  if (chroot (".") < 0)
+    return tong_err (err, errno, "chroot into the rootfs");
+  if (chdir ("/") < 0)
+    return tong_err (err, errno, "chdir to the new root");
+  return 0;
+}
+
+int
+rootfs_finish (const struct rootfs_ctx *ctx, tong_error *err)
+{
+  const struct oci_linux *l = ctx->spec->linux_;
+  _cleanup_close_ int newroot = -1, rootfd = -1;
+  int r;
+
+  newroot = open (ctx->rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  if (newroot < 0)
+    return tong_err (err, errno, "open the rootfs `%s`", ctx->rootfs);
+  r = ctx->no_pivot ? move_into (newroot, ctx->rootfs, err) : pivot_into (newroot, err);
+  if (r < 0)
+    return r;
+
+  if (l && l->rootfs_propagation && *l->rootfs_propagation)
+    {
+      unsigned long prop;
+
+      r = mount_propagation_parse (l->rootfs_propagation, &prop, err);
+      if (r < 0)
+        return r;
+      if (mount (NULL, "/", NULL, prop, NULL) < 0)
+        return tong_err (err, errno, "set linux.rootfsPropagation `%s` on /",
+                         l->rootfs_propagation);
+    }
+
+  rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return tong_err (err, errno, "open the new root");
+  r = sysctl_apply (rootfd, ctx->spec, err);
+  if (r < 0)
+    return r;
+  return protect_paths (rootfd, ctx->spec, err);
+}

@@ -1,0 +1,40 @@
+/* The container's root filesystem: mounts, devices, pivot_root, masks.
+ * Runs in the container's init process, inside its new mount namespace (and,
+ * when it has one, inside its user namespace with the id maps already written). */
+#ifndef TONG_ROOTFS_H
+#define TONG_ROOTFS_H
+
+#include <stdbool.h>
+
+#include "oci/spec.h"
+#include "src/error.h"
+
+struct rootfs_ctx
+{
+  const struct oci_spec *spec;
+  const char *rootfs;  /* absolute, canonical path of the rootfs on the host */
+  const char *bundle;  /* absolute path of the bundle (relative mount sources resolve here) */
+  bool no_pivot;       /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
+  bool userns;         /* a new user namespace: bind device nodes from the host, no mknod */
+};
+
+/* Phase 1, before the createContainer hooks: make the mount tree private (or as
+ * linux.rootfsPropagation asks), bind the rootfs onto itself, perform every
+ * spec mount in order with its options, create /dev (default devices and
+ * linux.devices, /dev/ptmx, /dev/fd and std* symlinks, /dev/pts if mounted).
+ * Every destination is resolved inside the rootfs through fds: a symlink may
+ * never send a mount outside it. */
+int rootfs_setup (const struct rootfs_ctx *ctx, tong_error *err);
+
+/* Phase 2, after the createContainer hooks: pivot_root (or MS_MOVE + chroot),
+ * detach the old root, apply rootfsPropagation, maskedPaths, readonlyPaths,
+ * root.readonly, and linux.sysctl.  Afterwards "/" is the container's root
+ * and the cwd is "/". */
+int rootfs_finish (const struct rootfs_ctx *ctx, tong_error *err);
+
+/* Open a path inside the rootfs (rootfd) without ever leaving it: openat2 with
+ * RESOLVE_IN_ROOT.  Missing components are created when mkdirs is true
+ * (directories with mode 0755).  Returns an fd or -errno (err set). */
+int rootfs_open_in_root (int rootfd, const char *path, int flags, bool mkdirs, tong_error *err);
+
+#endif

@@ -1,0 +1,340 @@
+#include "state.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+#include "util.h"
+
+#define OCI_VERSION "1.2.0"
+
+const char *
+status_name (enum container_status s)
+{
+  static const char *const names[] = { "creating", "created", "running", "paused", "stopped" };
+  return names[s];
+}
+
+int
+state_root_open (const char *root, bool create, tong_error *err)
+{
+  int fd, r;
+
+  if (create)
+    {
+      r = mkdir_p (root, 0700, err);
+      if (r < 0)
+        return tong_err_prefix (err, "state directory");
+    }
+  fd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return tong_err (err, errno, "open state directory `%s`", root);
+  return fd;
+}
+
+int
+state_dir_create (int rootfd, const char *id, int *dirfd, tong_error *err)
+{
+  _cleanup_close_ int fd = -1;
+
+  if (!container_id_valid (id))
+    return tong_err (err, 0, "invalid container id \"%s\": use letters, digits and _+-.", id);
+  if (mkdirat (rootfd, id, 0700) < 0)
+    {
+      if (errno == EEXIST)
+        return tong_err_code (err, EEXIST, "container with id exists: %s", id);
+      return tong_err (err, errno, "create state directory for `%s`", id);
+    }
+  fd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0 || flock (fd, LOCK_EX) < 0)
+    return tong_err (err, errno, "open state directory for `%s`", id);
+  *dirfd = TAKE_FD (fd);
+  return 0;
+}
+
+int
+state_dir_open (int rootfd, const char *id, bool lock, int *dirfd, tong_error *err)
+{
+  _cleanup_close_ int fd = -1;
+
+  if (!container_id_valid (id))
+    return tong_err (err, 0, "invalid container id \"%s\"", id);
+  fd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0)
+    {
+      if (errno == ENOENT)
+        return tong_err_code (err, ENOENT, "container \"%s\" does not exist", id);
+      return tong_err (err, errno, "open state of container \"%s\"", id);
+    }
+  if (lock && flock (fd, LOCK_EX) < 0)
+    return tong_err (err, errno, "lock state of container \"%s\"", id);
+  /* A concurrent delete may have removed it while we waited for the lock. */
+  if (faccessat (fd, STATE_FILE, F_OK, 0) < 0)
+    return tong_err_code (err, ENOENT, "container \"%s\" does not exist", id);
+  *dirfd = TAKE_FD (fd);
+  return 0;
+}
+
+int
+state_dir_remove (int rootfd, const char *id, tong_error *err)
+{
+  _cleanup_close_ int fd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  DIR *d;
+  struct dirent *de;
+
+  if (fd < 0)
+    return errno == ENOENT ? 0 : tong_err (err, errno, "open state directory of `%s`", id);
+  d = fdopendir (fd);
+  if (!d)
+    return tong_err (err, errno, "read state directory of `%s`", id);
+  fd = -1; /* owned by d now */
+  while ((de = readdir (d)))
+    if (strcmp (de->d_name, ".") && strcmp (de->d_name, ".."))
+      unlinkat (dirfd (d), de->d_name, 0);
+  closedir (d);
+  if (unlinkat (rootfd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)
+    return tong_err (err, errno, "remove state directory of `%s`", id);
+  return 0;
+}
+
+unsigned long long
+proc_start_time (pid_t pid)
+{
+  char path[64], buf[1024], state;
+  unsigned long long start = 0;
+  _cleanup_close_ int fd = -1;
+  ssize_t n;
+  char *p;
+
+  snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  n = read (fd, buf, sizeof buf - 1);
+  if (n <= 0)
+    return 0;
+  buf[n] = '\0';
+  /* The command name may contain spaces and parentheses: parse after the last ')'. */
+  p = strrchr (buf, ')');
+  if (!p || sscanf (p + 1, " %c", &state) != 1)
+    return 0;
+  if (state == 'Z' || state == 'X')
+    return 0;
+  p += 2;
+  for (int field = 3; field < 22 && p; field++)
+    {
+      p = strchr (p, ' ');
+      if (p)
+        p++;
+    }
+  if (!p || sscanf (p, "%llu", &start) != 1)
+    return 0;
+  return start;
+}
+
+enum container_status
+state_status (int dirfd, const struct container_state *st)
+{
+  if (st->pid <= 0 || proc_start_time (st->pid) != st->start_time)
+    return STATUS_STOPPED;
+  if (st->creating)
+    return STATUS_CREATING;
+  if (faccessat (dirfd, STATE_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+    return STATUS_CREATED;
+  return STATUS_RUNNING;
+}
+
+void
+state_owner_name (uid_t uid, char *buf, size_t len)
+{
+  struct passwd *pw = getpwuid (uid);
+  if (pw)
+    snprintf (buf, len, "%s", pw->pw_name);
+  else
+    snprintf (buf, len, "%u", (unsigned) uid);
+}
+
+#define GEN_STR(g, s) yajl_gen_string (g, (const unsigned char *) (s), strlen (s))
+
+char *
+state_to_json (const struct container_state *st, enum container_status status, bool pretty)
+{
+  yajl_gen g = yajl_gen_alloc (NULL);
+  const unsigned char *buf;
+  char owner[64];
+  size_t len;
+  char *out;
+
+  yajl_gen_config (g, yajl_gen_beautify, pretty ? 1 : 0);
+  yajl_gen_config (g, yajl_gen_indent_string, "  ");
+  state_owner_name (st->owner, owner, sizeof owner);
+
+  yajl_gen_map_open (g);
+  GEN_STR (g, "ociVersion");
+  GEN_STR (g, OCI_VERSION);
+  GEN_STR (g, "id");
+  GEN_STR (g, st->id);
+  GEN_STR (g, "pid");
+  yajl_gen_integer (g, status == STATUS_STOPPED ? 0 : st->pid);
+  GEN_STR (g, "status");
+  GEN_STR (g, status_name (status));
+  GEN_STR (g, "bundle");
+  GEN_STR (g, st->bundle ? st->bundle : "");
+  GEN_STR (g, "rootfs");
+  GEN_STR (g, st->rootfs ? st->rootfs : "");
+  GEN_STR (g, "created");
+  GEN_STR (g, st->created ? st->created : "");
+  GEN_STR (g, "owner");
+  GEN_STR (g, owner);
+  if (st->annotations.len)
+    {
+      GEN_STR (g, "annotations");
+      yajl_gen_map_open (g);
+      for (size_t i = 0; i < st->annotations.len; i++)
+        {
+          GEN_STR (g, st->annotations.items[i].key);
+          GEN_STR (g, st->annotations.items[i].value);
+        }
+      yajl_gen_map_close (g);
+    }
+  yajl_gen_map_close (g);
+  yajl_gen_get_buf (g, &buf, &len);
+  out = xmalloc (len + 2);
+  memcpy (out, buf, len);
+  out[len] = '\0';
+  yajl_gen_free (g);
+  return out;
+}
+
+int
+state_write (int dirfd, const struct container_state *st, tong_error *err)
+{
+  yajl_gen g = yajl_gen_alloc (NULL);
+  const unsigned char *buf;
+  size_t len;
+  int r;
+
+  yajl_gen_map_open (g);
+  GEN_STR (g, "id");
+  GEN_STR (g, st->id);
+  GEN_STR (g, "pid");
+  yajl_gen_integer (g, st->pid);
+  GEN_STR (g, "start_time");
+  yajl_gen_integer (g, (long long) st->start_time);
+  GEN_STR (g, "bundle");
+  GEN_STR (g, st->bundle);
+  GEN_STR (g, "rootfs");
+  GEN_STR (g, st->rootfs);
+  GEN_STR (g, "created");
+  GEN_STR (g, st->created);
+  GEN_STR (g, "owner");
+  yajl_gen_integer (g, st->owner);
+  GEN_STR (g, "new_pid_ns");
+  yajl_gen_bool (g, st->new_pid_ns);
+  GEN_STR (g, "creating");
+  yajl_gen_bool (g, st->creating);
+  GEN_STR (g, "annotations");
+  yajl_gen_map_open (g);
+  for (size_t i = 0; i < st->annotations.len; i++)
+    {
+      GEN_STR (g, st->annotations.items[i].key);
+      GEN_STR (g, st->annotations.items[i].value);
+    }
+  yajl_gen_map_close (g);
+  yajl_gen_map_close (g);
+  yajl_gen_get_buf (g, &buf, &len);
+  r = write_file_atomic_at (dirfd, STATE_FILE, buf, len, 0600, err);
+  yajl_gen_free (g);
+  return r;
+}
+
+static char *
+tree_str (yajl_val root, const char *key)
+{
+  const char *path[] = { key, NULL };
+  yajl_val v = yajl_tree_get (root, path, yajl_t_string);
+  return v ? xstrdup (YAJL_GET_STRING (v)) : NULL;
+}
+
+static long long
+tree_int (yajl_val root, const char *key)
+{
+  const char *path[] = { key, NULL };
+  yajl_val v = yajl_tree_get (root, path, yajl_t_number);
+  return v && YAJL_IS_INTEGER (v) ? YAJL_GET_INTEGER (v) : 0;
+}
+
+static bool
+tree_bool (yajl_val root, const char *key)
+{
+  const char *path[] = { key, NULL };
+  yajl_val v = yajl_tree_get (root, path, yajl_t_any);
+  return v && YAJL_IS_TRUE (v);
+}
+
+int
+state_read (int dirfd, struct container_state *st, tong_error *err)
+{
+  _cleanup_free_ char *text = NULL;
+  const char *ann_path[] = { "annotations", NULL };
+  char errbuf[256];
+  yajl_val root, ann;
+  int r;
+
+  r = read_file_at (dirfd, STATE_FILE, &text, NULL, err);
+  if (r < 0)
+    return r;
+  root = yajl_tree_parse (text, errbuf, sizeof errbuf);
+  if (!root)
+    return tong_err (err, 0, "state.json is corrupt: %s", errbuf);
+  st->id = tree_str (root, "id");
+  st->pid = (pid_t) tree_int (root, "pid");
+  st->start_time = (unsigned long long) tree_int (root, "start_time");
+  st->bundle = tree_str (root, "bundle");
+  st->rootfs = tree_str (root, "rootfs");
+  st->created = tree_str (root, "created");
+  st->owner = (uid_t) tree_int (root, "owner");
+  st->new_pid_ns = tree_bool (root, "new_pid_ns");
+  st->creating = tree_bool (root, "creating");
+  ann = yajl_tree_get (root, ann_path, yajl_t_object);
+  if (ann && YAJL_GET_OBJECT (ann)->len)
+    {
+      size_t n = YAJL_GET_OBJECT (ann)->len;
+      st->annotations.items = xcalloc (n, sizeof *st->annotations.items);
+      for (size_t i = 0; i < n; i++)
+        {
+          yajl_val v = YAJL_GET_OBJECT (ann)->values[i];
+          st->annotations.items[st->annotations.len].key = xstrdup (YAJL_GET_OBJECT (ann)->keys[i]);
+          st->annotations.items[st->annotations.len].value
+              = xstrdup (YAJL_IS_STRING (v) ? YAJL_GET_STRING (v) : "");
+          st->annotations.len++;
+        }
+    }
+  yajl_tree_free (root);
+  if (!st->id || !st->bundle)
+    return tong_err (err, 0, "state.json is corrupt: missing id or bundle");
+  return 0;
+}
+
+void
+state_clear (struct container_state *st)
+{
+  free (st->id);
+  free (st->bundle);
+  free (st->rootfs);
+  free (st->created);
+  for (size_t i = 0; i < st->annotations.len; i++)
+    {
+      free (st->annotations.items[i].key);
+      free (st->annotations.items[i].value);
+    }
+  free (st->annotations.items);
+  memset (st, 0, sizeof *st);
+}

@@ -1,0 +1,75 @@
+/* The state store: one directory per container under --root, holding
+ * state.json (written by atomic rename), a copy of config.json, and the
+ * exec.fifo that keeps a created container waiting for `start`.  Every
+ * command that changes a container holds the directory's flock. */
+#ifndef TONG_STATE_H
+#define TONG_STATE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "oci/spec.h"
+#include "src/error.h"
+
+#define STATE_FILE "state.json"
+#define STATE_CONFIG "config.json"
+#define STATE_FIFO "exec.fifo"
+
+enum container_status
+{
+  STATUS_CREATING,
+  STATUS_CREATED,
+  STATUS_RUNNING,
+  STATUS_PAUSED,
+  STATUS_STOPPED,
+};
+
+struct container_state
+{
+  char *id;
+  pid_t pid;
+  unsigned long long start_time; /* field 22 of /proc/PID/stat: guards against pid reuse */
+  char *bundle;
+  char *rootfs;
+  char *created; /* RFC 3339 */
+  uid_t owner;
+  bool new_pid_ns; /* killing init ends every process of the container */
+  bool creating;   /* written before the init reports ready; cleared after */
+  struct oci_map annotations;
+};
+
+const char *status_name (enum container_status s);
+
+/* Open (creating it 0700 if needed) the state root; returns an fd. */
+int state_root_open (const char *root, bool create, tong_error *err);
+
+/* Create the container's directory exclusively and lock it.  An existing
+ * container gives "container with id exists: ID".  *dirfd gets the locked dir. */
+int state_dir_create (int rootfd, const char *id, int *dirfd, tong_error *err);
+
+/* Open an existing container's directory ("container \"ID\" does not exist"),
+ * locked when it is to be changed; readers rely on state.json's atomic rename. */
+int state_dir_open (int rootfd, const char *id, bool lock, int *dirfd, tong_error *err);
+
+/* Remove the container's directory and everything in it. */
+int state_dir_remove (int rootfd, const char *id, tong_error *err);
+
+int state_write (int dirfd, const struct container_state *st, tong_error *err);
+int state_read (int dirfd, struct container_state *st, tong_error *err);
+void state_clear (struct container_state *st);
+
+/* The live status: stopped when the init process is gone (or its pid was reused),
+ * created while exec.fifo exists, running otherwise. */
+enum container_status state_status (int dirfd, const struct container_state *st);
+
+/* The user name of the container's owner (or the uid as a number). */
+void state_owner_name (uid_t uid, char *buf, size_t len);
+
+/* start_time of a live pid, 0 if it does not exist (or is a zombie). */
+unsigned long long proc_start_time (pid_t pid);
+
+/* The state JSON that `state` prints and hooks receive on stdin.  pretty:
+ * indented, as `tong state` prints it. Caller frees. */
+char *state_to_json (const struct container_state *st, enum container_status status, bool pretty);
+
+#endif

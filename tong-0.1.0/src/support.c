@@ -1,0 +1,74 @@
+/* What tong applies of a spec, and a clear error for what it does not (yet):
+ * a field the runtime cannot honour is never silently ignored.  docs/config.md
+ * lists the same. */
+#include <string.h>
+
+#include "oci/config.h"
+#include "src/container.h"
+#include "src/log.h"
+
+static bool
+resources_ask_limits (const struct oci_resources *r)
+{
+  return r->memory.present || r->cpu.present || r->pids.present || r->block_io.present
+         || r->hugepage_limits_len || r->network.present || r->rdma_len || r->unified.len;
+}
+
+/* The rule every spec from `tong spec`, runc, containerd and podman carries:
+ * deny all devices (what tong creates in /dev is the allow list). */
+static bool
+devices_deny_all_only (const struct oci_resources *r)
+{
+  for (size_t i = 0; i < r->devices_len; i++)
+    {
+      const struct oci_device_cgroup *d = &r->devices[i];
+      if (d->allow)
+        return false;
+    }
+  return true;
+}
+
+int
+spec_check_supported (const struct oci_spec *spec, tong_error *err)
+{
+  const struct oci_linux *l = spec->linux_;
+  const struct oci_process *p = spec->process;
+
+  if (!l)
+    return tong_err (err, 0, "config.json: linux: required on Linux");
+  if (!oci_spec_namespace (spec, OCI_NS_MOUNT))
+    return tong_err (err, 0, "config.json: linux.namespaces: a mount namespace is required");
+  if (l->resources && resources_ask_limits (l->resources))
+    return tong_err (err, 0, "config.json: linux.resources: cgroup limits are not supported by "
+                             "this version of tong; remove them (see docs/config.md)");
+  if (l->resources && !devices_deny_all_only (l->resources))
+    return tong_err (err, 0, "config.json: linux.resources.devices: allow rules need the cgroup "
+                             "device controller, which this version of tong does not manage; "
+                             "list the devices in linux.devices instead");
+  if (l->seccomp)
+    return tong_err (err, 0, "config.json: linux.seccomp: seccomp filters are not supported by "
+                             "this version of tong; remove linux.seccomp");
+  if (l->intel_rdt)
+    return tong_err (err, 0, "config.json: linux.intelRdt: Intel RDT is not supported");
+  if (l->memory_policy)
+    return tong_err (err, 0, "config.json: linux.memoryPolicy: memory policies are not supported");
+  if (l->mount_label && *l->mount_label)
+    return tong_err (err, 0, "config.json: linux.mountLabel: SELinux labels are not supported");
+  if (p)
+    {
+      if (p->apparmor_profile && *p->apparmor_profile)
+        return tong_err (err, 0, "config.json: process.apparmorProfile: AppArmor profiles are not "
+                                 "supported by this version of tong");
+      if (p->selinux_label && *p->selinux_label)
+        return tong_err (err, 0, "config.json: process.selinuxLabel: SELinux labels are not "
+                                 "supported by this version of tong");
+    }
+  for (size_t i = 0; i < spec->mounts_len; i++)
+    if (spec->mounts[i].uid_mappings_len || spec->mounts[i].gid_mappings_len)
+      return tong_err (err, 0, "config.json: mounts[%zu]: idmapped mounts (uidMappings, "
+                               "gidMappings) are not supported by this version of tong", i);
+  if (l->cgroups_path && *l->cgroups_path)
+    log_debug ("linux.cgroupsPath `%s`: no cgroup is created (no limits were asked for)",
+               l->cgroups_path);
+  return 0;
+}

@@ -1,0 +1,291 @@
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static void __attribute__ ((noreturn))
+oom (void)
+{
+  static const char msg[] = "tong: out of memory\n";
+  (void) !write (STDERR_FILENO, msg, sizeof msg - 1);
+  abort ();
+}
+
+void *
+xmalloc (size_t n)
+{
+  void *p = malloc (n ? n : 1);
+  if (!p)
+    oom ();
+  return p;
+}
+
+void *
+xcalloc (size_t n, size_t m)
+{
+  void *p = calloc (n ? n : 1, m ? m : 1);
+  if (!p)
+    oom ();
+  return p;
+}
+
+void *
+xrealloc (void *p, size_t n)
+{
+  p = realloc (p, n ? n : 1);
+  if (!p)
+    oom ();
+  return p;
+}
+
+char *
+xstrdup (const char *s)
+{
+  char *p = strdup (s);
+  if (!p)
+    oom ();
+  return p;
+}
+
+char *
+xasprintf (const char *fmt, ...)
+{
+  va_list ap;
+  char *p;
+  int r;
+
+  va_start (ap, fmt);
+  r = vasprintf (&p, fmt, ap);
+  va_end (ap);
+  if (r < 0)
+    oom ();
+  return p;
+}
+
+int
+write_all (int fd, const void *buf, size_t len)
+{
+  const char *p = buf;
+  while (len > 0)
+    {
+      ssize_t n = write (fd, p, len);
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return -errno;
+        }
+      p += n;
+      len -= (size_t) n;
+    }
+  return 0;
+}
+
+int
+read_all (int fd, void *buf, size_t len)
+{
+  char *p = buf;
+  while (len > 0)
+    {
+      ssize_t n = read (fd, p, len);
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return -errno;
+        }
+      if (n == 0)
+        return -EPIPE;
+      p += n;
+      len -= (size_t) n;
+    }
+  return 0;
+}
+
+int
+read_file_at (int dirfd, const char *path, char **out, size_t *len, tong_error *err)
+{
+  _cleanup_close_ int fd = openat (dirfd, path, O_RDONLY | O_CLOEXEC);
+  _cleanup_free_ char *buf = NULL;
+  size_t size = 0, cap = 0;
+
+  if (fd < 0)
+    return tong_err (err, errno, "open `%s`", path);
+  for (;;)
+    {
+      ssize_t n;
+      if (cap - size < 4096)
+        {
+          cap = cap ? cap * 2 : 8192;
+          buf = xrealloc (buf, cap);
+        }
+      n = read (fd, buf + size, cap - size - 1);
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return tong_err (err, errno, "read `%s`", path);
+        }
+      if (n == 0)
+        break;
+      size += (size_t) n;
+    }
+  if (!buf)
+    buf = xmalloc (1);
+  buf[size] = '\0';
+  if (len)
+    *len = size;
+  *out = TAKE_PTR (buf);
+  return 0;
+}
+
+int
+write_file_at (int dirfd, const char *path, const void *data, size_t len, tong_error *err)
+{
+  _cleanup_close_ int fd = openat (dirfd, path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+  int r;
+
+  if (fd < 0)
+    return tong_err (err, errno, "open `%s` for writing", path);
+  r = write_all (fd, data, len);
+  if (r < 0)
+    return tong_err (err, -r, "write `%s`", path);
+  return 0;
+}
+
+int
+write_file_atomic_at (int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+                      tong_error *err)
+{
+  _cleanup_free_ char *tmp = xasprintf ("%s.tmp.%d", path, (int) getpid ());
+  _cleanup_close_ int fd = -1;
+  int r;
+
+  fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+  if (fd < 0)
+    return tong_err (err, errno, "create `%s`", tmp);
+  r = write_all (fd, data, len);
+  if (r == 0 && fsync (fd) < 0)
+    r = -errno;
+  if (r < 0)
+    {
+      unlinkat (dirfd, tmp, 0);
+      return tong_err (err, -r, "write `%s`", tmp);
+    }
+  if (renameat (dirfd, tmp, dirfd, path) < 0)
+    {
+      r = errno;
+      unlinkat (dirfd, tmp, 0);
+      return tong_err (err, r, "rename `%s` to `%s`", tmp, path);
+    }
+  return 0;
+}
+
+int
+mkdir_p (const char *path, mode_t mode, tong_error *err)
+{
+  _cleanup_free_ char *p = xstrdup (path);
+  char *s;
+
+  for (s = p + 1; *s; s++)
+    {
+      if (*s != '/')
+        continue;
+      *s = '\0';
+      if (mkdir (p, mode) < 0 && errno != EEXIST)
+        return tong_err (err, errno, "mkdir `%s`", p);
+      *s = '/';
+    }
+  if (mkdir (p, mode) < 0 && errno != EEXIST)
+    return tong_err (err, errno, "mkdir `%s`", p);
+  return 0;
+}
+
+bool
+container_id_valid (const char *id)
+{
+  size_t n = 0;
+  if (!id || !*id || strcmp (id, ".") == 0 || strcmp (id, "..") == 0)
+    return false;
+  for (const char *c = id; *c; c++, n++)
+    if (!isalnum ((unsigned char) *c) && !strchr ("_+-.", *c))
+      return false;
+  return n <= 1024;
+}
+
+void
+rfc3339_now (char *buf, size_t len)
+{
+  struct timespec ts;
+  struct tm tm;
+  char base[32];
+
+  clock_gettime (CLOCK_REALTIME, &ts);
+  gmtime_r (&ts.tv_sec, &tm);
+  strftime (base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf (buf, len, "%s.%09ldZ", base, ts.tv_nsec);
+}
+
+static const struct
+{
+  const char *name;
+  int num;
+} signals[] = {
+  { "HUP", SIGHUP },     { "INT", SIGINT },       { "QUIT", SIGQUIT },   { "ILL", SIGILL },
+  { "TRAP", SIGTRAP },   { "ABRT", SIGABRT },     { "IOT", SIGIOT },     { "BUS", SIGBUS },
+  { "FPE", SIGFPE },     { "KILL", SIGKILL },     { "USR1", SIGUSR1 },   { "SEGV", SIGSEGV },
+  { "USR2", SIGUSR2 },   { "PIPE", SIGPIPE },     { "ALRM", SIGALRM },   { "TERM", SIGTERM },
+  { "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD },   { "CONT", SIGCONT },   { "STOP", SIGSTOP },
+  { "TSTP", SIGTSTP },   { "TTIN", SIGTTIN },     { "TTOU", SIGTTOU },   { "URG", SIGURG },
+  { "XCPU", SIGXCPU },   { "XFSZ", SIGXFSZ },     { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF },
+  { "WINCH", SIGWINCH }, { "IO", SIGIO },         { "POLL", SIGPOLL },   { "PWR", SIGPWR },
+  { "SYS", SIGSYS },
+};
+
+int
+signal_parse (const char *s)
+{
+  char *end;
+  long n;
+
+  if (!s || !*s)
+    return -EINVAL;
+  if (isdigit ((unsigned char) *s))
+    {
+      errno = 0;
+      n = strtol (s, &end, 10);
+      if (errno || *end || n <= 0 || n > SIGRTMAX)
+        return -EINVAL;
+      return (int) n;
+    }
+  if (strncasecmp (s, "SIG", 3) == 0)
+    s += 3;
+  for (size_t i = 0; i < ARRAY_SIZE (signals); i++)
+    if (strcasecmp (s, signals[i].name) == 0)
+      return signals[i].num;
+  if (strncasecmp (s, "RTMIN", 5) == 0 || strncasecmp (s, "RTMAX", 5) == 0)
+    {
+      bool min = strncasecmp (s, "RTMIN", 5) == 0;
+      const char *rest = s + 5;
+      long off = 0;
+      if (*rest)
+        {
+          errno = 0;
+          off = strtol (rest, &end, 10);
+          if (errno || *end)
+            return -EINVAL;
+        }
+      n = min ? SIGRTMIN + off : SIGRTMAX + off;
+      if (n < SIGRTMIN || n > SIGRTMAX)
+        return -EINVAL;
+      return (int) n;
+    }
+  return -EINVAL;
+}

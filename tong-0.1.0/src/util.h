@@ -1,0 +1,97 @@
+/* Small helpers shared by every part of tong: cleanup attributes, file I/O. */
+#ifndef TONG_UTIL_H
+#define TONG_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "error.h"
+
+static inline void
+freep (void *p)
+{
+  free (*(void **) p);
+}
+
+static inline void
+closep (int *fd)
+{
+  if (*fd >= 0)
+    close (*fd);
+}
+
+static inline void
+fclosep (FILE **f)
+{
+  if (*f)
+    fclose (*f);
+}
+
+static inline void
+strvfreep (char ***v)
+{
+  if (*v)
+    {
+      for (char **p = *v; *p; p++)
+        free (*p);
+      free (*v);
+    }
+}
+
+#define _cleanup_free_ __attribute__ ((cleanup (freep)))
+#define _cleanup_close_ __attribute__ ((cleanup (closep)))
+#define _cleanup_fclose_ __attribute__ ((cleanup (fclosep)))
+#define _cleanup_strv_ __attribute__ ((cleanup (strvfreep)))
+
+/* Move ownership out of a cleanup variable. */
+#define TAKE_PTR(p)                                                                                \
+  ({                                                                                               \
+    __typeof__ (p) _tp = (p);                                                                      \
+    (p) = NULL;                                                                                    \
+    _tp;                                                                                           \
+  })
+#define TAKE_FD(fd)                                                                                \
+  ({                                                                                               \
+    int _tf = (fd);                                                                                \
+    (fd) = -1;                                                                                     \
+    _tf;                                                                                           \
+  })
+
+#define ARRAY_SIZE(a) (sizeof (a) / sizeof ((a)[0]))
+
+/* Allocation that cannot fail: tong aborts on out-of-memory, as there is no
+ * sane way to continue setting up a container without memory. */
+void *xmalloc (size_t n);
+void *xcalloc (size_t n, size_t m);
+void *xrealloc (void *p, size_t n);
+char *xstrdup (const char *s);
+char *xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+
+/* Read a whole file (relative to dirfd, or AT_FDCWD) into a NUL-terminated buffer. */
+int read_file_at (int dirfd, const char *path, char **out, size_t *len, tong_error *err);
+/* Write a file in place (e.g. a /proc or /sys file). */
+int write_file_at (int dirfd, const char *path, const void *data, size_t len, tong_error *err);
+/* Write a file atomically: a temporary name in the same directory, fsync, rename. */
+int write_file_atomic_at (int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+                          tong_error *err);
+/* write(2)/read(2) the whole buffer, retrying on EINTR and short counts. Return 0 or -errno. */
+int write_all (int fd, const void *buf, size_t len);
+int read_all (int fd, void *buf, size_t len);
+
+/* mkdir -p, mode for each created component. */
+int mkdir_p (const char *path, mode_t mode, tong_error *err);
+
+/* Is a string a valid container id (as runc: [A-Za-z0-9_+.-], not . or ..)? */
+bool container_id_valid (const char *id);
+
+/* Current time as RFC 3339 with nanoseconds (UTC), into buf. */
+void rfc3339_now (char *buf, size_t len);
+
+/* Parse a signal name ("KILL", "SIGKILL", "9"); returns the number or -EINVAL. */
+int signal_parse (const char *s);
+
+#endif

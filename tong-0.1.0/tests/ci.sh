@@ -1,0 +1,28 @@
+#!/bin/sh
+# Install what the build and the tests need (Debian 12, as root), build tong
+# and the test programs, and run the whole test suite (tests/run.sh).
+# Exits with the suite's status; its last line is `N passed, N failed`.
+set -eu
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "tests/ci.sh: run me as root (it installs packages and runs containers)" >&2
+  exit 1
+fi
+
+BUILD_DEPS="autoconf automake libtool pkg-config gcc make libseccomp-dev libcap-dev libyajl-dev libmnl-dev libnl-3-dev libnl-route-3-dev"
+TEST_DEPS="busybox-static jq iproute2 util-linux bsdutils procps"
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $BUILD_DEPS $TEST_DEPS </dev/null >/dev/null
+
+./autogen.sh
+./configure --enable-werror
+make -j2
+# check_PROGRAMS (unit tests, tests/tools/console-receiver) without running
+# automake's own harness: tests/run.sh is the harness.
+make -j2 check TESTS=
+
+exec tests/run.sh

@@ -1,0 +1,1 @@
+# Test programs and the test runner (tests/run.sh).

@@ -1,0 +1,135 @@
+/* Unit test: mount option lists to flags, propagation, attributes and data. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <linux/mount.h>
+
+#include "src/namespaces/mount-options.h"
+
+static int failures;
+
+#define CHECK(cond)                                                                                \
+  do                                                                                               \
+    {                                                                                              \
+      if (!(cond))                                                                                 \
+        {                                                                                          \
+          fprintf (stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);                \
+          failures++;                                                                              \
+        }                                                                                          \
+    }                                                                                              \
+  while (0)
+
+static void
+test_flags (void)
+{
+  char *opts[] = { "nosuid", "noexec", "nodev", "ro", "relatime", NULL };
+  struct mount_options o;
+  tong_error err;
+
+  CHECK (mount_options_parse (opts, &o, &err) == 0);
+  CHECK (o.flags == (MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY | MS_RELATIME));
+  CHECK (o.data == NULL);
+  CHECK (o.propagation == 0);
+  mount_options_release (&o);
+}
+
+static void
+test_later_wins (void)
+{
+  char *opts[] = { "ro", "rw", "noatime", "strictatime", "nosuid", "suid", NULL };
+  struct mount_options o;
+  tong_error err;
+
+  CHECK (mount_options_parse (opts, &o, &err) == 0);
+  CHECK ((o.flags & MS_RDONLY) == 0);
+  CHECK (o.cleared & MS_RDONLY);
+  CHECK (o.flags == MS_STRICTATIME);
+  CHECK (o.cleared & MS_NOSUID);
+  mount_options_release (&o);
+}
+
+static void
+test_data_and_bind (void)
+{
+  char *opts[] = { "rbind", "size=65536k", "rprivate", "mode=755", "defaults", NULL };
+  struct mount_options o;
+  tong_error err;
+
+  CHECK (mount_options_parse (opts, &o, &err) == 0);
+  CHECK (o.flags == (MS_BIND | MS_REC));
+  CHECK (o.propagation == (MS_PRIVATE | MS_REC));
+  CHECK (o.data && strcmp (o.data, "size=65536k,mode=755") == 0);
+  CHECK (mount_options_bind_remount_flags (&o) == 0);
+  mount_options_release (&o);
+}
+
+static void
+test_bind_remount (void)
+{
+  char *opts[] = { "bind", "ro", "nosuid", "shared", NULL };
+  struct mount_options o;
+  tong_error err;
+
+  CHECK (mount_options_parse (opts, &o, &err) == 0);
+  CHECK (mount_options_bind_remount_flags (&o) == (MS_RDONLY | MS_NOSUID));
+  CHECK (o.propagation == MS_SHARED);
+  mount_options_release (&o);
+}
+
+static void
+test_recursive_attrs (void)
+{
+  char *opts[] = { "rbind", "rro", "rnosuid", "rnoatime", NULL };
+  struct mount_options o;
+  tong_error err;
+
+  CHECK (mount_options_parse (opts, &o, &err) == 0);
+  CHECK (o.rec_attr_set == (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOATIME));
+  CHECK (o.rec_attr_clr == MOUNT_ATTR__ATIME);
+  mount_options_release (&o);
+}
+
+static void
+test_devpts_data (void)
+{
+  char *opts[] = { "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5", NULL };
+  struct mount_options o;
+  tong_error err;
+
+  CHECK (mount_options_parse (opts, &o, &err) == 0);
+  CHECK (o.data && strcmp (o.data, "newinstance,ptmxmode=0666,mode=0620,gid=5") == 0);
+  mount_options_release (&o);
+  CHECK (mount_options_parse (NULL, &o, &err) == 0);
+  CHECK (o.flags == 0 && o.data == NULL);
+}
+
+static void
+test_propagation_values (void)
+{
+  unsigned long f = 0;
+  tong_error err;
+
+  CHECK (mount_propagation_parse ("rslave", &f, &err) == 0 && f == (MS_SLAVE | MS_REC));
+  CHECK (mount_propagation_parse ("shared", &f, &err) == 0 && f == MS_SHARED);
+  CHECK (mount_propagation_parse ("ro", &f, &err) < 0);
+  CHECK (strstr (err.msg, "rootfsPropagation") != NULL);
+}
+
+int
+main (void)
+{
+  test_flags ();
+  test_later_wins ();
+  test_data_and_bind ();
+  test_bind_remount ();
+  test_recursive_attrs ();
+  test_devpts_data ();
+  test_propagation_values ();
+  if (failures)
+    {
+      fprintf (stderr, "test-mount-options: %d failures\n", failures);
+      return 1;
+    }
+  printf ("test-mount-options: ok\n");
+  return 0;
+}
