@@ -25,6 +25,7 @@ typedef int (*tong_command_fn) (struct tong_globals *g, int argc, char **argv, t
 
 int cmd_create (struct tong_globals *g, int argc, char **argv, tong_error *err);
 int cmd_start (struct tong_globals *g, int argc, char **argv, tong_error *err);
+int cmd_exec (struct tong_globals *g, int argc, char **argv, tong_error *err);
 int cmd_run (struct tong_globals *g, int argc, char **argv, tong_error *err);
 int cmd_state (struct tong_globals *g, int argc, char **argv, tong_error *err);
 int cmd_kill (struct tong_globals *g, int argc, char **argv, tong_error *err);

@@ -44,9 +44,9 @@ struct init_ctx
   bool new_userns;
   bool new_timens;
   int first_closed_fd;         /* 3 + preserved fds */
+  struct container_state state; /* for the hooks the init runs; pid set at SYNC_GO */
   int runtime_fds[2];          /* the runtime's state fds: the init closes its copies, so
                                   that the flock on the state dir goes with the runtime */
-  char *state_json;            /* for the createContainer and startContainer hooks */
 };
 
 /* The init gets a clean signal state: nothing blocked, nothing ignored. */
@@ -72,6 +72,7 @@ init_setup (struct init_ctx *c, tong_error *err)
   r = sync_recv (c->sync_fd, &m, &fd);
   if (r != SYNC_GO)
     return tong_err (err, r < 0 ? -r : EPIPE, "init: waiting for the runtime");
+  c->state.pid = m.value;
 
   if (c->new_userns)
     {
@@ -103,9 +104,10 @@ init_setup (struct init_ctx *c, tong_error *err)
   r = rootfs_setup (&c->rootfs, err);
   if (r < 0)
     return r;
-  if (c->spec->hooks)
+  if (c->spec->hooks && c->spec->hooks->create_container.len)
     {
-      r = hooks_run (&c->spec->hooks->create_container, "createContainer", c->state_json, err);
+      _cleanup_free_ char *json = state_to_json (&c->state, STATUS_CREATING, false);
+      r = hooks_run (&c->spec->hooks->create_container, "createContainer", json, err);
       if (r < 0)
         return r;
     }
@@ -126,6 +128,7 @@ init_setup (struct init_ctx *c, tong_error *err)
       if (r < 0)
         return tong_err (err, -r, "send the terminal to the runtime");
     }
+  process_set_default_home (c->spec->process);
   r = process_set_personality (c->spec->linux_->personality, err);
   if (r == 0)
     r = process_set_io_priority (p->io_priority, err);
@@ -168,13 +171,14 @@ init_main (struct init_ctx *c)
   do
     n = read (c->fifo_fd, &byte, 1);
   while (n < 0 && errno == EINTR);
-  close (c->fifo_fd);
+  /* fifo_fd stays open until execve closes it: `start` waits for that. */
   if (n != 1)
     _exit (1);
 
   if (c->spec->hooks && c->spec->hooks->start_container.len)
     {
-      r = hooks_run (&c->spec->hooks->start_container, "startContainer", c->state_json, &err);
+      _cleanup_free_ char *json = state_to_json (&c->state, STATUS_CREATED, false);
+      r = hooks_run (&c->spec->hooks->start_container, "startContainer", json, &err);
       if (r < 0)
         goto fail;
     }
@@ -214,11 +218,12 @@ preserve_fds_prepare (int n, tong_error *err)
 static int
 listen_fds_count (void)
 {
-  const char *s = getenv ("LISTEN_FDS");
+  const char *s = getenv ("LISTEN_FDS"), *for_pid = getenv ("LISTEN_PID");
   char *end;
   long n;
 
-  if (!s || !*s)
+  /* As sd_listen_fds: the fds are ours only if LISTEN_PID names us. */
+  if (!s || !*s || !for_pid || strtol (for_pid, NULL, 10) != (long) getpid ())
     return 0;
   errno = 0;
   n = strtol (s, &end, 10);
@@ -468,10 +473,9 @@ container_create (struct tong_globals *g, const struct create_options *o,
   c.first_closed_fd = 3 + nfds;
   c.runtime_fds[0] = rootfd;
   c.runtime_fds[1] = dirfd;
-  c.state_json = state_to_json (&st, STATUS_CREATING, false);
+  c.state = st;
 
   r = spawn_init (&c, ns_fds[OCI_NS_PID], &pidfd, &pid, err);
-  free (c.state_json);
   if (r < 0)
     goto fail;
   close (sync_fds[1]);
@@ -501,7 +505,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
       if (r < 0)
         goto fail;
     }
-  r = sync_send (sync_fds[0], SYNC_GO, NULL, -1);
+  r = sync_send_value (sync_fds[0], SYNC_GO, pid);
   if (r < 0)
     {
       r = tong_err (err, -r, "release the container init");

@@ -1,4 +1,5 @@
 #include "hooks.h"
+#include "log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -236,20 +237,40 @@ run_hook (const struct oci_hook *hook, const char *phase, size_t index, const ch
   return describe_status (&h, status, err);
 }
 
-int
-hooks_run (const struct oci_hook_list *hooks, const char *phase, const char *state_json,
-           tong_error *err)
+static int
+run_list (const struct oci_hook_list *hooks, const char *phase, const char *state_json,
+          bool keep_going, tong_error *err)
 {
   struct sigaction ignore = { .sa_handler = SIG_IGN }, old;
-  int r = 0;
+  int r = 0, first = 0;
 
   if (!hooks || hooks->len == 0)
     return 0;
   /* A hook that exits without reading its stdin must not kill tong with SIGPIPE. */
   sigemptyset (&ignore.sa_mask);
   sigaction (SIGPIPE, &ignore, &old);
-  for (size_t i = 0; i < hooks->len && r == 0; i++)
-    r = run_hook (&hooks->items[i], phase, i, state_json, err);
+  for (size_t i = 0; i < hooks->len && (r == 0 || keep_going); i++)
+    {
+      r = run_hook (&hooks->items[i], phase, i, state_json, err);
+      if (r < 0 && keep_going)
+        log_warning ("%s", err->msg);
+      if (r < 0 && first == 0)
+        first = r;
+    }
   sigaction (SIGPIPE, &old, NULL);
-  return r;
+  return keep_going ? first : r;
+}
+
+int
+hooks_run (const struct oci_hook_list *hooks, const char *phase, const char *state_json,
+           tong_error *err)
+{
+  return run_list (hooks, phase, state_json, false, err);
+}
+
+void
+hooks_run_warn (const struct oci_hook_list *hooks, const char *phase, const char *state_json)
+{
+  tong_error err = { 0 };
+  run_list (hooks, phase, state_json, true, &err);
 }

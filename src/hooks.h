@@ -12,4 +12,8 @@
 int hooks_run (const struct oci_hook_list *hooks, const char *phase, const char *state_json,
                tong_error *err);
 
+/* Run every hook of a phase whose failures the spec makes warnings
+ * (poststart, poststop): each failure is logged, the rest still run. */
+void hooks_run_warn (const struct oci_hook_list *hooks, const char *phase, const char *state_json);
+
 #endif

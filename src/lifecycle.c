@@ -54,7 +54,7 @@ open_container (struct tong_globals *g, const char *id, bool lock, int *dirfd,
 int
 container_start (struct tong_globals *g, const char *id, tong_error *err)
 {
-  _cleanup_close_ int dirfd = -1, fifo = -1;
+  _cleanup_close_ int dirfd = -1, fifo = -1, watch = -1;
   _cleanup_oci_spec_ struct oci_spec *spec = NULL;
   struct container_state st = { 0 };
   enum container_status status;
@@ -72,11 +72,15 @@ container_start (struct tong_globals *g, const char *id, tong_error *err)
               : tong_err (err, 0, "cannot start a container in the %s state", status_name (status));
       goto out;
     }
-  fifo = openat (dirfd, STATE_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fifo < 0)
+  /* Our own read end, opened before the write end, sees POLLHUP once the
+   * init's descriptor (close-on-exec) is gone: that is, once the container's
+   * process has been exec'd, or the init died.  It never reads the byte. */
+  watch = openat (dirfd, STATE_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (watch >= 0)
+    fifo = openat (dirfd, STATE_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  if (watch < 0 || fifo < 0)
     {
-      r = tong_err (err, errno == ENXIO ? ESRCH : errno, "start container \"%s\": its init is gone",
-                    id);
+      r = tong_err (err, errno, "start container \"%s\": open exec.fifo", id);
       goto out;
     }
   r = write_all (fifo, "0", 1);
@@ -85,6 +89,13 @@ container_start (struct tong_globals *g, const char *id, tong_error *err)
       r = tong_err (err, -r, "start container \"%s\"", id);
       goto out;
     }
+  close (fifo);
+  fifo = -1;
+  {
+    struct pollfd pfd = { .fd = watch, .events = 0 };
+    while (poll (&pfd, 1, -1) < 0 && errno == EINTR)
+      ;
+  }
   unlinkat (dirfd, STATE_FIFO, 0);
   r = load_spec (dirfd, &spec, err);
   if (r < 0)
@@ -92,10 +103,7 @@ container_start (struct tong_globals *g, const char *id, tong_error *err)
   if (spec->hooks && spec->hooks->poststart.len)
     {
       _cleanup_free_ char *json = state_to_json (&st, STATUS_RUNNING, false);
-      tong_error herr = { 0 };
-      /* The spec: a failing poststart hook is logged, and start goes on. */
-      if (hooks_run (&spec->hooks->poststart, "poststart", json, &herr) < 0)
-        log_warning ("%s", herr.msg);
+      hooks_run_warn (&spec->hooks->poststart, "poststart", json);
     }
   r = 0;
 out:
@@ -247,10 +255,7 @@ container_delete (struct tong_globals *g, const char *id, bool force, tong_error
   if (load_spec (dirfd, &spec, err) == 0 && spec->hooks && spec->hooks->poststop.len)
     {
       _cleanup_free_ char *json = state_to_json (&st, STATUS_STOPPED, false);
-      tong_error herr = { 0 };
-      /* The spec: a failing poststop hook is logged, and delete goes on. */
-      if (hooks_run (&spec->hooks->poststop, "poststop", json, &herr) < 0)
-        log_warning ("%s", herr.msg);
+      hooks_run_warn (&spec->hooks->poststop, "poststop", json);
     }
   rootfd = state_root_open (g->root, false, err);
   r = rootfd < 0 ? rootfd : state_dir_remove (rootfd, id, err);

@@ -6,4 +6,6 @@ tong_SOURCES += src/main.c src/commands.h \
 	src/lifecycle.c src/support.c src/sync.c src/sync.h \
 	src/foreground.c src/foreground.h
 include $(srcdir)/src/process.mk
+include $(srcdir)/src/exec.mk
 include $(srcdir)/src/commands-info.mk
+include $(srcdir)/src/seccomp.mk

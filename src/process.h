@@ -45,6 +45,11 @@ int process_set_personality (const struct oci_personality *pers, tong_error *err
 int process_set_io_priority (const struct oci_io_priority *io, tong_error *err);
 int process_set_scheduler (const struct oci_scheduler *s, tong_error *err);
 
+/* In the container, after pivot_root: when process.env has no HOME, add the
+ * home directory of process.user.uid from the container's /etc/passwd, or
+ * "/" (as runc does). */
+void process_set_default_home (struct oci_process *p);
+
 /* Validate a capability name ("CAP_SYS_ADMIN"); returns its number or -EINVAL. */
 int process_cap_from_name (const char *name);
 /* Highest capability number the running kernel knows. */

@@ -3,6 +3,7 @@
 #include "process.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -122,6 +123,30 @@ lookup_continues (int e)
 {
   return e == ENOENT || e == ENOTDIR || e == EACCES || e == ESTALE || e == ENODEV || e == ELOOP
          || e == ENAMETOOLONG || e == ETIMEDOUT;
+}
+
+void
+process_set_default_home (struct oci_process *p)
+{
+  _cleanup_fclose_ FILE *f = NULL;
+  const char *home = "/";
+  struct passwd *pw;
+  size_t n = 0;
+
+  for (; p->env && p->env[n]; n++)
+    if (strncmp (p->env[n], "HOME=", 5) == 0)
+      return;
+  /* fgetpwent parses the container's own file: no NSS module of the host runs. */
+  f = fopen ("/etc/passwd", "re");
+  while (f && (pw = fgetpwent (f)))
+    if (pw->pw_uid == p->user.uid)
+      {
+        home = pw->pw_dir;
+        break;
+      }
+  p->env = xrealloc (p->env, (n + 2) * sizeof *p->env);
+  p->env[n] = xasprintf ("HOME=%s", home);
+  p->env[n + 1] = NULL;
 }
 
 int

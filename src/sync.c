@@ -6,10 +6,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
-int
-sync_send (int sock, int type, const tong_error *err, int fd)
+static int
+sync_send_msg (int sock, int type, int value, const tong_error *err, int fd)
 {
-  struct sync_msg m = { .type = type };
+  struct sync_msg m = { .type = type, .value = value };
   struct iovec iov;
   struct msghdr mh = { 0 };
   union
@@ -80,4 +80,16 @@ sync_recv (int sock, struct sync_msg *m, int *fd)
     ((char *) m)[n < (ssize_t) sizeof *m ? n : (ssize_t) sizeof *m - 1] = '\0';
   m->text[sizeof m->text - 1] = '\0';
   return m->type;
+}
+
+int
+sync_send (int sock, int type, const tong_error *err, int fd)
+{
+  return sync_send_msg (sock, type, 0, err, fd);
+}
+
+int
+sync_send_value (int sock, int type, int value)
+{
+  return sync_send_msg (sock, type, value, NULL, -1);
 }

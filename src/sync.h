@@ -18,11 +18,15 @@ struct sync_msg
 {
   int type;
   int errnum;
+  int value; /* SYNC_GO: the init's pid as the runtime sees it */
   char text[sizeof ((tong_error *) 0)->msg];
 };
 
 /* Send a message of `type`; err (may be NULL) becomes its text; fd >= 0 is passed along. */
 int sync_send (int sock, int type, const tong_error *err, int fd);
+
+/* Send a message of `type` carrying a number. */
+int sync_send_value (int sock, int type, int value);
 
 /* Receive one message; *fd gets a passed descriptor or -1.  Returns the type,
  * 0 on EOF (the peer died), or -errno. */

@@ -185,7 +185,7 @@ check_leftovers ()
       "$TONG" --root "$root" kill "$id" KILL >/dev/null 2>&1
   done
   # 2. processes of the test's containers (and helpers) still alive.
-  for i in $(seq 30); do
+  for ((i = 0; i < 30; i++)); do
     pids=$(leftover_procs "$mark")
     [ -n "$pids" ] || break
     sleep 0.1
@@ -304,6 +304,11 @@ run_integration_tests ()
     chmod 755 "$WORK"
     trap 'cleanup_work' EXIT
     trap 'exit 130' INT TERM
+    # One busybox rootfs for the whole run; make_bundle copies it.
+    TONG_TEST_ROOTFS=$WORK/rootfs
+    (source "$TESTS_DIR/lib.sh" && _make_rootfs "$TONG_TEST_ROOTFS") ||
+      { echo "tests/run.sh: cannot build the test rootfs" >&2; exit 2; }
+    export TONG_TEST_ROOTFS
   fi
   for f in "${files[@]}"; do
     area=${f##*/}

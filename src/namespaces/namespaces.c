@@ -199,7 +199,8 @@ ns_write_time_offsets (pid_t pid, const struct oci_spec *spec, tong_error *err)
   if (l->time_offsets_boottime.present)
     len += snprintf (buf + len, sizeof buf - (size_t)len, "boottime %" PRId64 " %" PRIu32 "\n",
                      l->time_offsets_boottime.secs, l->time_offsets_boottime.nanosecs);
-  path = xasprintf ("/proc/%d/timens_offsets", (int)pid);
+  path = pid > 0 ? xasprintf ("/proc/%d/timens_offsets", (int)pid)
+                 : xstrdup ("/proc/self/timens_offsets");
   fd = open (path, O_WRONLY | O_CLOEXEC);
   if (fd < 0)
     return tong_err (err, errno, "open `%s` (linux.timeOffsets needs a time namespace)", path);

@@ -23,7 +23,7 @@ int ns_join (int fds[OCI_NS_COUNT], unsigned int skip, tong_error *err);
  * linux.uidMappings/gidMappings (as root directly). */
 int ns_write_id_maps (pid_t pid, const struct oci_spec *spec, tong_error *err);
 
-/* Write /proc/<pid>/timens_offsets from linux.timeOffsets (before the child
+/* Write /proc/<pid>/timens_offsets (pid 0: the caller's own) from linux.timeOffsets (before the child
  * enters its new time namespace, i.e. while it has not exec'd). */
 int ns_write_time_offsets (pid_t pid, const struct oci_spec *spec, tong_error *err);
 

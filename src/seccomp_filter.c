@@ -1,0 +1,527 @@
+/* linux.seccomp with libseccomp: the filter is built while the init still
+ * sees the host (so that listenerPath can be reached), and loaded as the
+ * container process's last step before execve. */
+#include "seccomp_filter.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <seccomp.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+#include "src/console.h"
+#include "src/log.h"
+#include "src/util.h"
+
+#define LIBSECCOMP_HAS_WAITKILL (SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 6))
+
+struct seccomp_plan
+{
+  scmp_filter_ctx ctx;
+  int listener; /* connected to listenerPath when a rule notifies, else -1 */
+  char *listener_path;
+  char *metadata; /* listenerMetadata, or NULL */
+  pid_t pid;      /* the init as the runtime sees it, for the container process state */
+};
+
+struct action_info
+{
+  const char *name;
+  uint32_t action;  /* without the errno part */
+  bool takes_errno; /* errnoRet is the errno (ERRNO) or the tracer's message (TRACE) */
+};
+
+static const struct action_info actions[] = {
+  { "SCMP_ACT_KILL", SCMP_ACT_KILL_THREAD, false },
+  { "SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, false },
+  { "SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, false },
+  { "SCMP_ACT_TRAP", SCMP_ACT_TRAP, false },
+  { "SCMP_ACT_ERRNO", SCMP_ACT_ERRNO (0), true },
+  { "SCMP_ACT_TRACE", SCMP_ACT_TRACE (0), true },
+  { "SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false },
+  { "SCMP_ACT_LOG", SCMP_ACT_LOG, false },
+  { "SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, false },
+};
+
+/* The action value for a spec action and its optional errnoRet; field names
+ * the spec field in messages ("linux.seccomp.syscalls[2]"). */
+static int
+action_resolve (const char *name, bool has_errno, uint32_t errno_ret, const char *field,
+                const char *errno_key, uint32_t *out, tong_error *err)
+{
+  for (size_t i = 0; i < ARRAY_SIZE (actions); i++)
+    {
+      const struct action_info *a = &actions[i];
+      if (strcmp (a->name, name) != 0)
+        continue;
+      if (!a->takes_errno)
+        {
+          if (has_errno)
+            return tong_err (err, 0,
+                             "config.json: %s.%s: %s takes no errno; only SCMP_ACT_ERRNO and "
+                             "SCMP_ACT_TRACE do: remove %s",
+                             field, errno_key, name, errno_key);
+          *out = a->action;
+          return 0;
+        }
+      if (has_errno && errno_ret > 0xffff)
+        return tong_err (err, 0,
+                         "config.json: %s.%s: %u does not fit the 16 bits seccomp has for it",
+                         field, errno_key, errno_ret);
+      /* The spec's default for both is EPERM, as runc does for TRACE too. */
+      *out = a->action | (has_errno ? errno_ret : (uint32_t) EPERM);
+      return 0;
+    }
+  return tong_err (err, 0, "config.json: %s: unknown seccomp action \"%s\"", field, name);
+}
+
+/* "SCMP_ARCH_X86_64" -> libseccomp's token for "x86_64". */
+static int
+arch_resolve (const char *name, uint32_t *out, tong_error *err)
+{
+  const char *prefix = "SCMP_ARCH_";
+  char lower[32];
+  size_t n;
+
+  if (strncmp (name, prefix, strlen (prefix)) != 0)
+    return tong_err (err, 0, "config.json: linux.seccomp.architectures: unknown \"%s\"", name);
+  name += strlen (prefix);
+  n = strlen (name);
+  if (n == 0 || n >= sizeof lower)
+    return tong_err (err, 0, "config.json: linux.seccomp.architectures: unknown \"%s\"", name);
+  for (size_t i = 0; i <= n; i++)
+    lower[i] = (char) tolower ((unsigned char) name[i]);
+  *out = seccomp_arch_resolve_name (lower);
+  if (*out == 0)
+    return tong_err (err, 0,
+                     "config.json: linux.seccomp.architectures: SCMP_ARCH_%s is not known to "
+                     "libseccomp %d.%d.%d",
+                     name, SCMP_VER_MAJOR, SCMP_VER_MINOR, SCMP_VER_MICRO);
+  return 0;
+}
+
+static int
+apply_flags (scmp_filter_ctx ctx, char **flags, tong_error *err)
+{
+  for (size_t i = 0; flags && flags[i]; i++)
+    {
+      const char *f = flags[i];
+      enum scmp_filter_attr attr;
+      int r;
+
+      if (strcmp (f, "SECCOMP_FILTER_FLAG_TSYNC") == 0)
+        attr = SCMP_FLTATR_CTL_TSYNC;
+      else if (strcmp (f, "SECCOMP_FILTER_FLAG_LOG") == 0)
+        attr = SCMP_FLTATR_CTL_LOG;
+      else if (strcmp (f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
+        attr = SCMP_FLTATR_CTL_SSB;
+      else if (strcmp (f, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0)
+        {
+#if LIBSECCOMP_HAS_WAITKILL
+          attr = SCMP_FLTATR_CTL_WAITKILL;
+#else
+          return tong_err (err, 0,
+                           "config.json: linux.seccomp.flags[%zu]: %s needs libseccomp 2.6 or "
+                           "later; tong was built with %d.%d.%d: remove the flag",
+                           i, f, SCMP_VER_MAJOR, SCMP_VER_MINOR, SCMP_VER_MICRO);
+#endif
+        }
+      else
+        return tong_err (err, 0, "config.json: linux.seccomp.flags[%zu]: unknown flag \"%s\"", i,
+                         f);
+      r = seccomp_attr_set (ctx, attr, 1);
+      if (r < 0)
+        return tong_err (err, -r, "config.json: linux.seccomp.flags[%zu]: set %s", i, f);
+    }
+  return 0;
+}
+
+static void
+cmp_from_arg (const struct oci_seccomp_arg *a, struct scmp_arg_cmp *c)
+{
+  c->arg = a->index;
+  c->op = (enum scmp_compare) a->op_num;
+  /* MASKED_EQ compares (arg & value) with valueTwo: libseccomp's datum_a is the mask. */
+  c->datum_a = a->value;
+  c->datum_b = a->value_two;
+}
+
+/* One rule per entry, with runc's semantics: conditions on distinct arguments
+ * must all hold (one rule); but when any argument is tested more than once,
+ * which one rule cannot express, every condition becomes a rule of its own
+ * (any of them matches). */
+static int
+add_rule (scmp_filter_ctx ctx, uint32_t action, int nr, const struct oci_seccomp_syscall *sc,
+          size_t idx, const char *name, tong_error *err)
+{
+  struct scmp_arg_cmp cmps[6];
+  unsigned int uses[6] = { 0 };
+  bool repeated = false;
+  int r;
+
+  for (size_t i = 0; i < sc->args_len; i++)
+    {
+      if (sc->args[i].index >= 6)
+        return tong_err (err, 0,
+                         "config.json: linux.seccomp.syscalls[%zu].args[%zu].index: %u is "
+                         "out of range 0 to 5",
+                         idx, i, sc->args[i].index);
+      if (++uses[sc->args[i].index] > 1)
+        repeated = true;
+    }
+  if (repeated)
+    {
+      for (size_t i = 0; i < sc->args_len; i++)
+        {
+          struct scmp_arg_cmp c;
+          cmp_from_arg (&sc->args[i], &c);
+          r = seccomp_rule_add_array (ctx, action, nr, 1, &c);
+          if (r < 0)
+            return tong_err (err, -r,
+                             "config.json: linux.seccomp.syscalls[%zu]: add a rule for "
+                             "`%s` (args[%zu])",
+                             idx, name, i);
+        }
+      return 0;
+    }
+  for (size_t i = 0; i < sc->args_len; i++)
+    cmp_from_arg (&sc->args[i], &cmps[i]);
+  r = seccomp_rule_add_array (ctx, action, nr, (unsigned int) sc->args_len, cmps);
+  if (r < 0)
+    return tong_err (err, -r, "config.json: linux.seccomp.syscalls[%zu]: add a rule for `%s`", idx,
+                     name);
+  return 0;
+}
+
+/* The init sends the notify fd with sendmsg once the filter is in force: a
+ * notifying rule on it would wait for an agent that has no fd yet. */
+static bool
+needed_before_agent (const char *name)
+{
+  return strcmp (name, "sendmsg") == 0 || strcmp (name, "socketcall") == 0;
+}
+
+static int
+add_syscalls (scmp_filter_ctx ctx, const struct oci_seccomp *s, uint32_t default_action,
+              bool *notifies, tong_error *err)
+{
+  for (size_t i = 0; i < s->syscalls_len; i++)
+    {
+      const struct oci_seccomp_syscall *sc = &s->syscalls[i];
+      _cleanup_free_ char *field = xasprintf ("linux.seccomp.syscalls[%zu]", i);
+      uint32_t action;
+      int r;
+
+      r = action_resolve (sc->action, sc->has_errno_ret, sc->errno_ret, field, "errnoRet", &action,
+                          err);
+      if (r < 0)
+        return r;
+      /* libseccomp refuses a rule that only repeats the default. */
+      if (action == default_action)
+        continue;
+      for (size_t j = 0; sc->names && sc->names[j]; j++)
+        {
+          const char *name = sc->names[j];
+          int nr = seccomp_syscall_resolve_name (name);
+
+          if (action == SCMP_ACT_NOTIFY && needed_before_agent (name))
+            return tong_err (err, 0,
+                             "config.json: %s: `%s` cannot be SCMP_ACT_NOTIFY: tong uses it to "
+                             "hand the notify fd to the listener",
+                             field, name);
+          /* A name this libseccomp does not know is skipped, as runc does:
+           * profiles list system calls of newer kernels. */
+          if (nr == __NR_SCMP_ERROR)
+            {
+              log_debug ("seccomp: system call `%s` is unknown to libseccomp, skipped", name);
+              continue;
+            }
+          r = add_rule (ctx, action, nr, sc, i, name, err);
+          if (r < 0)
+            return r;
+          if (action == SCMP_ACT_NOTIFY)
+            *notifies = true;
+        }
+    }
+  return 0;
+}
+
+static int
+listener_connect (const char *path, int *out, tong_error *err)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  _cleanup_close_ int sock = -1;
+  int r;
+
+  if (strlen (path) >= sizeof addr.sun_path)
+    return tong_err (err, ENAMETOOLONG,
+                     "linux.seccomp.listenerPath `%s`: a unix socket path has at most %zu bytes",
+                     path, sizeof addr.sun_path - 1);
+  memcpy (addr.sun_path, path, strlen (path) + 1);
+  sock = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (sock < 0)
+    return tong_err (err, errno, "create a unix socket");
+  do
+    r = connect (sock, (struct sockaddr *) &addr, sizeof addr);
+  while (r < 0 && errno == EINTR);
+  if (r < 0)
+    return tong_err (err, errno,
+                     "connect to the seccomp listener `%s` (linux.seccomp.listenerPath)", path);
+  *out = TAKE_FD (sock);
+  return 0;
+}
+
+/* Our pid in the pid namespace of the /proc we see: before pivot_root that is
+ * the runtime's /proc, so this is the pid the runtime reports. */
+static pid_t
+pid_seen_by_runtime (void)
+{
+  char buf[32];
+  ssize_t n = readlink ("/proc/self", buf, sizeof buf - 1);
+  long pid;
+
+  if (n <= 0)
+    return getpid ();
+  buf[n] = '\0';
+  pid = strtol (buf, NULL, 10);
+  return pid > 0 && pid <= INT_MAX ? (pid_t) pid : getpid ();
+}
+
+void
+seccomp_plan_free (struct seccomp_plan *plan)
+{
+  if (!plan)
+    return;
+  if (plan->ctx)
+    seccomp_release (plan->ctx);
+  if (plan->listener >= 0)
+    close (plan->listener);
+  free (plan->listener_path);
+  free (plan->metadata);
+  free (plan);
+}
+
+static void
+seccomp_plan_freep (struct seccomp_plan **p)
+{
+  seccomp_plan_free (*p);
+}
+
+int
+seccomp_prepare (const struct oci_seccomp *s, struct seccomp_plan **out, tong_error *err)
+{
+  __attribute__ ((cleanup (seccomp_plan_freep))) struct seccomp_plan *plan = NULL;
+  uint32_t default_action;
+  bool notifies = false;
+  int r;
+
+  r = action_resolve (s->default_action, s->has_default_errno_ret, s->default_errno_ret,
+                      "linux.seccomp", "defaultErrnoRet", &default_action, err);
+  if (r < 0)
+    return r;
+  if (default_action == SCMP_ACT_NOTIFY)
+    return tong_err (err, 0,
+                     "config.json: linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be "
+                     "the default: the init itself must still run until it hands the "
+                     "notify fd to the listener");
+  if (s->listener_metadata && !s->listener_path)
+    return tong_err (err, 0,
+                     "config.json: linux.seccomp.listenerMetadata is set without "
+                     "listenerPath (the spec forbids it)");
+
+  plan = xcalloc (1, sizeof *plan);
+  plan->listener = -1;
+  plan->ctx = seccomp_init (default_action);
+  if (!plan->ctx)
+    return tong_err (err, EINVAL, "libseccomp: create a filter with default action %s",
+                     s->default_action);
+  /* no_new_privs is process.noNewPrivileges' business, not libseccomp's. */
+  r = seccomp_attr_set (plan->ctx, SCMP_FLTATR_CTL_NNP, 0);
+  if (r < 0)
+    return tong_err (err, -r, "libseccomp: clear the filter's no_new_privs attribute");
+
+  for (size_t i = 0; s->architectures && s->architectures[i]; i++)
+    {
+      uint32_t arch;
+      r = arch_resolve (s->architectures[i], &arch, err);
+      if (r < 0)
+        return r;
+      r = seccomp_arch_add (plan->ctx, arch);
+      if (r < 0 && r != -EEXIST)
+        return tong_err (err, -r, "config.json: linux.seccomp.architectures[%zu]: add %s", i,
+                         s->architectures[i]);
+    }
+  r = apply_flags (plan->ctx, s->flags, err);
+  if (r < 0)
+    return r;
+  r = add_syscalls (plan->ctx, s, default_action, &notifies, err);
+  if (r < 0)
+    return r;
+
+  if (notifies)
+    {
+      if (!s->listener_path || !*s->listener_path)
+        return tong_err (err, 0,
+                         "config.json: linux.seccomp: SCMP_ACT_NOTIFY is used, but "
+                         "listenerPath is not set: name the socket of the agent that "
+                         "handles the notifications");
+      r = listener_connect (s->listener_path, &plan->listener, err);
+      if (r < 0)
+        return r;
+      plan->listener_path = xstrdup (s->listener_path);
+      plan->metadata = s->listener_metadata ? xstrdup (s->listener_metadata) : NULL;
+      plan->pid = pid_seen_by_runtime ();
+    }
+  *out = TAKE_PTR (plan);
+  return 0;
+}
+
+static void
+json_gen_freep (yajl_gen *g)
+{
+  if (*g)
+    yajl_gen_free (*g);
+}
+
+static void
+json_tree_freep (yajl_val *v)
+{
+  if (*v)
+    yajl_tree_free (*v);
+}
+
+static void
+gen_string (yajl_gen g, const char *s)
+{
+  yajl_gen_string (g, (const unsigned char *) s, strlen (s));
+}
+
+/* Copy a parsed value into g; numbers keep their text.  A state object has a
+ * depth of three, so the recursion is shallow. */
+static void
+gen_value (yajl_gen g, yajl_val v)
+{
+  if (YAJL_IS_OBJECT (v))
+    {
+      yajl_gen_map_open (g);
+      for (size_t i = 0; i < v->u.object.len; i++)
+        {
+          gen_string (g, v->u.object.keys[i]);
+          gen_value (g, v->u.object.values[i]);
+        }
+      yajl_gen_map_close (g);
+    }
+  else if (YAJL_IS_ARRAY (v))
+    {
+      yajl_gen_array_open (g);
+      for (size_t i = 0; i < v->u.array.len; i++)
+        gen_value (g, v->u.array.values[i]);
+      yajl_gen_array_close (g);
+    }
+  else if (YAJL_IS_STRING (v))
+    gen_string (g, v->u.string);
+  else if (YAJL_IS_NUMBER (v))
+    yajl_gen_number (g, v->u.number.r, strlen (v->u.number.r));
+  else if (YAJL_IS_TRUE (v) || YAJL_IS_FALSE (v))
+    yajl_gen_bool (g, YAJL_IS_TRUE (v));
+  else
+    yajl_gen_null (g);
+}
+
+/* The container process state of the spec's listener protocol:
+ * {"ociVersion", "fds": ["seccompFd"], "pid", "metadata", "state"}, with the
+ * state's pid set to the init's, which the runtime did not know yet when it
+ * wrote state_json. */
+static int
+process_state_json (const struct seccomp_plan *plan, const char *state_json, char **out,
+                    tong_error *err)
+{
+  __attribute__ ((cleanup (json_gen_freep))) yajl_gen g = yajl_gen_alloc (NULL);
+  __attribute__ ((cleanup (json_tree_freep))) yajl_val state = NULL;
+  const char *version_path[] = { "ociVersion", NULL };
+  const unsigned char *buf;
+  yajl_val version;
+  char errbuf[256];
+  size_t len;
+
+  state = yajl_tree_parse (state_json, errbuf, sizeof errbuf);
+  if (!state || !YAJL_IS_OBJECT (state))
+    return tong_err (err, EINVAL, "seccomp listener: the container state is not a JSON object");
+  version = yajl_tree_get (state, version_path, yajl_t_string);
+
+  yajl_gen_map_open (g);
+  gen_string (g, "ociVersion");
+  gen_string (g, version ? YAJL_GET_STRING (version) : "1.0.2");
+  gen_string (g, "fds");
+  yajl_gen_array_open (g);
+  gen_string (g, "seccompFd");
+  yajl_gen_array_close (g);
+  gen_string (g, "pid");
+  yajl_gen_integer (g, plan->pid);
+  if (plan->metadata)
+    {
+      gen_string (g, "metadata");
+      gen_string (g, plan->metadata);
+    }
+  gen_string (g, "state");
+  yajl_gen_map_open (g);
+  for (size_t i = 0; i < state->u.object.len; i++)
+    {
+      const char *key = state->u.object.keys[i];
+      gen_string (g, key);
+      if (strcmp (key, "pid") == 0)
+        yajl_gen_integer (g, plan->pid);
+      else
+        gen_value (g, state->u.object.values[i]);
+    }
+  yajl_gen_map_close (g);
+  yajl_gen_map_close (g);
+  if (yajl_gen_get_buf (g, &buf, &len) != yajl_gen_status_ok)
+    return tong_err (err, EINVAL, "seccomp listener: generate the container process state");
+  *out = xmalloc (len + 1);
+  memcpy (*out, buf, len);
+  (*out)[len] = '\0';
+  return 0;
+}
+
+int
+seccomp_plan_load (struct seccomp_plan *plan, const char *state_json, tong_error *err)
+{
+  _cleanup_free_ char *message = NULL;
+  _cleanup_close_ int notify_fd = -1;
+  int r;
+
+  /* Built before the filter is in force: after it, every system call counts. */
+  if (plan->listener >= 0)
+    {
+      r = process_state_json (plan, state_json, &message, err);
+      if (r < 0)
+        return r;
+    }
+  r = seccomp_load (plan->ctx);
+  if (r < 0)
+    return tong_err (err, -r, "load the seccomp filter (linux.seccomp)%s",
+                     r == -EACCES || r == -EPERM
+                         ? ": without process.noNewPrivileges this needs CAP_SYS_ADMIN"
+                         : "");
+  if (plan->listener < 0)
+    return 0;
+
+  notify_fd = seccomp_notify_fd (plan->ctx);
+  if (notify_fd < 0)
+    return tong_err (err, -notify_fd, "get the seccomp notify fd");
+  r = fd_send (plan->listener, notify_fd, message, strlen (message), err);
+  if (r < 0)
+    return tong_err_prefix (err, "seccomp listener `%s`", plan->listener_path);
+  /* One state per connection: close it now, as the spec asks. */
+  close (plan->listener);
+  plan->listener = -1;
+  return 0;
+}

@@ -1,0 +1,289 @@
+# linux.seccomp: actions, errnoRet, argument conditions, flags, the order
+# with noNewPrivileges, and SCMP_ACT_NOTIFY with a listener (tests/tools/seccomp-listener).
+
+SECCOMP_LISTENER=${SECCOMP_LISTENER:-$BUILD_DIR/tests/tools/seccomp-listener}
+
+# seccomp_set DIR JSON: set linux.seccomp.
+seccomp_set ()
+{
+  cfg_set "$1" '.linux.seccomp = $s' --argjson s "$2"
+}
+
+# A blocklist: everything is allowed but mkdir, which gets ACTION (and errnoRet).
+deny_mkdir ()
+{
+  local extra=${3:-}
+  seccomp_set "$1" "{\"defaultAction\": \"SCMP_ACT_ALLOW\",
+    \"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"$2\" $extra}]}"
+}
+
+test_seccomp_errno_default_eperm ()
+{
+  make_bundle "$T/b"
+  deny_mkdir "$T/b" SCMP_ACT_ERRNO
+  cfg_args "$T/b" sh -c 'mkdir /tmp/x; echo "rc=$?"; touch /tmp/y && echo touched'
+  run_cmd tong run --bundle "$T/b" c1
+  assert_eq "$RC" 0
+  assert_contains "$ERR" "Operation not permitted"
+  assert_contains "$OUT" "rc=1"
+  assert_contains "$OUT" touched
+  assert_no_containers
+}
+
+test_seccomp_errno_ret ()
+{
+  make_bundle "$T/b"
+  deny_mkdir "$T/b" SCMP_ACT_ERRNO ', "errnoRet": 38'
+  cfg_args "$T/b" mkdir /tmp/x
+  assert_fail tong run --bundle "$T/b" c1
+  assert_contains "$ERR" "Function not implemented"
+  assert_no_containers
+}
+
+test_seccomp_default_errno_ret ()
+{
+  # an allowlist: what busybox needs to start and report an error; anything
+  # else (mkdir) fails with defaultErrnoRet
+  make_bundle "$T/b"
+  seccomp_set "$T/b" '{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38, "syscalls": [
+      {"names": ["execve", "exit", "exit_group", "brk", "arch_prctl", "mprotect", "mmap",
+                 "munmap", "readlink", "rt_sigaction", "rt_sigreturn", "rt_sigprocmask",
+                 "write", "writev", "getpid", "getuid", "geteuid", "getppid", "prlimit64",
+                 "newfstatat", "fstat", "stat", "rseq", "getrandom", "uname",
+                 "set_tid_address", "set_robust_list", "ioctl"],
+       "action": "SCMP_ACT_ALLOW"}]}'
+  cfg_args "$T/b" mkdir /tmp/x
+  assert_fail tong run --bundle "$T/b" c1
+  assert_contains "$ERR" "Function not implemented"
+  assert_no_containers
+}
+
+test_seccomp_kill_process ()
+{
+  make_bundle "$T/b"
+  deny_mkdir "$T/b" SCMP_ACT_KILL_PROCESS
+  cfg_args "$T/b" mkdir /tmp/x
+  run_cmd tong run --bundle "$T/b" c1
+  assert_eq "$RC" 159 "SIGSYS is 31: 128 + 31"
+  assert_no_containers
+}
+
+test_seccomp_kill_thread ()
+{
+  make_bundle "$T/b"
+  deny_mkdir "$T/b" SCMP_ACT_KILL
+  cfg_args "$T/b" mkdir /tmp/x
+  run_cmd tong run --bundle "$T/b" c1
+  assert_eq "$RC" 159
+  assert_no_containers
+}
+
+test_seccomp_trap ()
+{
+  make_bundle "$T/b"
+  deny_mkdir "$T/b" SCMP_ACT_TRAP
+  cfg_args "$T/b" mkdir /tmp/x
+  run_cmd tong run --bundle "$T/b" c1
+  assert_eq "$RC" 159 "an unhandled SIGSYS"
+  assert_no_containers
+}
+
+test_seccomp_log_allows ()
+{
+  make_bundle "$T/b"
+  deny_mkdir "$T/b" SCMP_ACT_LOG
+  cfg_set "$T/b" '.linux.seccomp.flags = ["SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"]'
+  assert_eq "$(in_container "$T/b" 'mkdir /tmp/x && echo made')" made
+  assert_no_containers
+}
+
+test_seccomp_status_in_proc ()
+{
+  make_bundle "$T/b"
+  deny_mkdir "$T/b" SCMP_ACT_ERRNO
+  assert_eq "$(in_container "$T/b" 'grep "^Seccomp:" /proc/self/status | cut -f2')" 2
+  # without linux.seccomp there is no filter
+  cfg_set "$T/b" 'del(.linux.seccomp)'
+  assert_eq "$(in_container "$T/b" 'grep "^Seccomp:" /proc/self/status | cut -f2')" 0
+}
+
+test_seccomp_arg_condition ()
+{
+  # personality is denied only for PER_LINUX32 (8): linux32 fails, linux64 works
+  make_bundle "$T/b"
+  seccomp_set "$T/b" '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+      {"names": ["personality"], "action": "SCMP_ACT_ERRNO",
+       "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]}]}'
+  assert_eq "$(in_container "$T/b" 'linux64 uname -m')" "$(uname -m)"
+  cfg_args "$T/b" linux32 uname -m
+  assert_fail tong run --bundle "$T/b" c2
+  assert_contains "$ERR" "Operation not permitted"
+  assert_no_containers
+}
+
+test_seccomp_masked_eq_socket ()
+{
+  # socket(AF_INET, ...) is blocked by (domain & 0xff) == 2
+  make_bundle "$T/b"
+  seccomp_set "$T/b" '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+      {"names": ["socket"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13,
+       "args": [{"index": 0, "value": 255, "valueTwo": 2, "op": "SCMP_CMP_MASKED_EQ"}]}]}'
+  cfg_args "$T/b" nc 127.0.0.1 1
+  assert_fail tong run --bundle "$T/b" c1
+  assert_contains "$ERR" "Permission denied"
+  assert_no_containers
+}
+
+test_seccomp_unknown_syscall_skipped ()
+{
+  make_bundle "$T/b"
+  seccomp_set "$T/b" '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+      {"names": ["no_such_syscall_anywhere", "mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}'
+  cfg_args "$T/b" mkdir /tmp/x
+  assert_fail tong run --bundle "$T/b" c1
+  assert_contains "$ERR" "Operation not permitted"
+  assert_no_containers
+}
+
+test_seccomp_architectures ()
+{
+  [ "$(uname -m)" = x86_64 ] || skip "the architecture list is written for x86_64"
+  make_bundle "$T/b"
+  deny_mkdir "$T/b" SCMP_ACT_ERRNO
+  cfg_set "$T/b" '.linux.seccomp.architectures = ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"]'
+  cfg_args "$T/b" mkdir /tmp/x
+  assert_fail tong run --bundle "$T/b" c1
+  assert_contains "$ERR" "Operation not permitted"
+  assert_no_containers
+}
+
+test_seccomp_without_no_new_privileges_and_no_caps ()
+{
+  # no_new_privs off and every capability dropped: the filter must be loaded
+  # before the capabilities go, or the kernel refuses it
+  make_bundle "$T/b"
+  deny_mkdir "$T/b" SCMP_ACT_ERRNO
+  cfg_set "$T/b" '.process.noNewPrivileges = false
+    | .process.capabilities = {bounding: [], effective: [], permitted: [], inheritable: [], ambient: []}
+    | .process.user = {uid: 1000, gid: 1000}'
+  cfg_args "$T/b" sh -c 'grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status | cut -f2 | xargs; mkdir /tmp/x'
+  assert_fail tong run --bundle "$T/b" c1
+  assert_contains "$OUT" "0 2"
+  assert_contains "$ERR" "Operation not permitted"
+  # and with no_new_privs, as late as possible
+  cfg_set "$T/b" '.process.noNewPrivileges = true'
+  assert_fail tong run --bundle "$T/b" c2
+  assert_contains "$OUT" "1 2"
+  assert_contains "$ERR" "Operation not permitted"
+  assert_no_containers
+}
+
+test_seccomp_invalid_errno_ret_fails ()
+{
+  make_bundle "$T/b" true
+  deny_mkdir "$T/b" SCMP_ACT_ALLOW ', "errnoRet": 1'
+  cfg_set "$T/b" '.linux.seccomp.defaultAction = "SCMP_ACT_ERRNO"'
+  assert_fail tong run --bundle "$T/b" c1
+  assert_contains "$ERR" "linux.seccomp.syscalls[0].errnoRet"
+  assert_no_containers
+}
+
+test_seccomp_notify_without_listener_fails ()
+{
+  make_bundle "$T/b" true
+  deny_mkdir "$T/b" SCMP_ACT_NOTIFY
+  assert_fail tong run --bundle "$T/b" c1
+  assert_contains "$ERR" "listenerPath"
+  assert_no_containers
+}
+
+test_seccomp_wait_killable_recv ()
+{
+  make_bundle "$T/b" true
+  deny_mkdir "$T/b" SCMP_ACT_ERRNO
+  cfg_set "$T/b" '.linux.seccomp.flags = ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]'
+  run_cmd tong run --bundle "$T/b" c1
+  # tong either sets the flag (libseccomp 2.6 or later) or says what it needs
+  if [ "$RC" -ne 0 ]; then
+    assert_contains "$ERR" "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV needs libseccomp 2.6"
+  fi
+  assert_no_containers
+}
+
+# start_listener MODE-ARGS...: run the seccomp agent on $T/agent.sock.
+start_listener ()
+{
+  [ -x "$SECCOMP_LISTENER" ] || skip "no seccomp-listener at $SECCOMP_LISTENER (make check builds it)"
+  bg_start LISTENER_PID "$SECCOMP_LISTENER" "$@" "$T/agent.sock" "$T/state.json" "$T/calls"
+  wait_for 5 test -S "$T/agent.sock"
+}
+
+notify_mkdir ()
+{
+  seccomp_set "$1" "$(jq -n --arg p "$T/agent.sock" '{defaultAction: "SCMP_ACT_ALLOW",
+    listenerPath: $p, listenerMetadata: "tong-test",
+    syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_NOTIFY"}]}')"
+}
+
+test_seccomp_notify_errno ()
+{
+  make_bundle "$T/b"
+  start_listener -e 1
+  notify_mkdir "$T/b"
+  cfg_set "$T/b" '.annotations = {"org.example.k": "v"}'
+  cfg_args "$T/b" sh -c 'mkdir /tmp/x; echo "rc=$?"'
+  run_cmd tong run --bundle "$T/b" c1
+  assert_eq "$RC" 0
+  assert_contains "$OUT" "rc=1"
+  assert_contains "$ERR" "Operation not permitted"
+  assert_file "$T/state.json"
+  local s
+  s=$(cat "$T/state.json")
+  assert_json "$s" '.fds == ["seccompFd"] and .metadata == "tong-test" and .pid > 0'
+  assert_json "$s" '.state.id == "c1" and .state.pid == .pid and .state.bundle == $b' --arg b "$T/b"
+  assert_json "$s" '.state.annotations["org.example.k"] == "v" and (.ociVersion | length) > 0'
+  assert_match "$(cat "$T/calls")" '^mkdir'
+  # the agent sees the container end and exits
+  assert_pid_gone "$LISTENER_PID" 10
+  assert_no_containers
+}
+
+test_seccomp_notify_continue ()
+{
+  make_bundle "$T/b"
+  start_listener -c
+  notify_mkdir "$T/b"
+  assert_eq "$(in_container "$T/b" 'mkdir /tmp/x && echo made')" made
+  assert_match "$(cat "$T/calls")" '^mkdir'
+  assert_pid_gone "$LISTENER_PID" 10
+  assert_no_containers
+}
+
+test_seccomp_notify_listener_not_listening_fails ()
+{
+  make_bundle "$T/b" true
+  notify_mkdir "$T/b"
+  assert_fail tong run --bundle "$T/b" c1
+  assert_contains "$ERR" "agent.sock"
+  assert_no_containers
+}
+
+test_seccomp_listener_path_ignored_without_notify ()
+{
+  # the spec: without SCMP_ACT_NOTIFY, listenerPath is ignored
+  make_bundle "$T/b"
+  deny_mkdir "$T/b" SCMP_ACT_ERRNO
+  cfg_set "$T/b" '.linux.seccomp.listenerPath = "/nonexistent/agent.sock"'
+  cfg_args "$T/b" mkdir /tmp/x
+  assert_fail tong run --bundle "$T/b" c1
+  assert_contains "$ERR" "Operation not permitted"
+  assert_no_containers
+}
+
+test_seccomp_features ()
+{
+  local f
+  f=$(tong features)
+  assert_json "$f" '.linux.seccomp.enabled == true'
+  assert_json "$f" '.linux.seccomp.actions | index("SCMP_ACT_NOTIFY") != null'
+}
