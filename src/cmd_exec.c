@@ -164,11 +164,13 @@ parse_flags (int argc, char **argv, struct exec_flags *f, tong_error *err)
           f->no_new_privs = true;
           break;
         case OPT_APPARMOR:
-          return tong_err (err, 0, "--apparmor: AppArmor profiles are not supported by this "
-                                   "version of tong");
+          return tong_err (err, 0,
+                           "--apparmor: AppArmor profiles are not supported by this "
+                           "version of tong");
         case OPT_PROCESS_LABEL:
-          return tong_err (err, 0, "--process-label: SELinux labels are not supported by this "
-                                   "version of tong");
+          return tong_err (err, 0,
+                           "--process-label: SELinux labels are not supported by this "
+                           "version of tong");
         case OPT_PRESERVE_FDS:
           {
             char *end;
@@ -221,7 +223,8 @@ env_set (struct oci_process *p, const char *kv)
   strv_add (&p->env, kv);
 }
 
-/* The flags win over the process from config.json or --process, as runc does;
+/* The flags win over the process, from config.json or from --process (runc
+ * ignores them with --process; applying them is what the caller asked for).
  * --cap adds a capability to every set. */
 static void
 apply_flags (const struct exec_flags *f, char **args, struct oci_process *p)
@@ -274,22 +277,29 @@ check_process (const struct exec_flags *f, const struct oci_process *p, const ch
                tong_error *err)
 {
   if (!p->args || !p->args[0] || !p->args[0][0])
-    return tong_err (err, 0, "exec: no command to run: give one after the container ID, or "
-                             "--process FILE");
+    return tong_err (err, 0,
+                     "exec: no command to run: give one after the container ID, or "
+                     "--process FILE");
   if (!p->cwd || p->cwd[0] != '/')
     return tong_err (err, 0, "%s: process.cwd must be an absolute path", source);
   if (p->apparmor_profile && *p->apparmor_profile)
-    return tong_err (err, 0, "%s: process.apparmorProfile: AppArmor profiles are not "
-                             "supported by this version of tong", source);
+    return tong_err (err, 0,
+                     "%s: process.apparmorProfile: AppArmor profiles are not "
+                     "supported by this version of tong",
+                     source);
   if (p->selinux_label && *p->selinux_label)
-    return tong_err (err, 0, "%s: process.selinuxLabel: SELinux labels are not supported by "
-                             "this version of tong", source);
+    return tong_err (err, 0,
+                     "%s: process.selinuxLabel: SELinux labels are not supported by "
+                     "this version of tong",
+                     source);
   if (p->terminal && f->o.detach && !f->o.console_socket)
-    return tong_err (err, 0, "cannot allocate a terminal for a detached exec without "
-                             "--console-socket to pass it to");
+    return tong_err (err, 0,
+                     "cannot allocate a terminal for a detached exec without "
+                     "--console-socket to pass it to");
   if (f->o.console_socket && !(p->terminal && f->o.detach))
-    return tong_err (err, 0, "--console-socket needs both a terminal (-t, or process.terminal) "
-                             "and --detach");
+    return tong_err (err, 0,
+                     "--console-socket needs both a terminal (-t, or process.terminal) "
+                     "and --detach");
   return process_check_capabilities (p, err);
 }
 
@@ -318,17 +328,15 @@ run_exec (struct tong_globals *g, struct exec_flags *f, const char *id, char **a
   if (r < 0)
     return r;
   if (f->process_file)
+    r = load_process_file (f->process_file, &from_file, err);
+  p = from_file ? from_file : t.spec->process;
+  if (r == 0 && !p)
+    r = tong_err (err, 0, "container \"%s\" has no process in its config.json: use --process", id);
+  if (r == 0 && p)
     {
-      r = load_process_file (f->process_file, &from_file, err);
-      p = from_file;
-    }
-  else if (!t.spec->process)
-    r = tong_err (err, 0, "container \"%s\" has no process in its config.json: use --process",
-                  id);
-  else
-    p = t.spec->process;
-  if (r == 0)
-    {
+      /* The container's own terminal belongs to its init: -t asks for a new one. */
+      if (!from_file)
+        p->terminal = false;
       apply_flags (f, args, p);
       r = check_process (f, p, f->process_file ? f->process_file : "config.json", err);
     }
@@ -354,14 +362,22 @@ cmd_exec (struct tong_globals *g, int argc, char **argv, tong_error *err)
       r = tong_err (err, 0, "\"%s\" requires at least 1 argument: the container ID", argv[0]);
       goto out;
     }
+  if (!f.process_file && optind + 1 >= argc)
+    {
+      r = tong_err (err, 0,
+                    "exec: no command to run: give one after the container ID, or "
+                    "--process FILE");
+      goto out;
+    }
   if (f.process_file && optind + 1 < argc)
     {
-      r = tong_err (err, 0, "exec: a command after the container ID cannot be combined with "
-                            "--process (put the args in the process file)");
+      r = tong_err (err, 0,
+                    "exec: a command after the container ID cannot be combined with "
+                    "--process (put the args in the process file)");
       goto out;
     }
   /* Before anything else opens an fd. */
-  r = exec_preserve_fds (f.o.preserve_fds, err);
+  r = fds_preserve (f.o.preserve_fds, err);
   if (r == 0)
     r = run_exec (g, &f, argv[optind], argv + optind + 1, err);
 out:

@@ -34,7 +34,7 @@ static const struct
   .cgroup_systemd = false,
   .cgroup_systemd_user = false,
   .cgroup_rdma = false,
-  .seccomp = false,
+  .seccomp = true,
   .apparmor = false,
   .selinux = false,
   .intel_rdt = false,

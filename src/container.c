@@ -22,6 +22,7 @@
 #include "src/namespaces/namespaces.h"
 #include "src/namespaces/rootfs.h"
 #include "src/process.h"
+#include "src/seccomp_filter.h"
 #include "src/sync.h"
 #include "src/syscalls.h"
 #include "src/util.h"
@@ -45,6 +46,8 @@ struct init_ctx
   bool new_timens;
   int first_closed_fd;         /* 3 + preserved fds */
   struct container_state state; /* for the hooks the init runs; pid set at SYNC_GO */
+  /* linux.seccomp (NULL: none), built by the init before pivot_root */
+  struct seccomp_plan *seccomp;
   int runtime_fds[2];          /* the runtime's state fds: the init closes its copies, so
                                   that the flock on the state dir goes with the runtime */
 };
@@ -101,6 +104,13 @@ init_setup (struct init_ctx *c, tong_error *err)
         return tong_err (err, errno, "join a new session keyring");
     }
 
+  /* Before the rootfs: listenerPath is a path on the host. */
+  if (c->spec->linux_->seccomp)
+    {
+      r = seccomp_prepare (c->spec->linux_->seccomp, &c->seccomp, err);
+      if (r < 0)
+        return r;
+    }
   r = rootfs_setup (&c->rootfs, err);
   if (r < 0)
     return r;
@@ -183,35 +193,13 @@ init_main (struct init_ctx *c)
         goto fail;
     }
   sys_close_range ((unsigned) c->first_closed_fd, ~0U, CLOSE_RANGE_CLOEXEC);
-  process_exec (c->spec->process, &err);
+  {
+    _cleanup_free_ char *json = c->seccomp ? state_to_json (&c->state, STATUS_CREATED, false) : NULL;
+    process_exec_filtered (c->spec->process, c->seccomp, json, &err);
+  }
 fail:
   fprintf (stderr, "tong: %s\n", err.msg);
   _exit (127);
-}
-
-/* Make sure fds 3..3+n-1 are open (reserving them with /dev/null if the caller
- * left a gap) and inheritable, so that none of tong's own fds takes their place. */
-static int
-preserve_fds_prepare (int n, tong_error *err)
-{
-  for (int fd = 3; fd < 3 + n; fd++)
-    {
-      int flags = fcntl (fd, F_GETFD);
-      if (flags < 0)
-        {
-          int nfd = open ("/dev/null", O_RDWR);
-          if (nfd < 0)
-            return tong_err (err, errno, "open /dev/null");
-          if (nfd != fd)
-            {
-              dup2 (nfd, fd);
-              close (nfd);
-            }
-        }
-      else if (flags & FD_CLOEXEC)
-        fcntl (fd, F_SETFD, flags & ~FD_CLOEXEC);
-    }
-  return 0;
 }
 
 /* LISTEN_FDS from the caller (socket activation) is passed on as runc does. */
@@ -411,7 +399,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
       process_env_add (spec->process, kv);
       process_env_add (spec->process, "LISTEN_PID=1");
     }
-  r = preserve_fds_prepare (nfds, err);
+  r = fds_preserve (nfds, err);
   if (r < 0)
     return r;
 

@@ -23,6 +23,7 @@
 #include "src/container.h"
 #include "src/foreground.h"
 #include "src/process.h"
+#include "src/seccomp_filter.h"
 #include "src/sync.h"
 #include "src/syscalls.h"
 #include "src/util.h"
@@ -75,6 +76,9 @@ struct exec_child
   const struct init_handles *h;
   int sync_fd;
   int first_closed_fd; /* 3 + preserved fds */
+  const struct oci_seccomp *seccomp;       /* the container's linux.seccomp, or NULL */
+  struct seccomp_plan *plan;               /* built by the child */
+  const struct container_state *state;     /* for a seccomp listener */
 };
 
 static void
@@ -91,31 +95,8 @@ init_handles_close (struct init_handles *h)
 }
 
 int
-exec_preserve_fds (int n, tong_error *err)
-{
-  for (int fd = 3; fd < 3 + n; fd++)
-    {
-      int flags = fcntl (fd, F_GETFD);
-      if (flags < 0)
-        {
-          int nfd = open ("/dev/null", O_RDWR);
-          if (nfd < 0)
-            return tong_err (err, errno, "open /dev/null");
-          if (nfd != fd)
-            {
-              dup2 (nfd, fd);
-              close (nfd);
-            }
-        }
-      else if (flags & FD_CLOEXEC)
-        fcntl (fd, F_SETFD, flags & ~FD_CLOEXEC);
-    }
-  return 0;
-}
-
-int
-exec_target_open (struct tong_globals *g, const char *id, bool ignore_paused,
-                  struct exec_target *t, tong_error *err)
+exec_target_open (struct tong_globals *g, const char *id, bool ignore_paused, struct exec_target *t,
+                  tong_error *err)
 {
   _cleanup_free_ char *text = NULL;
   enum container_status status;
@@ -260,7 +241,7 @@ enter_root (int root, tong_error *err)
 }
 
 static int
-child_setup (const struct exec_child *c, tong_error *err)
+child_setup (struct exec_child *c, tong_error *err)
 {
   const struct oci_process *p = c->p;
   struct sync_msg m;
@@ -269,10 +250,17 @@ child_setup (const struct exec_child *c, tong_error *err)
   r = sync_recv (c->sync_fd, &m, &fd);
   if (r != SYNC_GO)
     return tong_err (err, r < 0 ? -r : EPIPE, "exec: waiting for the runtime");
+  /* The container's filter holds for exec'd processes too; it is built while
+   * a listenerPath still names a path on the host. */
+  if (c->seccomp)
+    {
+      r = seccomp_prepare (c->seccomp, &c->plan, err);
+      if (r < 0)
+        return r;
+    }
   for (int i = 0; i <= NS_MNT; i++)
     if (c->h->ns[i] >= 0 && setns (c->h->ns[i], exec_ns_info[i].flag) < 0)
-      return tong_err (err, errno, "join the container's %s namespace",
-                       exec_ns_info[i].self_name);
+      return tong_err (err, errno, "join the container's %s namespace", exec_ns_info[i].self_name);
   r = enter_root (c->h->root, err);
   if (r < 0)
     return r;
@@ -298,8 +286,7 @@ child_setup (const struct exec_child *c, tong_error *err)
 
 /* The exec'd process: a clean signal state, set up, exec.  Never returns;
  * the runtime sees the sync socket close (it is O_CLOEXEC) when execve worked. */
-static void __attribute__ ((noreturn))
-child_main (const struct exec_child *c)
+static void __attribute__ ((noreturn)) child_main (struct exec_child *c)
 {
   tong_error err = { 0 };
   sigset_t none;
@@ -318,14 +305,16 @@ child_main (const struct exec_child *c)
       sys_close_range ((unsigned) c->first_closed_fd, ~0U, CLOSE_RANGE_CLOEXEC);
       /* From here on the process outlives a detached `tong exec`. */
       prctl (PR_SET_PDEATHSIG, 0);
-      process_exec (c->p, &err);
+      _cleanup_free_ char *json
+          = c->plan ? state_to_json (c->state, STATUS_RUNNING, false) : NULL;
+      process_exec_filtered (c->p, c->plan, json, &err);
     }
   sync_send (c->sync_fd, SYNC_ERROR, &err, -1);
   _exit (127);
 }
 
 static int
-spawn_child (const struct exec_child *c, int *pidfd, pid_t *pid, tong_error *err)
+spawn_child (struct exec_child *c, int *pidfd, pid_t *pid, tong_error *err)
 {
   struct clone_args args = { 0 };
   _cleanup_close_ int saved_pidns = -1;
@@ -353,7 +342,8 @@ spawn_child (const struct exec_child *c, int *pidfd, pid_t *pid, tong_error *err
   if (child == 0)
     child_main (c);
   if (child < 0)
-    tong_err (err, errno, "clone3 the process to exec");
+    tong_err (err, errno, "clone3 the process to exec%s",
+              c->h->cgroup >= 0 ? " into the cgroup of the container's init" : "");
   if (saved_pidns >= 0 && setns (saved_pidns, CLONE_NEWPID) < 0)
     {
       int e = errno;
@@ -422,8 +412,8 @@ write_pid_file (const char *path, pid_t pid, tong_error *err)
 }
 
 int
-exec_spawn (const struct exec_target *t, const struct oci_process *p,
-            const struct exec_options *o, tong_error *err)
+exec_spawn (const struct exec_target *t, const struct oci_process *p, const struct exec_options *o,
+            tong_error *err)
 {
   struct init_handles h = { .root = -1, .cgroup = -1 };
   _cleanup_close_ int pidfd = -1, master = -1, parent_end = -1, child_end = -1;
@@ -449,6 +439,8 @@ exec_spawn (const struct exec_target *t, const struct oci_process *p,
 
   c.p = p;
   c.personality = t->spec->linux_ ? t->spec->linux_->personality : NULL;
+  c.seccomp = t->spec->linux_ ? t->spec->linux_->seccomp : NULL;
+  c.state = &t->st;
   c.h = &h;
   c.sync_fd = child_end;
   c.first_closed_fd = 3 + o->preserve_fds;

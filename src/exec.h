@@ -30,7 +30,6 @@ struct exec_options
 /* Reserve fds 3..3+n-1 (with /dev/null where the caller left a gap) and make
  * them inheritable.  Call it before anything else opens an fd, so that none
  * of tong's own takes one of their numbers. */
-int exec_preserve_fds (int n, tong_error *err);
 
 /* Open a container for exec: `container "ID" does not exist`, `cannot exec
  * in a stopped container`; a paused one only with ignore_paused. */

@@ -50,6 +50,15 @@ int process_set_scheduler (const struct oci_scheduler *s, tong_error *err);
  * "/" (as runc does). */
 void process_set_default_home (struct oci_process *p);
 
+struct seccomp_plan;
+/* process_exec with a seccomp filter (plan may be NULL).  Without
+ * noNewPrivileges, loading a filter needs CAP_SYS_ADMIN, which the identity
+ * may drop: then the filter goes first (as runc does); with it, the filter
+ * goes last, so that the fewest of tong's own system calls run under it.
+ * state_json goes to a seccomp listener with the notify fd. */
+int process_exec_filtered (const struct oci_process *p, struct seccomp_plan *plan,
+                           const char *state_json, tong_error *err);
+
 /* Validate a capability name ("CAP_SYS_ADMIN"); returns its number or -EINVAL. */
 int process_cap_from_name (const char *name);
 /* Highest capability number the running kernel knows. */

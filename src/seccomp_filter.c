@@ -5,7 +5,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <limits.h>
 #include <seccomp.h>
 #include <stdint.h>
 #include <string.h>
@@ -28,7 +27,6 @@ struct seccomp_plan
   int listener; /* connected to listenerPath when a rule notifies, else -1 */
   char *listener_path;
   char *metadata; /* listenerMetadata, or NULL */
-  pid_t pid;      /* the init as the runtime sees it, for the container process state */
 };
 
 struct action_info
@@ -278,22 +276,6 @@ listener_connect (const char *path, int *out, tong_error *err)
   return 0;
 }
 
-/* Our pid in the pid namespace of the /proc we see: before pivot_root that is
- * the runtime's /proc, so this is the pid the runtime reports. */
-static pid_t
-pid_seen_by_runtime (void)
-{
-  char buf[32];
-  ssize_t n = readlink ("/proc/self", buf, sizeof buf - 1);
-  long pid;
-
-  if (n <= 0)
-    return getpid ();
-  buf[n] = '\0';
-  pid = strtol (buf, NULL, 10);
-  return pid > 0 && pid <= INT_MAX ? (pid_t) pid : getpid ();
-}
-
 void
 seccomp_plan_free (struct seccomp_plan *plan)
 {
@@ -377,7 +359,6 @@ seccomp_prepare (const struct oci_seccomp *s, struct seccomp_plan **out, tong_er
         return r;
       plan->listener_path = xstrdup (s->listener_path);
       plan->metadata = s->listener_metadata ? xstrdup (s->listener_metadata) : NULL;
-      plan->pid = pid_seen_by_runtime ();
     }
   *out = TAKE_PTR (plan);
   return 0;
@@ -436,9 +417,8 @@ gen_value (yajl_gen g, yajl_val v)
 }
 
 /* The container process state of the spec's listener protocol:
- * {"ociVersion", "fds": ["seccompFd"], "pid", "metadata", "state"}, with the
- * state's pid set to the init's, which the runtime did not know yet when it
- * wrote state_json. */
+ * {"ociVersion", "fds": ["seccompFd"], "pid", "metadata", "state"}, where
+ * pid is the state's: the init as the runtime sees it. */
 static int
 process_state_json (const struct seccomp_plan *plan, const char *state_json, char **out,
                     tong_error *err)
@@ -446,8 +426,9 @@ process_state_json (const struct seccomp_plan *plan, const char *state_json, cha
   __attribute__ ((cleanup (json_gen_freep))) yajl_gen g = yajl_gen_alloc (NULL);
   __attribute__ ((cleanup (json_tree_freep))) yajl_val state = NULL;
   const char *version_path[] = { "ociVersion", NULL };
+  const char *pid_path[] = { "pid", NULL };
   const unsigned char *buf;
-  yajl_val version;
+  yajl_val version, pid;
   char errbuf[256];
   size_t len;
 
@@ -455,33 +436,26 @@ process_state_json (const struct seccomp_plan *plan, const char *state_json, cha
   if (!state || !YAJL_IS_OBJECT (state))
     return tong_err (err, EINVAL, "seccomp listener: the container state is not a JSON object");
   version = yajl_tree_get (state, version_path, yajl_t_string);
+  pid = yajl_tree_get (state, pid_path, yajl_t_number);
+  if (!version || !pid || !YAJL_IS_INTEGER (pid) || YAJL_GET_INTEGER (pid) <= 0)
+    return tong_err (err, EINVAL, "seccomp listener: the container state lacks ociVersion or pid");
 
   yajl_gen_map_open (g);
   gen_string (g, "ociVersion");
-  gen_string (g, version ? YAJL_GET_STRING (version) : "1.0.2");
+  gen_string (g, version->u.string);
   gen_string (g, "fds");
   yajl_gen_array_open (g);
   gen_string (g, "seccompFd");
   yajl_gen_array_close (g);
   gen_string (g, "pid");
-  yajl_gen_integer (g, plan->pid);
+  yajl_gen_integer (g, YAJL_GET_INTEGER (pid));
   if (plan->metadata)
     {
       gen_string (g, "metadata");
       gen_string (g, plan->metadata);
     }
   gen_string (g, "state");
-  yajl_gen_map_open (g);
-  for (size_t i = 0; i < state->u.object.len; i++)
-    {
-      const char *key = state->u.object.keys[i];
-      gen_string (g, key);
-      if (strcmp (key, "pid") == 0)
-        yajl_gen_integer (g, plan->pid);
-      else
-        gen_value (g, state->u.object.values[i]);
-    }
-  yajl_gen_map_close (g);
+  gen_value (g, state);
   yajl_gen_map_close (g);
   if (yajl_gen_get_buf (g, &buf, &len) != yajl_gen_status_ok)
     return tong_err (err, EINVAL, "seccomp listener: generate the container process state");

@@ -45,9 +45,6 @@ spec_check_supported (const struct oci_spec *spec, tong_error *err)
     return tong_err (err, 0, "config.json: linux.resources.devices: allow rules need the cgroup "
                              "device controller, which this version of tong does not manage; "
                              "list the devices in linux.devices instead");
-  if (l->seccomp)
-    return tong_err (err, 0, "config.json: linux.seccomp: seccomp filters are not supported by "
-                             "this version of tong; remove linux.seccomp");
   if (l->intel_rdt)
     return tong_err (err, 0, "config.json: linux.intelRdt: Intel RDT is not supported");
   if (l->memory_policy)

@@ -289,3 +289,28 @@ signal_parse (const char *s)
     }
   return -EINVAL;
 }
+
+/* Make sure fds 3..3+n-1 are open (reserving them with /dev/null if the caller
+ * left a gap) and inheritable, so that none of tong's own fds takes their place. */
+int
+fds_preserve (int n, tong_error *err)
+{
+  for (int fd = 3; fd < 3 + n; fd++)
+    {
+      int flags = fcntl (fd, F_GETFD);
+      if (flags < 0)
+        {
+          int nfd = open ("/dev/null", O_RDWR);
+          if (nfd < 0)
+            return tong_err (err, errno, "open /dev/null");
+          if (nfd != fd)
+            {
+              dup2 (nfd, fd);
+              close (nfd);
+            }
+        }
+      else if (flags & FD_CLOEXEC)
+        fcntl (fd, F_SETFD, flags & ~FD_CLOEXEC);
+    }
+  return 0;
+}

@@ -82,6 +82,10 @@ int write_file_atomic_at (int dirfd, const char *path, const void *data, size_t 
 int write_all (int fd, const void *buf, size_t len);
 int read_all (int fd, void *buf, size_t len);
 
+/* Make fds 3..3+n-1 (--preserve-fds) inheritable, reserving any the caller
+ * left unopened with /dev/null, so that none of tong's own fds takes their place. */
+int fds_preserve (int n, tong_error *err);
+
 /* mkdir -p, mode for each created component. */
 int mkdir_p (const char *path, mode_t mode, tong_error *err);
 

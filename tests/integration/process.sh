@@ -32,9 +32,9 @@ test_process_home_from_passwd ()
 test_process_cwd ()
 {
   make_bundle "$T/b"
-  mkdir -p "$T/b/rootfs/work/dir"
-  cfg_set "$T/b" '.process.cwd = "/work/dir"'
-  assert_eq "$(in_container "$T/b" pwd)" /work/dir
+  mkdir -p "$T/b/rootfs/srv/app"
+  cfg_set "$T/b" '.process.cwd = "/srv/app"'
+  assert_eq "$(in_container "$T/b" pwd)" /srv/app
   assert_no_containers
 }
 

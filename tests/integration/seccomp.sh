@@ -241,6 +241,7 @@ test_seccomp_notify_errno ()
   s=$(cat "$T/state.json")
   assert_json "$s" '.fds == ["seccompFd"] and .metadata == "tong-test" and .pid > 0'
   assert_json "$s" '.state.id == "c1" and .state.pid == .pid and .state.bundle == $b' --arg b "$T/b"
+  assert_json "$s" '.state.status == "created"'
   assert_json "$s" '.state.annotations["org.example.k"] == "v" and (.ociVersion | length) > 0'
   assert_match "$(cat "$T/calls")" '^mkdir'
   # the agent sees the container end and exits
@@ -286,4 +287,18 @@ test_seccomp_features ()
   f=$(tong features)
   assert_json "$f" '.linux.seccomp.enabled == true'
   assert_json "$f" '.linux.seccomp.actions | index("SCMP_ACT_NOTIFY") != null'
+}
+
+# A process started with `tong exec` is under the container's filter too.
+test_seccomp_applies_to_exec ()
+{
+  make_bundle "$T/b" sleep 1000
+  deny_mkdir "$T/b" SCMP_ACT_ERRNO
+  tong run -d --bundle "$T/b" c1 </dev/null
+  wait_status c1 running
+  run_cmd tong exec c1 sh -c 'mkdir /tmp/x; echo "rc=$?"'
+  assert_contains "$ERR$OUT" "Operation not permitted"
+  assert_contains "$OUT" "rc=1"
+  tong delete --force c1
+  assert_no_containers
 }

@@ -463,13 +463,13 @@ test_notify_listener (void)
   if (child == 0)
     {
       struct seccomp_plan *plan = NULL;
+      _cleanup_free_ char *state_json
+          = xasprintf ("{\"ociVersion\":\"1.2.0\",\"id\":\"c1\",\"pid\":%d,"
+                       "\"status\":\"created\",\"annotations\":{\"a\":\"b\"}}",
+                       (int) getpid ());
       close (lsock);
       if (seccomp_prepare (&s, &plan, &err) < 0 || prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0
-          || seccomp_plan_load (plan,
-                                "{\"ociVersion\":\"1.2.0\",\"id\":\"c1\",\"pid\":0,"
-                                "\"status\":\"creating\",\"annotations\":{\"a\":\"b\"}}",
-                                &err)
-                 < 0)
+          || seccomp_plan_load (plan, state_json, &err) < 0)
         {
           fprintf (stderr, "child: %s\n", err.msg);
           _exit (100);
