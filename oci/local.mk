@@ -6,4 +6,4 @@ libtong_a_SOURCES += oci/spec.h oci/config.h oci/config.c \
 check_PROGRAMS += tests/unit/test-oci-config
 tests_unit_test_oci_config_SOURCES = tests/unit/test-oci-config.c
 tests_unit_test_oci_config_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(SECCOMP_CFLAGS)
-tests_unit_test_oci_config_LDADD = libtong.a $(YAJL_LIBS) $(SECCOMP_LIBS)
+tests_unit_test_oci_config_LDADD = $(TONG_LIBS)

@@ -5,6 +5,6 @@ libtong_a_SOURCES += src/process.h src/process.c src/process_exec.c src/process_
 
 check_PROGRAMS += tests/unit/test-process tests/tools/console-receiver
 tests_unit_test_process_SOURCES = tests/unit/test-process.c
-tests_unit_test_process_LDADD = libtong.a $(CAP_LIBS)
+tests_unit_test_process_LDADD = $(TONG_LIBS)
 tests_tools_console_receiver_SOURCES = tests/tools/console-receiver.c
-tests_tools_console_receiver_LDADD = libtong.a
+tests_tools_console_receiver_LDADD = $(TONG_LIBS)

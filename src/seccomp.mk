@@ -3,6 +3,6 @@ libtong_a_SOURCES += src/seccomp_filter.c src/seccomp_filter.h
 
 check_PROGRAMS += tests/unit/test-seccomp tests/tools/seccomp-listener
 tests_unit_test_seccomp_SOURCES = tests/unit/test-seccomp.c
-tests_unit_test_seccomp_LDADD = libtong.a $(YAJL_LIBS) $(SECCOMP_LIBS) $(CAP_LIBS)
+tests_unit_test_seccomp_LDADD = $(TONG_LIBS)
 tests_tools_seccomp_listener_SOURCES = tests/tools/seccomp-listener.c
-tests_tools_seccomp_listener_LDADD = libtong.a $(SECCOMP_LIBS)
+tests_tools_seccomp_listener_LDADD = $(TONG_LIBS)

@@ -8,4 +8,4 @@ tong_SOURCES += src/namespaces/rootfs.h src/namespaces/rootfs.c \
 
 check_PROGRAMS += tests/unit/test-mount-options
 tests_unit_test_mount_options_SOURCES = tests/unit/test-mount-options.c
-tests_unit_test_mount_options_LDADD = libtong.a
+tests_unit_test_mount_options_LDADD = $(TONG_LIBS)

@@ -1,9 +1,0 @@
-# oci/: runtime-spec config.json parsing (yajl tree walked by field tables).
-libtong_a_SOURCES += oci/spec.h oci/config.h oci/config.c \
-	oci/json.h oci/json.c oci/jwalk.c \
-	oci/config-process.c oci/config-linux.c oci/config-resources.c oci/config-seccomp.c
-
-check_PROGRAMS += tests/unit/test-oci-config
-tests_unit_test_oci_config_SOURCES = tests/unit/test-oci-config.c
-tests_unit_test_oci_config_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(SECCOMP_CFLAGS)
-tests_unit_test_oci_config_LDADD = libtong.a $(YAJL_LIBS) $(SECCOMP_LIBS)

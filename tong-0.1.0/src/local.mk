@@ -1,8 +1,0 @@
-libtong_a_SOURCES += src/error.c src/error.h src/util.c src/util.h src/log.c src/log.h src/syscalls.h
-tong_SOURCES += src/main.c src/commands.h \
-	src/cmd_create.c src/cmd_start.c src/cmd_run.c src/cmd_state.c src/cmd_kill.c \
-	src/cmd_delete.c src/cmd_list.c \
-	src/state.c src/state.h src/container.c src/container.h \
-	src/lifecycle.c src/support.c
-include $(srcdir)/src/process.mk
-include $(srcdir)/src/commands-info.mk

@@ -1,1 +1,0 @@
-# Test programs and the test runner (tests/run.sh).
