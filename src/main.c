@@ -26,7 +26,7 @@ static const struct
     "create a container, leaving its process waiting for `start`" },
   { "start", cmd_start, "ID", "start the process of a created container" },
   { "exec", cmd_exec, "[options] ID [COMMAND [ARG...]]", "run a process in a running container" },
-  { "run", cmd_run, "[-d] [create flags] ID", "create and start a container, and wait for it" },
+  { "run", cmd_run, "[-d] [--keep] [--no-subreaper] [create flags] ID", "create and start a container, and wait for it" },
   { "state", cmd_state, "ID", "print the state of a container as JSON" },
   { "kill", cmd_kill, "[--all] ID [SIGNAL]", "send a signal (default SIGTERM) to a container" },
   { "delete", cmd_delete, "[--force] ID", "delete a container and its state" },
