@@ -387,6 +387,9 @@ container_create (struct tong_globals *g, const struct create_options *o,
                              "a detached container needs a socket to pass its terminal to");
   if (!spec->process->terminal && o->console_socket)
     return tong_err (err, 0, "--console-socket was given, but process.terminal is false");
+  if (g->systemd_cgroup)
+    log_warning ("--systemd-cgroup: this version of tong has no systemd cgroup driver; "
+                 "no cgroup is created for %s", o->id);
   r = resolve_rootfs (bundle, spec, &rootfs, err);
   if (r < 0)
     return r;

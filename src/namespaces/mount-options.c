@@ -93,6 +93,12 @@ static const struct option_def option_defs[] = {
 /* Setting one of these clears the others: the kernel keeps one atime mode. */
 static const unsigned long atime_modes = MS_NOATIME | MS_RELATIME | MS_STRICTATIME;
 
+const char *
+mount_option_name (size_t i)
+{
+  return i < ARRAY_SIZE (option_defs) ? option_defs[i].name : NULL;
+}
+
 static const struct option_def *
 option_lookup (const char *name)
 {

@@ -5,6 +5,7 @@
 #define TONG_MOUNT_OPTIONS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "src/error.h"
@@ -32,5 +33,8 @@ unsigned long mount_options_bind_remount_flags (const struct mount_options *o);
 /* Map a linux.rootfsPropagation value ("shared", "rslave", ...) to MS_* flags;
  * returns -EINVAL with err set for an unknown value. */
 int mount_propagation_parse (const char *value, unsigned long *out, tong_error *err);
+
+/* The name of the i-th option understood, or NULL past the last (for `features`). */
+const char *mount_option_name (size_t i);
 
 #endif
