@@ -298,24 +298,10 @@ console_send (int sock, int master, tong_error *err)
 int
 console_socket_connect (const char *path, int *sock_out, tong_error *err)
 {
-  _cleanup_close_ int sock = -1;
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  int r;
-
-  if (strlen (path) >= sizeof addr.sun_path)
-    return tong_err (err, ENAMETOOLONG,
-                     "console socket `%s`: a unix socket path has at most %zu bytes", path,
-                     sizeof addr.sun_path - 1);
-  memcpy (addr.sun_path, path, strlen (path) + 1);
-  sock = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (sock < 0)
-    return tong_err (err, errno, "create a unix socket");
-  do
-    r = connect (sock, (struct sockaddr *) &addr, sizeof addr);
-  while (r < 0 && errno == EINTR);
-  if (r < 0)
-    return tong_err (err, errno, "connect to the console socket `%s`", path);
-  *sock_out = TAKE_FD (sock);
+  int fd = unix_connect (path, "console socket", err);
+  if (fd < 0)
+    return fd;
+  *sock_out = fd;
   return 0;
 }
 

@@ -138,14 +138,7 @@ init_setup (struct init_ctx *c, tong_error *err)
       if (r < 0)
         return tong_err (err, -r, "send the terminal to the runtime");
     }
-  process_set_default_home (c->spec->process);
-  r = process_set_personality (c->spec->linux_->personality, err);
-  if (r == 0)
-    r = process_set_io_priority (p->io_priority, err);
-  if (r == 0)
-    r = process_set_scheduler (p->scheduler, err);
-  if (r == 0)
-    r = process_check_executable (p, err);
+  r = process_prepare (c->spec->process, c->spec->linux_->personality, err);
   if (r < 0)
     return r;
   /* From here on the init outlives `tong create`. */

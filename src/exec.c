@@ -71,7 +71,7 @@ struct init_handles
 
 struct exec_child
 {
-  const struct oci_process *p;
+  struct oci_process *p;
   const struct oci_personality *personality;
   const struct init_handles *h;
   int sync_fd;
@@ -274,14 +274,7 @@ child_setup (struct exec_child *c, tong_error *err)
       if (r < 0)
         return tong_err (err, -r, "send the terminal to the runtime");
     }
-  r = process_set_personality (c->personality, err);
-  if (r == 0)
-    r = process_set_io_priority (p->io_priority, err);
-  if (r == 0)
-    r = process_set_scheduler (p->scheduler, err);
-  if (r == 0)
-    r = process_check_executable (p, err);
-  return r;
+  return process_prepare (c->p, c->personality, err);
 }
 
 /* The exec'd process: a clean signal state, set up, exec.  Never returns;
@@ -412,7 +405,7 @@ write_pid_file (const char *path, pid_t pid, tong_error *err)
 }
 
 int
-exec_spawn (const struct exec_target *t, const struct oci_process *p, const struct exec_options *o,
+exec_spawn (const struct exec_target *t, struct oci_process *p, const struct exec_options *o,
             tong_error *err)
 {
   struct init_handles h = { .root = -1, .cgroup = -1 };

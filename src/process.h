@@ -59,6 +59,10 @@ struct seccomp_plan;
 int process_exec_filtered (const struct oci_process *p, struct seccomp_plan *plan,
                            const char *state_json, tong_error *err);
 
+/* In the child, the last checks before it reports ready: HOME, personality,
+ * I/O priority, scheduler, and that args[0] can be found. */
+int process_prepare (struct oci_process *p, const struct oci_personality *pers, tong_error *err);
+
 /* Validate a capability name ("CAP_SYS_ADMIN"); returns its number or -EINVAL. */
 int process_cap_from_name (const char *name);
 /* Highest capability number the running kernel knows. */

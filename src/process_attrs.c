@@ -141,3 +141,19 @@ process_set_scheduler (const struct oci_scheduler *s, tong_error *err)
                      errno == EINVAL ? ": the kernel rejects these parameters" : "");
   return 0;
 }
+
+int
+process_prepare (struct oci_process *p, const struct oci_personality *pers, tong_error *err)
+{
+  int r;
+
+  process_set_default_home (p);
+  r = process_set_personality (pers, err);
+  if (r == 0)
+    r = process_set_io_priority (p->io_priority, err);
+  if (r == 0)
+    r = process_set_scheduler (p->scheduler, err);
+  if (r == 0)
+    r = process_check_executable (p, err);
+  return r;
+}

@@ -254,25 +254,10 @@ add_syscalls (scmp_filter_ctx ctx, const struct oci_seccomp *s, uint32_t default
 static int
 listener_connect (const char *path, int *out, tong_error *err)
 {
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  _cleanup_close_ int sock = -1;
-  int r;
-
-  if (strlen (path) >= sizeof addr.sun_path)
-    return tong_err (err, ENAMETOOLONG,
-                     "linux.seccomp.listenerPath `%s`: a unix socket path has at most %zu bytes",
-                     path, sizeof addr.sun_path - 1);
-  memcpy (addr.sun_path, path, strlen (path) + 1);
-  sock = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (sock < 0)
-    return tong_err (err, errno, "create a unix socket");
-  do
-    r = connect (sock, (struct sockaddr *) &addr, sizeof addr);
-  while (r < 0 && errno == EINTR);
-  if (r < 0)
-    return tong_err (err, errno,
-                     "connect to the seccomp listener `%s` (linux.seccomp.listenerPath)", path);
-  *out = TAKE_FD (sock);
+  int fd = unix_connect (path, "seccomp listener (linux.seccomp.listenerPath)", err);
+  if (fd < 0)
+    return fd;
+  *out = fd;
   return 0;
 }
 

@@ -163,6 +163,19 @@ state_owner_name (uid_t uid, char *buf, size_t len)
 
 #define GEN_STR(g, s) yajl_gen_string (g, (const unsigned char *) (s), strlen (s))
 
+static void
+gen_annotations (yajl_gen g, const struct oci_map *m)
+{
+  GEN_STR (g, "annotations");
+  yajl_gen_map_open (g);
+  for (size_t i = 0; i < m->len; i++)
+    {
+      GEN_STR (g, m->items[i].key);
+      GEN_STR (g, m->items[i].value);
+    }
+  yajl_gen_map_close (g);
+}
+
 char *
 state_to_json (const struct container_state *st, enum container_status status, bool pretty)
 {
@@ -194,16 +207,7 @@ state_to_json (const struct container_state *st, enum container_status status, b
   GEN_STR (g, "owner");
   GEN_STR (g, owner);
   if (st->annotations.len)
-    {
-      GEN_STR (g, "annotations");
-      yajl_gen_map_open (g);
-      for (size_t i = 0; i < st->annotations.len; i++)
-        {
-          GEN_STR (g, st->annotations.items[i].key);
-          GEN_STR (g, st->annotations.items[i].value);
-        }
-      yajl_gen_map_close (g);
-    }
+    gen_annotations (g, &st->annotations);
   yajl_gen_map_close (g);
   yajl_gen_get_buf (g, &buf, &len);
   out = xmalloc (len + 2);
@@ -240,14 +244,7 @@ state_write (int dirfd, const struct container_state *st, tong_error *err)
   yajl_gen_bool (g, st->new_pid_ns);
   GEN_STR (g, "creating");
   yajl_gen_bool (g, st->creating);
-  GEN_STR (g, "annotations");
-  yajl_gen_map_open (g);
-  for (size_t i = 0; i < st->annotations.len; i++)
-    {
-      GEN_STR (g, st->annotations.items[i].key);
-      GEN_STR (g, st->annotations.items[i].value);
-    }
-  yajl_gen_map_close (g);
+  gen_annotations (g, &st->annotations);
   yajl_gen_map_close (g);
   yajl_gen_get_buf (g, &buf, &len);
   r = write_file_atomic_at (dirfd, STATE_FILE, buf, len, 0600, err);

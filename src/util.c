@@ -7,7 +7,9 @@
 #include <stdarg.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 
 static void __attribute__ ((noreturn))
@@ -313,4 +315,26 @@ fds_preserve (int n, tong_error *err)
         fcntl (fd, F_SETFD, flags & ~FD_CLOEXEC);
     }
   return 0;
+}
+
+int
+unix_connect (const char *path, const char *what, tong_error *err)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  _cleanup_close_ int sock = -1;
+  int r;
+
+  if (strlen (path) >= sizeof addr.sun_path)
+    return tong_err (err, ENAMETOOLONG, "%s `%s`: a unix socket path has at most %zu bytes", what,
+                     path, sizeof addr.sun_path - 1);
+  memcpy (addr.sun_path, path, strlen (path) + 1);
+  sock = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (sock < 0)
+    return tong_err (err, errno, "create a unix socket");
+  do
+    r = connect (sock, (struct sockaddr *) &addr, sizeof addr);
+  while (r < 0 && errno == EINTR);
+  if (r < 0)
+    return tong_err (err, errno, "connect to the %s `%s`", what, path);
+  return TAKE_FD (sock);
 }

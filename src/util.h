@@ -86,6 +86,10 @@ int read_all (int fd, void *buf, size_t len);
  * left unopened with /dev/null, so that none of tong's own fds takes their place. */
 int fds_preserve (int n, tong_error *err);
 
+/* Connect a SOCK_STREAM unix socket to path; `what` names it in errors
+ * ("console socket").  Returns the fd (O_CLOEXEC) or -errno. */
+int unix_connect (const char *path, const char *what, tong_error *err);
+
 /* mkdir -p, mode for each created component. */
 int mkdir_p (const char *path, mode_t mode, tong_error *err);
 
