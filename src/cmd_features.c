@@ -39,7 +39,7 @@ static const struct
   .apparmor = false,
   .selinux = false,
   .intel_rdt = false,
-  .idmap_mounts = false,
+  .idmap_mounts = true,
 };
 
 #define FEATURES_OCI_VERSION_MIN "1.0.0"

@@ -19,9 +19,12 @@
 #include "src/console.h"
 #include "src/hooks.h"
 #include "src/log.h"
+#include "src/namespaces/idmap.h"
 #include "src/namespaces/namespaces.h"
 #include "src/namespaces/rootfs.h"
+#include "src/netns/loopback.h"
 #include "src/process.h"
+#include "src/protect_exe.h"
 #include "src/seccomp_filter.h"
 #include "src/sync.h"
 #include "src/syscalls.h"
@@ -44,6 +47,7 @@ struct init_ctx
   unsigned long unshare_flags; /* new namespaces to unshare after joining a user namespace */
   bool new_userns;
   bool new_timens;
+  bool new_netns;
   int first_closed_fd;         /* 3 + preserved fds */
   struct container_state state; /* for the hooks the init runs; pid set at SYNC_GO */
   /* linux.seccomp (NULL: none), built by the init before pivot_root */
@@ -111,6 +115,12 @@ init_setup (struct init_ctx *c, tong_error *err)
       if (r < 0)
         return r;
     }
+  if (c->new_netns)
+    {
+      r = netns_loopback_up (err);
+      if (r < 0)
+        return r;
+    }
   r = rootfs_setup (&c->rootfs, err);
   if (r < 0)
     return r;
@@ -158,6 +168,8 @@ init_main (struct init_ctx *c)
   ssize_t n;
   int r;
 
+  /* Before anything else: this process is visible in the container (CVE-2019-5736). */
+  protect_exe_hide_runtime ();
   reset_signals ();
   for (size_t i = 0; i < ARRAY_SIZE (c->runtime_fds); i++)
     if (c->runtime_fds[i] >= 0)
@@ -342,6 +354,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
   _cleanup_free_ char *bundle = NULL, *rootfs = NULL, *config_text = NULL, *config_path = NULL;
   _cleanup_free_ char *hook_state = NULL;
   _cleanup_close_ int rootfd = -1, dirfd = -1, fifo_fd = -1, pidfd = -1, master = -1;
+  _cleanup_idmap_trees_ struct idmap_trees idmap_trees = { 0 };
   int sync_fds[2] = { -1, -1 };
   int ns_fds[OCI_NS_COUNT];
   struct container_state st = { 0 };
@@ -430,6 +443,11 @@ container_create (struct tong_globals *g, const struct create_options *o,
   r = ns_open_paths (spec, ns_fds, err);
   if (r < 0)
     goto fail;
+  /* Idmapping a mount needs privilege over its filesystem, which the init,
+   * born in the container's user namespace, does not have. */
+  r = idmap_trees_open (spec, bundle, &idmap_trees, err);
+  if (r < 0)
+    goto fail;
 
   rfc3339_now (created, sizeof created);
   st.id = (char *) o->id;
@@ -447,8 +465,10 @@ container_create (struct tong_globals *g, const struct create_options *o,
   c.rootfs.rootfs = rootfs;
   c.rootfs.bundle = bundle;
   c.rootfs.no_pivot = o->no_pivot;
+  c.rootfs.idmap_trees = idmap_trees.fds;
   c.new_userns = oci_spec_namespace (spec, OCI_NS_USER) && ns_fds[OCI_NS_USER] < 0;
   c.rootfs.userns = oci_spec_namespace (spec, OCI_NS_USER) != NULL;
+  c.new_netns = oci_spec_namespace (spec, OCI_NS_NETWORK) && ns_fds[OCI_NS_NETWORK] < 0;
   c.new_timens = oci_spec_namespace (spec, OCI_NS_TIME) && ns_fds[OCI_NS_TIME] < 0;
   c.sync_fd = sync_fds[1];
   c.fifo_fd = fifo_fd;

@@ -23,6 +23,7 @@
 #include "src/container.h"
 #include "src/foreground.h"
 #include "src/process.h"
+#include "src/protect_exe.h"
 #include "src/seccomp_filter.h"
 #include "src/sync.h"
 #include "src/syscalls.h"
@@ -285,6 +286,8 @@ static void __attribute__ ((noreturn)) child_main (struct exec_child *c)
   sigset_t none;
   int r;
 
+  /* Before anything else: this process is visible in the container (CVE-2019-5736). */
+  protect_exe_hide_runtime ();
   sigemptyset (&none);
   sigprocmask (SIG_SETMASK, &none, NULL);
   for (int s = 1; s < NSIG; s++)

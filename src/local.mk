@@ -9,3 +9,4 @@ include $(srcdir)/src/process.mk
 include $(srcdir)/src/exec.mk
 include $(srcdir)/src/commands-info.mk
 include $(srcdir)/src/seccomp.mk
+include $(srcdir)/src/protect.mk

@@ -60,10 +60,6 @@ spec_check_supported (const struct oci_spec *spec, tong_error *err)
         return tong_err (err, 0, "config.json: process.selinuxLabel: SELinux labels are not "
                                  "supported by this version of tong");
     }
-  for (size_t i = 0; i < spec->mounts_len; i++)
-    if (spec->mounts[i].uid_mappings_len || spec->mounts[i].gid_mappings_len)
-      return tong_err (err, 0, "config.json: mounts[%zu]: idmapped mounts (uidMappings, "
-                               "gidMappings) are not supported by this version of tong", i);
   if (l->cgroups_path && *l->cgroups_path)
     log_debug ("linux.cgroupsPath `%s`: no cgroup is created (no limits were asked for)",
                l->cgroups_path);

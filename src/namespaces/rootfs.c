@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "devices.h"
+#include "idmap.h"
 #include "mount-options.h"
 #include "paths.h"
 #include "protect.h"
@@ -96,29 +97,49 @@ mount_finish (int rootfd, const struct oci_mount *m, const struct mount_options 
   return 0;
 }
 
+/* The idmapped tree the runtime prepared for this mount, or -1. */
+static int
+idmap_tree_of (const struct rootfs_ctx *ctx, const struct oci_mount *m)
+{
+  return ctx->idmap_trees ? ctx->idmap_trees[m - ctx->spec->mounts] : -1;
+}
+
 static int
 mount_bind (const struct rootfs_ctx *ctx, int rootfd, const struct oci_mount *m, const char *source,
             const struct mount_options *o, tong_error *err)
 {
   _cleanup_free_ char *abs = NULL;
   _cleanup_close_ int srcfd = -1, dstfd = -1;
+  int tree = idmap_tree_of (ctx, m);
   struct fd_path sp, dp;
   struct stat st;
+  int r;
 
   if (source == NULL || *source == '\0')
     return tong_err (err, 0, "bind mount on `%s` has no source", m->destination);
   if (source[0] != '/')
     source = abs = xasprintf ("%s/%s", ctx->bundle, source);
-  srcfd = open (source, O_PATH | O_CLOEXEC);
-  if (srcfd < 0)
-    return tong_err (err, errno, "open bind mount source `%s` for `%s`", source, m->destination);
-  if (fstat (srcfd, &st) < 0)
+  if (tree < 0)
+    {
+      srcfd = open (source, O_PATH | O_CLOEXEC);
+      if (srcfd < 0)
+        return tong_err (err, errno, "open bind mount source `%s` for `%s`", source,
+                         m->destination);
+    }
+  if (fstat (tree >= 0 ? tree : srcfd, &st) < 0)
     return tong_err (err, errno, "stat bind mount source `%s`", source);
   dstfd = open_destination (rootfd, m, !S_ISDIR (st.st_mode), err);
   if (dstfd < 0)
     return dstfd;
-  if (mount (fd_path (&sp, srcfd), fd_path (&dp, dstfd), NULL, MS_BIND | (o->flags & MS_REC), NULL)
-      < 0)
+  if (tree >= 0)
+    {
+      r = idmap_tree_attach (tree, dstfd, m->destination, err);
+      if (r < 0)
+        return r;
+    }
+  else if (mount (fd_path (&sp, srcfd), fd_path (&dp, dstfd), NULL, MS_BIND | (o->flags & MS_REC),
+                  NULL)
+           < 0)
     return tong_err (err, errno, "bind `%s` on `%s`", source, m->destination);
   return mount_finish (rootfd, m, o, mount_options_bind_remount_flags (o), err);
 }

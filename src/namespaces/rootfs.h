@@ -16,6 +16,8 @@ struct rootfs_ctx
   const char *bundle;  /* absolute path of the bundle (relative mount sources resolve here) */
   bool no_pivot;       /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
   bool userns;         /* a new user namespace: bind device nodes from the host, no mknod */
+  int *idmap_trees;    /* per mounts[] index, the idmapped tree the runtime prepared or -1;
+                          NULL: none (idmap.h) */
 };
 
 /* Phase 1, before the createContainer hooks: make the mount tree private (or as

@@ -186,3 +186,16 @@ test_namespaces_time_offsets ()
     fail "uptime inside $inside, on the host $host: expected a day more"
   assert_no_containers
 }
+
+# A new network namespace gets its loopback device up (as runc and crun do);
+# the host's network namespace is not touched.
+test_namespaces_new_netns_loopback_up ()
+{
+  make_bundle "$T/b"
+  cfg_ns "$T/b" network
+  local flags
+  flags=$(in_container "$T/b" 'cat /sys/class/net/lo/flags')
+  assert_eq "$(( flags & 1 ))" 1 "lo is up"
+  assert_eq "$(in_container "$T/b" 'ls /sys/class/net')" lo "only lo in a new network namespace"
+  assert_no_containers
+}

@@ -1,0 +1,1 @@
+tong_SOURCES += src/netns/loopback.c src/netns/loopback.h

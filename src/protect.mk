@@ -1,0 +1,1 @@
+tong_SOURCES += src/protect_exe.c src/protect_exe.h

@@ -1,0 +1,5 @@
+# Helpers that tests/integration/cve.sh copies into containers: static, so
+# that they run in a busybox root filesystem.
+check_PROGRAMS += tests/tools/exe-probe
+tests_tools_exe_probe_SOURCES = tests/tools/exe-probe.c
+tests_tools_exe_probe_LDFLAGS = -static
