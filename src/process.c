@@ -1,6 +1,7 @@
 #include "process.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <stdio.h>
@@ -164,6 +165,16 @@ process_apply_identity (const struct oci_process *p, tong_error *err)
   if (chdir_later && chdir (p->cwd) < 0)
     return tong_err (err, errno, "chdir to cwd `%s` set in process.cwd (as uid %u)", p->cwd,
                      p->user.uid);
+
+  /* A cwd reached through a runtime fd (process.cwd "/proc/self/fd/N", the
+   * CVE-2024-21626 class) lies outside the root: getcwd says so with ENOENT. */
+  if (p->cwd)
+    {
+      char here[PATH_MAX];
+      if (!getcwd (here, sizeof here))
+        return tong_err (err, errno == ENOENT ? EPERM : errno,
+                         "process.cwd `%s` is outside the container's root", p->cwd);
+    }
 
   umask (p->user.has_umask ? (mode_t) p->user.umask : 0022);
 

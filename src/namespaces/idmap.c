@@ -109,8 +109,9 @@ mount_mappings (const struct oci_spec *spec, const struct oci_mount *m,
       *ngids = l->gid_mappings_len;
     }
   if (*nuids == 0 || *ngids == 0)
-    return tong_err (err, 0, "an idmapped mount needs both uidMappings and gidMappings (on the "
-                             "mount, or linux.uidMappings/gidMappings for the \"idmap\" option)");
+    return tong_err (err, 0,
+                     "an idmapped mount needs both uidMappings and gidMappings (on the "
+                     "mount, or linux.uidMappings/gidMappings for the \"idmap\" option)");
   return 0;
 }
 

@@ -13,7 +13,8 @@
 # the runtime (so that a successful attack cannot damage the build): from an
 # exec'd process while the init is still the runtime (before start), then as
 # the container's process while `tong exec` runs into it again and again.
-# CAPS are added to the capabilities of both.
+# CAPS are added to the capabilities of both.  (With CAP_SYS_PTRACE and no
+# user namespace the attack still succeeds: see "Hardening" in docs/design.md.)
 _exe_attack ()
 {
   local b=$1 probe="$BUILD_DIR/tests/tools/exe-probe" bin="$T/tong-copy" id sum cap
@@ -59,8 +60,165 @@ test_cve_2019_5736_exe_default_caps ()
   assert_eq "$EXE_EXEC" "reached=0 write=0"
 }
 
-test_cve_2019_5736_exe_with_sys_ptrace ()
+# ---------------------------------------------------------------- CVE-2024-21626
+
+# A shell snippet for the container: its fds, then whether its cwd is inside
+# the container's root (".." from a directory outside the root climbs to the
+# host's root, where the marker is missing).
+_fd_cwd_report='ls /proc/self/fd | xargs; readlink /proc/self/cwd
+  for i in $(seq 64); do cd ..; done; test -e /.cve-marker && test -e .cve-marker && echo inside || echo OUTSIDE'
+
+_fd_bundle ()
 {
+  make_bundle "$1" sh -c "$_fd_cwd_report"
+  touch "$1/rootfs/.cve-marker"
+  mkdir -p "$1/rootfs/work"
+  cfg_set "$1" '.process.cwd = "/work"'
+}
+
+test_cve_2024_21626_no_runtime_fd_or_cwd_with_run ()
+{
+  _fd_bundle "$T/b"
+  # the fd ls opens is 3
+  assert_eq "$(cd "$ROOT" && tong run --bundle "$T/b" c1 </dev/null)" "$(printf '0 1 2 3\n/work\ninside')"
+  assert_no_containers
+}
+
+test_cve_2024_21626_no_runtime_fd_or_cwd_with_create_start ()
+{
+  _fd_bundle "$T/b"
+  cfg_args "$T/b" sh -c "{ $_fd_cwd_report; } >/report"
+  (cd "$ROOT" && tong create --bundle "$T/b" c1 </dev/null)
+  tong start c1
+  wait_status c1 stopped
+  tong delete c1
+  # the redirection is fd 1, ls's directory 3
+  assert_eq "$(cat "$T/b/rootfs/report")" "$(printf '0 1 2 3\n/work\ninside')"
+  assert_no_containers
+}
+
+test_cve_2024_21626_no_runtime_fd_or_cwd_with_exec ()
+{
+  _fd_bundle "$T/b"
+  cfg_args "$T/b" sleep 30
+  tong run -d --bundle "$T/b" c1 </dev/null
+  assert_eq "$(cd "$ROOT" && tong exec c1 sh -c "$_fd_cwd_report" </dev/null)" "$(printf '0 1 2 3\n/work\ninside')"
+  tong kill c1 KILL
+  wait_status c1 stopped
+  tong delete c1
+  assert_no_containers
+}
+
+# The attack: a cwd through /proc/self/fd/N reaches whatever fd N the runtime
+# still holds when it changes directory.
+test_cve_2024_21626_cwd_through_proc_self_fd ()
+{
+  _fd_bundle "$T/b"
+  local n out
+  for n in 3 4 5 6 7 8 9 10; do
+    cfg_set "$T/b" '.process.cwd = $c' --arg c "/proc/self/fd/$n"
+    run_cmd tong run --bundle "$T/b" "r$n"
+    [ "$RC" -ne 0 ] || assert_eq "$(tail -n 1 <<<"$OUT")" inside "run, cwd /proc/self/fd/$n"
+  done
+  # exec into a running container: its runtime fds must not serve as a cwd either
+  make_bundle "$T/e" sleep 1000
+  touch "$T/e/rootfs/.cve-marker"
+  tong run -d --bundle "$T/e" e1 </dev/null
+  wait_status e1 running
+  for n in 3 4 5 6 7 8 9 10; do
+    run_cmd tong exec --cwd "/proc/self/fd/$n" e1 sh -c "$_fd_cwd_report"
+    [ "$RC" -ne 0 ] || assert_eq "$(tail -n 1 <<<"$OUT")" inside "exec, cwd /proc/self/fd/$n"
+  done
+  tong delete --force e1
+  assert_no_containers
+}
+
+# ---------------------------------------------------------------- CVE-2021-30465
+
+# While `tong run` mounts a tmpfs on /t, the host swaps rootfs/t between a
+# directory and a symlink to a host directory.  The mount must land inside
+# the rootfs or fail; never on the host directory.
+_swap_loop ()
+{
+  local r=$1
+  while :; do
+    mv -T "$r/t" "$r/t.dir" 2>/dev/null || true
+    mv -T "$r/t.link" "$r/t" 2>/dev/null || true
+    mv -T "$r/t" "$r/t.link" 2>/dev/null || true
+    mv -T "$r/t.dir" "$r/t" 2>/dev/null || true
+  done
+}
+
+test_cve_2021_30465_mount_target_swapped_for_symlink ()
+{
+  # $T shared with the container's mount namespace, and rootfsPropagation
+  # shared: a mount that follows the symlink to the host directory shows in
+  # the host's mountinfo.  (The swap can also detach the container's tmpfs:
+  # renaming over a mount point of another namespace unmounts it there.)
+  mount --bind "$T" "$T"
+  on_exit "umount -l '$T'"
+  mount --make-shared "$T"
+  mkdir "$T/host-target"
+  make_bundle "$T/b" true
+  cfg_set "$T/b" '.linux.rootfsPropagation = "shared"'
+  cfg_mount "$T/b" '{"destination": "/t", "type": "tmpfs", "source": "tmpfs", "options": ["size=64k"]}'
+  mkdir "$T/b/rootfs/t"
+  ln -s "$T/host-target" "$T/b/rootfs/t.link"
+  local pid i
+  bg_start pid _swap_loop "$T/b/rootfs"
+  for i in $(seq 50); do
+    tong run --bundle "$T/b" "c$i" </dev/null 2>/dev/null || true
+    if grep -q " $T/host-target " /proc/self/mountinfo; then fail "run $i mounted on the host"; fi
+    tong delete -f "c$i" 2>/dev/null || true
+  done
+  pid_alive "$pid" || fail "the swapping loop died: the race did not run"
+  if grep -q " $T/host-target " /proc/self/mountinfo; then fail "a mount landed on the host"; fi
+  assert_eq "$(ls -A "$T/host-target")" ""
+  assert_no_containers
+}
+
+# ---------------------------------------------------------------- masked paths
+
+# maskedPaths entries that are symlinks in the image, to a host file (absolute
+# and climbing out with ".."): the mask applies inside the container or not at
+# all; the host file is never masked, even for a moment.
+test_cve_masked_path_symlink_to_host ()
+{
+  mkdir "$T/host"
+  echo host-secret >"$T/host/secret"
   make_bundle "$T/b"
-  _exe_attack "$T/b" CAP_SYS_PTRACE
+  echo image-secret >"$T/b/rootfs/etc/secret"
+  mkdir -p "$T/b/rootfs/$T/host"
+  echo in-rootfs >"$T/b/rootfs/$T/host/secret"
+  ln -s "$T/host/secret" "$T/b/rootfs/etc/evil-abs"
+  ln -s "../../../../../../../../../../..$T/host/secret" "$T/b/rootfs/etc/evil-rel"
+  ln -s /etc/secret "$T/b/rootfs/etc/evil-inside"
+  cfg_set "$T/b" '.linux.maskedPaths += ["/etc/evil-abs", "/etc/evil-rel", "/etc/evil-inside"]'
+  # the shared propagation would carry a mount on the host's file back to the host
+  cfg_set "$T/b" '.linux.rootfsPropagation = "shared"'
+  local out
+  out=$(in_container "$T/b" "cat $T/host/secret /etc/secret | wc -c; echo end")
+  # both targets resolve inside the root: masked there (or left alone)
+  assert_match "$out" '^(0|10|20|26)'
+  assert_eq "$(cat "$T/host/secret")" host-secret
+  if grep -q " $T/host/secret " /proc/self/mountinfo; then fail "the mask landed on the host"; fi
+  assert_no_containers
+}
+
+# A spec mount binds a symlink over a masked /proc path (one that exists on every kernel): the mask covers what
+# the container sees there, the host file the symlink names stays untouched.
+test_cve_masked_path_under_a_bound_symlink ()
+{
+  mkdir "$T/host"
+  echo host-secret >"$T/host/secret"
+  ln -s "$T/host/secret" "$T/link"
+  make_bundle "$T/b"
+  cfg_mount "$T/b" "$(jq -n --arg s "$T/link" '{destination: "/proc/timer_list", type: "bind", source: $s, options: ["bind", "ro"]}')"
+  cfg_set "$T/b" '.linux.maskedPaths = ((.linux.maskedPaths // []) - ["/proc/timer_list"]) + ["/proc/timer_list"]'
+  local out
+  out=$(in_container "$T/b" 'wc -c < /proc/timer_list; echo end')
+  assert_eq "$out" "$(printf '0\nend')"
+  assert_eq "$(cat "$T/host/secret")" host-secret
+  if grep -q " $T/host/secret " /proc/self/mountinfo; then fail "the mask landed on the host"; fi
+  assert_no_containers
 }
