@@ -12,7 +12,9 @@
 #include "oci/config.h"
 #include "src/commands.h"
 #include "src/exec.h"
+#include "src/lsm.h"
 #include "src/process.h"
+#include "src/protect_exe.h"
 #include "src/util.h"
 
 enum
@@ -61,6 +63,7 @@ struct exec_flags
   uint32_t uid, gid;
   bool no_new_privs;
   bool ignore_paused;
+  const char *apparmor_profile, *process_label;
   struct exec_options o;
 };
 
@@ -164,13 +167,15 @@ parse_flags (int argc, char **argv, struct exec_flags *f, tong_error *err)
           f->no_new_privs = true;
           break;
         case OPT_APPARMOR:
-          return tong_err (err, 0,
-                           "--apparmor: AppArmor profiles are not supported by this "
-                           "version of tong");
+          if (lsm_check_apparmor ("--apparmor", optarg, err) < 0)
+            return -EINVAL;
+          f->apparmor_profile = optarg;
+          break;
         case OPT_PROCESS_LABEL:
-          return tong_err (err, 0,
-                           "--process-label: SELinux labels are not supported by this "
-                           "version of tong");
+          if (lsm_check_selinux ("--process-label", optarg, err) < 0)
+            return -EINVAL;
+          f->process_label = optarg;
+          break;
         case OPT_PRESERVE_FDS:
           {
             char *end;
@@ -270,6 +275,16 @@ apply_flags (const struct exec_flags *f, char **args, struct oci_process *p)
     }
   if (f->no_new_privs)
     p->no_new_privileges = true;
+  if (f->apparmor_profile)
+    {
+      free (p->apparmor_profile);
+      p->apparmor_profile = xstrdup (f->apparmor_profile);
+    }
+  if (f->process_label)
+    {
+      free (p->selinux_label);
+      p->selinux_label = xstrdup (f->process_label);
+    }
 }
 
 static int
@@ -282,16 +297,8 @@ check_process (const struct exec_flags *f, const struct oci_process *p, const ch
                      "--process FILE");
   if (!p->cwd || p->cwd[0] != '/')
     return tong_err (err, 0, "%s: process.cwd must be an absolute path", source);
-  if (p->apparmor_profile && *p->apparmor_profile)
-    return tong_err (err, 0,
-                     "%s: process.apparmorProfile: AppArmor profiles are not "
-                     "supported by this version of tong",
-                     source);
-  if (p->selinux_label && *p->selinux_label)
-    return tong_err (err, 0,
-                     "%s: process.selinuxLabel: SELinux labels are not supported by "
-                     "this version of tong",
-                     source);
+  if (lsm_check_process (p, source, err) < 0)
+    return -EINVAL;
   if (p->terminal && f->o.detach && !f->o.console_socket)
     return tong_err (err, 0,
                      "cannot allocate a terminal for a detached exec without "
@@ -327,6 +334,12 @@ run_exec (struct tong_globals *g, struct exec_flags *f, const char *id, char **a
   r = exec_target_open (g, id, f->ignore_paused, &t, err);
   if (r < 0)
     return r;
+  r = protect_exe_reexec_if_needed (t.spec, err);
+  if (r < 0)
+    {
+      exec_target_close (&t);
+      return r;
+    }
   if (f->process_file)
     r = load_process_file (f->process_file, &from_file, err);
   p = from_file ? from_file : t.spec->process;

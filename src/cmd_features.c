@@ -25,8 +25,8 @@ static const struct
   bool cgroup_systemd_user; /* user-scoped systemd cgroup driver */
   bool cgroup_rdma;         /* the rdma controller */
   bool seccomp;             /* linux.seccomp, with the names in seccomp_* below */
-  bool apparmor;            /* process.apparmorProfile */
-  bool selinux;             /* process.selinuxLabel, linux.mountLabel */
+  bool apparmor;            /* process.apparmorProfile (when the host has AppArmor) */
+  bool selinux;             /* process.selinuxLabel, linux.mountLabel (with SELinux) */
   bool intel_rdt;           /* linux.intelRdt */
   bool idmap_mounts;        /* uidMappings/gidMappings on mounts */
 } tong_features = {
@@ -36,8 +36,8 @@ static const struct
   .cgroup_systemd_user = false,
   .cgroup_rdma = false,
   .seccomp = true,
-  .apparmor = false,
-  .selinux = false,
+  .apparmor = true,
+  .selinux = true,
   .intel_rdt = false,
   .idmap_mounts = true,
 };

@@ -19,6 +19,7 @@
 #include "src/console.h"
 #include "src/hooks.h"
 #include "src/log.h"
+#include "src/lsm.h"
 #include "src/namespaces/idmap.h"
 #include "src/namespaces/namespaces.h"
 #include "src/namespaces/rootfs.h"
@@ -102,6 +103,9 @@ init_setup (struct init_ctx *c, tong_error *err)
     }
   if (!c->opts->no_new_keyring)
     {
+      r = lsm_set_key_label (p->selinux_label, err);
+      if (r < 0)
+        return r;
       /* A fresh session keyring, so that keys of the host's session are not shared. */
       if (syscall (SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS
           && errno != EPERM && errno != EACCES && errno != EDQUOT)
@@ -200,7 +204,10 @@ init_main (struct init_ctx *c)
   sys_close_range ((unsigned) c->first_closed_fd, ~0U, CLOSE_RANGE_CLOEXEC);
   {
     _cleanup_free_ char *json = c->seccomp ? state_to_json (&c->state, STATUS_CREATED, false) : NULL;
-    process_exec_filtered (c->spec->process, c->seccomp, json, &err);
+    /* The labels take effect at execve; written before the identity change
+     * and noNewPrivileges, which could forbid the transition. */
+    if (lsm_apply_process (c->spec->process, &err) == 0)
+      process_exec_filtered (c->spec->process, c->seccomp, json, &err);
   }
 fail:
   fprintf (stderr, "tong: %s\n", err.msg);
@@ -381,6 +388,10 @@ container_create (struct tong_globals *g, const struct create_options *o,
   if (r < 0)
     return r;
   r = oci_spec_parse (config_text, config_len, OCI_PARSE_FOR_CREATE, &spec, err);
+  if (r < 0)
+    return r;
+  /* Before anything is created or logged: the copy starts afresh. */
+  r = protect_exe_reexec_if_needed (spec, err);
   if (r < 0)
     return r;
   r = spec_check_supported (spec, err);

@@ -22,6 +22,7 @@
 #include "src/console.h"
 #include "src/container.h"
 #include "src/foreground.h"
+#include "src/lsm.h"
 #include "src/process.h"
 #include "src/protect_exe.h"
 #include "src/seccomp_filter.h"
@@ -303,7 +304,8 @@ static void __attribute__ ((noreturn)) child_main (struct exec_child *c)
       prctl (PR_SET_PDEATHSIG, 0);
       _cleanup_free_ char *json
           = c->plan ? state_to_json (c->state, STATUS_RUNNING, false) : NULL;
-      process_exec_filtered (c->p, c->plan, json, &err);
+      if (lsm_apply_process (c->p, &err) == 0)
+        process_exec_filtered (c->p, c->plan, json, &err);
     }
   sync_send (c->sync_fd, SYNC_ERROR, &err, -1);
   _exit (127);

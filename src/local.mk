@@ -10,3 +10,4 @@ include $(srcdir)/src/exec.mk
 include $(srcdir)/src/commands-info.mk
 include $(srcdir)/src/seccomp.mk
 include $(srcdir)/src/protect.mk
+include $(srcdir)/src/lsm.mk

@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "log.h"
+#include "protect_exe.h"
 #include "util.h"
 
 #define OCI_RUNTIME_SPEC_VERSION "1.2.0"
@@ -159,6 +160,7 @@ main (int argc, char **argv)
   const char *name;
   int r;
 
+  protect_exe_remember_start (argv);
   g.rootless = geteuid () != 0;
   r = parse_globals (&g, argc, argv, &err);
   if (r == 0)

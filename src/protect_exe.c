@@ -1,9 +1,32 @@
 /* A process that still runs tong's binary inside a container's pid namespace
  * must not let the container reach that binary through /proc/PID/exe (nor its
- * fds through /proc/PID/fd): see "Hardening" in docs/design.md. */
+ * fds through /proc/PID/fd): it is made non-dumpable, and where that is not
+ * enough tong runs from a sealed copy of itself.  See "Hardening" in
+ * docs/design.md. */
 #include "protect_exe.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "src/util.h"
+
+/* Older headers lack it; kernels before 6.3 reject it with EINVAL. */
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+
+#define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+extern char **environ;
+
+static char **start_argv;
+static sigset_t start_mask;
 
 void
 protect_exe_hide_runtime (void)
@@ -13,4 +36,87 @@ protect_exe_hide_runtime (void)
    * container's program makes the process dumpable again.  It cannot fail
    * for the value 0. */
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+void
+protect_exe_remember_start (char **argv)
+{
+  start_argv = argv;
+  sigprocmask (SIG_SETMASK, NULL, &start_mask);
+}
+
+/* PR_SET_DUMPABLE only stops a process without CAP_SYS_PTRACE in tong's user
+ * namespace.  A container with a new user namespace holds its capabilities
+ * there, never in ours.  Without one, any of its processes may hold
+ * CAP_SYS_PTRACE in ours: not only through the spec's capabilities, but
+ * through `tong exec --cap` at any later time, so the spec's bounding set
+ * cannot decide it.  A user namespace joined by path may be ours. */
+static bool
+needs_sealed_copy (const struct oci_spec *spec)
+{
+  const struct oci_namespace *user = oci_spec_namespace (spec, OCI_NS_USER);
+  return !user || user->path;
+}
+
+static bool
+runs_from_sealed_copy (void)
+{
+  _cleanup_close_ int fd = open ("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  int seals;
+
+  if (fd < 0)
+    return false;
+  seals = fcntl (fd, F_GET_SEALS);
+  return seals >= 0 && (seals & SEALS) == SEALS;
+}
+
+static int
+sealed_copy_of_self (int *out, tong_error *err)
+{
+  _cleanup_close_ int exe = -1, mfd = -1;
+  struct stat st;
+  off_t off = 0;
+
+  exe = open ("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  if (exe < 0 || fstat (exe, &st) < 0)
+    return tong_err (err, errno, "open the runtime's own binary (/proc/self/exe)");
+  mfd = memfd_create ("tong", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+  if (mfd < 0 && errno == EINVAL)
+    mfd = memfd_create ("tong", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (mfd < 0)
+    return tong_err (err, errno, "create a memfd for a sealed copy of the runtime");
+  while (off < st.st_size)
+    {
+      ssize_t n = sendfile (mfd, exe, &off, (size_t) (st.st_size - off));
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return tong_err (err, errno, "copy the runtime's binary into a memfd");
+      if (n == 0)
+        return tong_err (err, EIO, "copy the runtime's binary into a memfd: it shrank");
+    }
+  if (fcntl (mfd, F_ADD_SEALS, SEALS) < 0)
+    return tong_err (err, errno, "seal the memfd copy of the runtime");
+  *out = TAKE_FD (mfd);
+  return 0;
+}
+
+int
+protect_exe_reexec_if_needed (const struct oci_spec *spec, tong_error *err)
+{
+  _cleanup_close_ int mfd = -1;
+  int r;
+
+  if (!needs_sealed_copy (spec) || runs_from_sealed_copy ())
+    return 0;
+  if (!start_argv)
+    return tong_err (err, EINVAL, "re-exec from a sealed copy: the arguments were not kept");
+  r = sealed_copy_of_self (&mfd, err);
+  if (r < 0)
+    return r;
+  /* The copy starts as tong did: signals the caller blocked since then
+   * (tong run blocks those it forwards) are not blocked across the exec. */
+  sigprocmask (SIG_SETMASK, &start_mask, NULL);
+  execveat (mfd, "", start_argv, environ, AT_EMPTY_PATH);
+  return tong_err (err, errno, "re-exec the runtime from its sealed copy");
 }

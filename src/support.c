@@ -1,10 +1,12 @@
-/* What tong applies of a spec, and a clear error for what it does not (yet):
+/* What tong applies of a spec, and a clear error for what it does not (yet),
+ * or what the host cannot give (an LSM label without the module):
  * a field the runtime cannot honour is never silently ignored.  docs/config.md
  * lists the same. */
 #include <string.h>
 
 #include "oci/config.h"
 #include "src/container.h"
+#include "src/lsm.h"
 #include "src/log.h"
 
 static bool
@@ -33,6 +35,7 @@ spec_check_supported (const struct oci_spec *spec, tong_error *err)
 {
   const struct oci_linux *l = spec->linux_;
   const struct oci_process *p = spec->process;
+  int r;
 
   if (!l)
     return tong_err (err, 0, "config.json: linux: required on Linux");
@@ -49,17 +52,12 @@ spec_check_supported (const struct oci_spec *spec, tong_error *err)
     return tong_err (err, 0, "config.json: linux.intelRdt: Intel RDT is not supported");
   if (l->memory_policy)
     return tong_err (err, 0, "config.json: linux.memoryPolicy: memory policies are not supported");
-  if (l->mount_label && *l->mount_label)
-    return tong_err (err, 0, "config.json: linux.mountLabel: SELinux labels are not supported");
-  if (p)
-    {
-      if (p->apparmor_profile && *p->apparmor_profile)
-        return tong_err (err, 0, "config.json: process.apparmorProfile: AppArmor profiles are not "
-                                 "supported by this version of tong");
-      if (p->selinux_label && *p->selinux_label)
-        return tong_err (err, 0, "config.json: process.selinuxLabel: SELinux labels are not "
-                                 "supported by this version of tong");
-    }
+  /* The host must have the module a label is for: a label is never silently dropped. */
+  r = lsm_check_selinux ("config.json: linux.mountLabel", l->mount_label, err);
+  if (r == 0)
+    r = lsm_check_process (p, "config.json", err);
+  if (r < 0)
+    return r;
   if (l->cgroups_path && *l->cgroups_path)
     log_debug ("linux.cgroupsPath `%s`: no cgroup is created (no limits were asked for)",
                l->cgroups_path);

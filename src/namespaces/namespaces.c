@@ -4,11 +4,14 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <linux/nsfs.h>
 
+#include "idmap-helpers.h"
 #include "src/syscalls.h"
 #include "src/util.h"
 
@@ -168,17 +171,51 @@ write_id_map (pid_t pid, const char *file, const char *field, const struct oci_i
   return 0;
 }
 
+/* The one mapping an unprivileged process may write itself: its own id, once. */
+static bool
+is_own_id_only (const struct oci_id_mapping *maps, size_t len, uint32_t own)
+{
+  return len == 1 && maps[0].host_id == own && maps[0].size == 1;
+}
+
+/* The kernel refuses an unprivileged gid_map while setgroups is allowed. */
+static int
+deny_setgroups (pid_t pid, tong_error *err)
+{
+  _cleanup_free_ char *path = xasprintf ("/proc/%d/setgroups", (int) pid);
+
+  if (write_file_at (AT_FDCWD, path, "deny", 4, err) < 0)
+    return tong_err_prefix (err, "map the own gid without privilege");
+  return 0;
+}
+
 int
 ns_write_id_maps (pid_t pid, const struct oci_spec *spec, tong_error *err)
 {
   const struct oci_linux *l = spec->linux_;
+  bool root = geteuid () == 0;
   int r;
 
   if (l == NULL)
     return tong_err (err, 0, "a new user namespace needs linux.uidMappings and linux.gidMappings");
-  r = write_id_map (pid, "uid_map", "uidMappings", l->uid_mappings, l->uid_mappings_len, err);
+  /* As root the maps are written directly; otherwise only one's own uid and
+   * gid may be, and any other range goes through the setuid helpers. */
+  if (root || is_own_id_only (l->uid_mappings, l->uid_mappings_len, (uint32_t) geteuid ()))
+    r = write_id_map (pid, "uid_map", "uidMappings", l->uid_mappings, l->uid_mappings_len, err);
+  else
+    r = idmap_helper_write (pid, "newuidmap", "uidMappings", l->uid_mappings, l->uid_mappings_len,
+                            err);
   if (r < 0)
     return r;
+  if (!root && !is_own_id_only (l->gid_mappings, l->gid_mappings_len, (uint32_t) getegid ()))
+    return idmap_helper_write (pid, "newgidmap", "gidMappings", l->gid_mappings,
+                               l->gid_mappings_len, err);
+  if (!root)
+    {
+      r = deny_setgroups (pid, err);
+      if (r < 0)
+        return r;
+    }
   return write_id_map (pid, "gid_map", "gidMappings", l->gid_mappings, l->gid_mappings_len, err);
 }
 

@@ -19,8 +19,9 @@ void ns_close_paths (int fds[OCI_NS_COUNT]);
 /* setns() to each opened namespace, user first; skip `skip` types (mask of 1<<type). */
 int ns_join (int fds[OCI_NS_COUNT], unsigned int skip, tong_error *err);
 
-/* Write uid_map, setgroups ("deny" not needed as root) and gid_map of pid from
- * linux.uidMappings/gidMappings (as root directly). */
+/* Write uid_map and gid_map of pid from linux.uidMappings/gidMappings: as root
+ * directly; otherwise the caller's own uid/gid (size 1) directly, "deny" in
+ * setgroups before gid_map, and any other range through newuidmap/newgidmap. */
 int ns_write_id_maps (pid_t pid, const struct oci_spec *spec, tong_error *err);
 
 /* Write /proc/<pid>/timens_offsets (pid 0: the caller's own) from linux.timeOffsets (before the child

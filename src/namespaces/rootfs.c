@@ -13,6 +13,7 @@
 #include "paths.h"
 #include "protect.h"
 #include "sysctl.h"
+#include "src/lsm.h"
 #include "src/syscalls.h"
 #include "src/util.h"
 
@@ -169,6 +170,8 @@ mount_fs (const struct rootfs_ctx *ctx, int rootfd, const struct oci_mount *m,
   const char *type = m->type;
   const char *source = m->source && *m->source ? m->source : m->type;
   const char *fallback;
+  _cleanup_free_ char *labelled = NULL;
+  const char *data = o->data;
   unsigned long flags = o->flags;
   unsigned long remount_flags = 0;
   struct fd_path dp;
@@ -180,16 +183,21 @@ mount_fs (const struct rootfs_ctx *ctx, int rootfd, const struct oci_mount *m,
   if (strcmp (type, "tmpfs") == 0 && (flags & MS_RDONLY) && !(flags & MS_REMOUNT))
     flags &= ~(unsigned long)MS_RDONLY;
 
+  /* linux.mountLabel: context="LABEL" (the runtime checked that SELinux is on). */
+  labelled = lsm_mount_data (o->data, type, ctx->spec->linux_->mount_label);
+  if (labelled)
+    data = labelled;
+
   dstfd = open_destination (rootfd, m, false, err);
   if (dstfd < 0)
     return dstfd;
-  if (mount (source, fd_path (&dp, dstfd), type, flags, o->data) == 0)
+  if (mount (source, fd_path (&dp, dstfd), type, flags, data) == 0)
     return mount_finish (rootfd, m, o, 0, err);
 
   fallback = host_fallback (ctx, type, errno);
   if (fallback == NULL)
     return tong_err (err, errno, "mount `%s` (type %s%s%s) on `%s`", source, type,
-                     o->data ? ", options " : "", o->data ? o->data : "", m->destination);
+                     data ? ", options " : "", data ? data : "", m->destination);
   if (mount (fallback, fd_path (&dp, dstfd), NULL, MS_BIND | MS_REC, NULL) < 0)
     return tong_err (err, errno, "bind the host's `%s` on `%s` (a user namespace cannot mount %s)",
                      fallback, m->destination, type);

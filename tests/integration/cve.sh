@@ -13,8 +13,7 @@
 # the runtime (so that a successful attack cannot damage the build): from an
 # exec'd process while the init is still the runtime (before start), then as
 # the container's process while `tong exec` runs into it again and again.
-# CAPS are added to the capabilities of both.  (With CAP_SYS_PTRACE and no
-# user namespace the attack still succeeds: see "Hardening" in docs/design.md.)
+# CAPS are added to the capabilities of both.
 _exe_attack ()
 {
   local b=$1 probe="$BUILD_DIR/tests/tools/exe-probe" bin="$T/tong-copy" id sum cap
@@ -56,6 +55,21 @@ test_cve_2019_5736_exe_default_caps ()
   make_bundle "$T/b"
   _exe_attack "$T/b"
   # non-dumpable: the binary is not even reachable
+  assert_eq "$EXE_INIT" "reached=0 write=0"
+  assert_eq "$EXE_EXEC" "reached=0 write=0"
+}
+
+# No user namespace and CAP_SYS_PTRACE in every set: PR_SET_DUMPABLE no
+# longer stops the probe, so the runtime must not run its binary where the
+# container sees it (it re-execs from a sealed copy first).
+test_cve_2019_5736_exe_cap_sys_ptrace ()
+{
+  make_bundle "$T/b"
+  if [ "$(jq '[.linux.namespaces[]? | select(.type == "user")] | length' "$T/b/config.json")" != 0 ]; then
+    cfg_set "$T/b" '.linux.namespaces |= map(select(.type != "user"))'
+  fi
+  _exe_attack "$T/b" CAP_SYS_PTRACE
+  # what the probe may reach is the sealed copy, never the binary itself
   assert_eq "$EXE_INIT" "reached=0 write=0"
   assert_eq "$EXE_EXEC" "reached=0 write=0"
 }

@@ -1,0 +1,191 @@
+# tong run by a user other than root: `tong spec --rootless` maps only the
+# user's own ids, which tong writes itself; wider ranges go through the
+# setuid helpers newuidmap/newgidmap and what /etc/subuid and /etc/subgid grant.
+
+# The subordinate range given to the test user (any free range will do).
+_RL_SUB_START=200000
+_RL_SUB_COUNT=65536
+
+# _rl_kill_user_procs USER: kill what the user still runs (its containers).
+_rl_kill_user_procs ()
+{
+  local uid pid pids i
+  uid=$(id -u "$1" 2>/dev/null) || return 0
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    pids=$(ps -e -o uid=,pid= | awk -v u="$uid" '$1 == u { print $2 }')
+    [ -n "$pids" ] || return 0
+    for pid in $pids; do
+      kill -9 "$pid" 2>/dev/null || true
+    done
+    sleep 0.1
+  done
+}
+
+# _rl_setup: a fresh user RL_USER (uid RL_UID, gid RL_GID, home RL_HOME) with
+# a subordinate range, tong and a busybox bundle in its home.  Everything is
+# undone when the test ends, /etc/subuid and /etc/subgid (and their backups)
+# restored byte for byte.
+_rl_setup ()
+{
+  [ "$(id -u)" = 0 ] || skip "needs root to create a test user"
+  command -v useradd >/dev/null && command -v userdel >/dev/null ||
+    skip "useradd/userdel not found (package passwd)"
+  command -v newuidmap >/dev/null && command -v newgidmap >/dev/null ||
+    skip "newuidmap/newgidmap not found (package uidmap)"
+  command -v setpriv >/dev/null || skip "setpriv not found (package util-linux)"
+
+  RL_USER=tongtest-$$
+  ! id "$RL_USER" >/dev/null 2>&1 || skip "a user $RL_USER exists already"
+  local f
+  # useradd and userdel keep the previous version as FILE-: restored too.
+  for f in subuid subgid subuid- subgid-; do
+    if [ -e "/etc/$f" ]; then
+      cp -p "/etc/$f" "$T/$f.orig"
+      on_exit "cat '$T/$f.orig' >'/etc/$f'"
+    else
+      on_exit "rm -f '/etc/$f'"
+    fi
+  done
+  # Registered before useradd: the handlers run in reverse, so the user and
+  # its processes are gone before the files are restored.
+  on_exit "_rl_kill_user_procs '$RL_USER'; userdel -r '$RL_USER'"
+  useradd -m -U -s /bin/sh "$RL_USER" >/dev/null 2>&1 || skip "useradd $RL_USER failed"
+  RL_UID=$(id -u "$RL_USER")
+  RL_GID=$(id -g "$RL_USER")
+  RL_HOME=$(getent passwd "$RL_USER" | cut -d: -f6)
+  # useradd may have allocated a range itself: ours replaces it.
+  for f in subuid subgid; do
+    {
+      if [ -e "$T/$f.orig" ]; then cat "$T/$f.orig"; fi
+      echo "$RL_USER:$_RL_SUB_START:$_RL_SUB_COUNT"
+    } >"/etc/$f"
+  done
+
+  install -d -o "$RL_UID" -g "$RL_GID" -m 0700 "$RL_HOME/run" "$RL_HOME/bin"
+  install -o "$RL_UID" -g "$RL_GID" -m 0755 "$TONG" "$RL_HOME/bin/tong"
+  mkdir -p "$RL_HOME/b"
+  _copy_rootfs "$RL_HOME/b/rootfs"
+  chown -R "$RL_UID:$RL_GID" "$RL_HOME/b"
+}
+
+# as_user 'SHELL COMMAND': run it as the test user in its home, with a clean
+# environment holding the test's mark (so that the runner sees its processes).
+as_user ()
+{
+  setpriv --reuid "$RL_UID" --regid "$RL_GID" --init-groups \
+    env -i HOME="$RL_HOME" USER="$RL_USER" XDG_RUNTIME_DIR="$RL_HOME/run" \
+    PATH="$RL_HOME/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" \
+    TONG_TEST_MARK="$TONG_TEST_MARK" \
+    sh -c "cd \"\$HOME\" && $1" </dev/null
+}
+
+# _rl_bundle ARGS...: as the user, `tong spec --rootless` in ~/b, then set the
+# process to run ARGS without a terminal, carrying the test's mark.
+_rl_bundle ()
+{
+  as_user "rm -f b/config.json && tong spec --rootless --bundle b"
+  local args
+  args=$(json_array "$@")
+  cfg_set "$RL_HOME/b" '.process.terminal = false
+    | .process.args = $args
+    | .process.env = ((.process.env // []) + ["TONG_TEST_MARK=" + $mark])
+    | .root.readonly = false' \
+    --argjson args "$args" --arg mark "$TONG_TEST_MARK"
+  chown "$RL_UID:$RL_GID" "$RL_HOME/b/config.json"
+}
+
+# _rl_no_state: the user's default --root ($XDG_RUNTIME_DIR/tong) is empty.
+_rl_no_state ()
+{
+  local left
+  left=$(as_user "tong list -q")
+  [ -z "$left" ] || fail "containers left in the user's state: $left"
+}
+
+test_rootless_spec_rootless_runs_as_root_inside ()
+{
+  _rl_setup
+  _rl_bundle sh -c 'id -u; id -g; cat /proc/self/uid_map; cat /proc/self/gid_map;
+    echo hello >/tmp/f && cat /tmp/f; ls /proc/1/ >/dev/null && echo proc-ok'
+  local out
+  out=$(as_user "tong run --bundle b rl-$$")
+  assert_eq "$(sed -n 1p <<<"$out")" 0 "uid inside"
+  assert_eq "$(sed -n 2p <<<"$out")" 0 "gid inside"
+  assert_eq "$(sed -n 3p <<<"$out" | awk '{print $1, $2, $3}')" "0 $RL_UID 1" "uid_map"
+  assert_eq "$(sed -n 4p <<<"$out" | awk '{print $1, $2, $3}')" "0 $RL_GID 1" "gid_map"
+  assert_contains "$out" hello
+  assert_contains "$out" proc-ok
+  assert_eq "$(stat -c %u "$RL_HOME/run/tong")" "$RL_UID" "state under XDG_RUNTIME_DIR, the user's"
+  _rl_no_state
+}
+
+test_rootless_create_start_delete ()
+{
+  _rl_setup
+  _rl_bundle sleep 60
+  as_user "tong create --bundle b rl-$$"
+  local st
+  st=$(as_user "tong state rl-$$")
+  assert_json "$st" '.status == "created"'
+  assert_json "$st" ".pid > 0"
+  as_user "tong start rl-$$"
+  st=$(as_user "tong state rl-$$")
+  assert_json "$st" '.status == "running"'
+  assert_eq "$(awk '/^Uid:/ {print $2}' "/proc/$(jq -r .pid <<<"$st")/status")" "$RL_UID" \
+    "the container's root is the user on the host"
+  as_user "tong kill rl-$$ KILL"
+  as_user "tong delete --force rl-$$"
+  _rl_no_state
+}
+
+# A full 65536-id range: container 0 is the user, 1..65535 its subordinate ids.
+test_rootless_subordinate_range_through_newuidmap ()
+{
+  _rl_setup
+  _rl_bundle sh -c 'id -u; cat /proc/self/uid_map /proc/self/gid_map;
+    touch /tmp/owned && chown 1000:1000 /tmp/owned && echo chown-ok'
+  cfg_set "$RL_HOME/b" '.linux.uidMappings = [{containerID: 0, hostID: $u, size: 1},
+      {containerID: 1, hostID: $s, size: 65535}]
+    | .linux.gidMappings = [{containerID: 0, hostID: $g, size: 1},
+      {containerID: 1, hostID: $s, size: 65535}]
+    | .process.capabilities |= with_entries(.value += ["CAP_CHOWN"])' \
+    --argjson u "$RL_UID" --argjson g "$RL_GID" --argjson s "$_RL_SUB_START"
+  local out
+  out=$(as_user "tong run --bundle b rl-$$")
+  assert_eq "$(sed -n 1p <<<"$out")" 0 "uid inside"
+  assert_match "$out" "^ +1 +$_RL_SUB_START +65535$"
+  assert_contains "$out" chown-ok
+  assert_eq "$(stat -c %u:%g "$RL_HOME/b/rootfs/tmp/owned")" \
+    "$((_RL_SUB_START + 999)):$((_RL_SUB_START + 999))" "owner on the host of uid 1000 inside"
+  _rl_no_state
+}
+
+test_rootless_range_not_granted_names_newuidmap ()
+{
+  _rl_setup
+  _rl_bundle true
+  cfg_set "$RL_HOME/b" '.linux.uidMappings = [{containerID: 0, hostID: $s, size: 65536}]
+    | .linux.gidMappings = [{containerID: 0, hostID: $s, size: 65536}]' \
+    --argjson s "$((_RL_SUB_START + _RL_SUB_COUNT))"
+  run_cmd as_user "tong run --bundle b rl-$$"
+  [ "$RC" -ne 0 ] || fail "a range outside /etc/subuid was mapped"
+  assert_contains "$ERR" "linux.uidMappings"
+  assert_contains "$ERR" "newuidmap"
+  assert_contains "$ERR" "not allowed"
+  _rl_no_state
+}
+
+test_rootless_missing_helper_names_the_package ()
+{
+  _rl_setup
+  _rl_bundle true
+  cfg_set "$RL_HOME/b" '.linux.uidMappings = [{containerID: 0, hostID: $s, size: 65536}]
+    | .linux.gidMappings = [{containerID: 0, hostID: $s, size: 65536}]' \
+    --argjson s "$_RL_SUB_START"
+  # A PATH without the helpers.
+  run_cmd as_user "PATH=\$HOME/bin tong run --bundle b rl-$$"
+  [ "$RC" -ne 0 ] || fail "ran without newuidmap"
+  assert_contains "$ERR" "newuidmap"
+  assert_contains "$ERR" "uidmap"
+  _rl_no_state
+}
