@@ -5,19 +5,8 @@
 #include <linux/mount.h>
 
 #include "src/namespaces/mount-options.h"
+#include "tests/unit/check.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                                \
-  do                                                                                               \
-    {                                                                                              \
-      if (!(cond))                                                                                 \
-        {                                                                                          \
-          fprintf (stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);                \
-          failures++;                                                                              \
-        }                                                                                          \
-    }                                                                                              \
-  while (0)
 
 static void
 test_flags (void)
@@ -118,13 +107,13 @@ test_propagation_values (void)
 int
 main (void)
 {
-  test_flags ();
-  test_later_wins ();
-  test_data_and_bind ();
-  test_bind_remount ();
-  test_recursive_attrs ();
-  test_devpts_data ();
-  test_propagation_values ();
+  RUN (test_flags);
+  RUN (test_later_wins);
+  RUN (test_data_and_bind);
+  RUN (test_bind_remount);
+  RUN (test_recursive_attrs);
+  RUN (test_devpts_data);
+  RUN (test_propagation_values);
   if (failures)
     {
       fprintf (stderr, "test-mount-options: %d failures\n", failures);

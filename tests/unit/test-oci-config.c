@@ -12,26 +12,8 @@
 #include <time.h>
 
 #include "src/util.h"
+#include "tests/unit/check.h"
 
-static int failures;
-
-static void __attribute__ ((format (printf, 3, 4)))
-report (const char *name, bool ok, const char *fmt, ...)
-{
-  va_list ap;
-
-  if (ok)
-    {
-      printf ("ok - %s\n", name);
-      return;
-    }
-  failures++;
-  printf ("not ok - %s: ", name);
-  va_start (ap, fmt);
-  vprintf (fmt, ap);
-  va_end (ap);
-  putchar ('\n');
-}
 
 /* JSON in the tests is written with ' for " to stay readable. */
 static char *
@@ -125,7 +107,7 @@ static const char full_config[]
       " 'memoryPolicy':{'mode':'MPOL_BIND','nodes':'0-1','flags':['MPOL_F_STATIC_NODES']}},"
       "'windows':{'ignored':true},'somethingNew':[1,2,3]}";
 
-#define CHECK(cond)                                                                                \
+#define REQUIRE(cond)                                                                                \
   do                                                                                               \
     {                                                                                              \
       if (!(cond))                                                                                 \
@@ -153,67 +135,67 @@ test_full (void)
       return;
     }
   p = s->process;
-  CHECK (strcmp (s->oci_version, "1.0.2-dev") == 0);
-  CHECK (p->terminal && p->has_console_size && p->console_height == 24 && p->console_width == 80);
-  CHECK (p->user.uid == 1000 && p->user.gid == 1001 && p->user.has_umask && p->user.umask == 18);
-  CHECK (p->user.additional_gids_len == 3 && p->user.additional_gids[2] == 7);
-  CHECK (strcmp (p->args[2], "echo hi") == 0 && p->args[3] == NULL);
-  CHECK (strcmp (p->env[1], "TERM=xterm") == 0 && strcmp (p->cwd, "/home") == 0);
-  CHECK (p->capabilities && p->capabilities->inheritable && !p->capabilities->inheritable[0]);
-  CHECK (strcmp (p->capabilities->bounding[1], "CAP_KILL") == 0);
-  CHECK (p->rlimits_len == 2 && p->rlimits[0].resource == RLIMIT_NOFILE);
-  CHECK (p->rlimits[1].resource == RLIMIT_CORE && p->rlimits[1].hard == UINT64_MAX);
-  CHECK (p->no_new_privileges && p->has_oom_score_adj && p->oom_score_adj == -500);
-  CHECK (strcmp (p->apparmor_profile, "tong-default") == 0 && p->selinux_label);
-  CHECK (p->io_priority->class_num == 2 && p->io_priority->priority == 4);
-  CHECK (p->scheduler->policy_num == 6 && p->scheduler->has_nice && p->scheduler->nice == -5);
-  CHECK (p->scheduler->has_period && p->scheduler->period == 3000 && p->scheduler->flags[0]);
-  CHECK (strcmp (s->root->path, "rootfs") == 0 && s->root->readonly);
-  CHECK (strcmp (s->hostname, "box") == 0 && strcmp (s->domainname, "example.org") == 0);
-  CHECK (s->mounts_len == 3 && strcmp (s->mounts[1].options[3], "size=65536k") == 0);
-  CHECK (s->mounts[2].uid_mappings_len == 1 && s->mounts[2].uid_mappings[0].host_id == 100000);
-  CHECK (s->mounts[2].gid_mappings[0].host_id == 200000 && s->mounts[0].options == NULL);
-  CHECK (s->hooks->prestart.len == 1 && s->hooks->create_container.len == 2);
-  CHECK (s->hooks->create_runtime.items[0].has_timeout);
-  CHECK (s->hooks->create_runtime.items[0].timeout == 5);
-  CHECK (strcmp (s->hooks->poststop.items[0].path, "/bin/f") == 0);
-  CHECK (s->annotations.len == 2);
-  CHECK (strcmp (oci_map_get (&s->annotations, "org.example.a"), "3") == 0);
-  CHECK (strcmp (s->annotations.items[0].key, "b") == 0);
+  REQUIRE (strcmp (s->oci_version, "1.0.2-dev") == 0);
+  REQUIRE (p->terminal && p->has_console_size && p->console_height == 24 && p->console_width == 80);
+  REQUIRE (p->user.uid == 1000 && p->user.gid == 1001 && p->user.has_umask && p->user.umask == 18);
+  REQUIRE (p->user.additional_gids_len == 3 && p->user.additional_gids[2] == 7);
+  REQUIRE (strcmp (p->args[2], "echo hi") == 0 && p->args[3] == NULL);
+  REQUIRE (strcmp (p->env[1], "TERM=xterm") == 0 && strcmp (p->cwd, "/home") == 0);
+  REQUIRE (p->capabilities && p->capabilities->inheritable && !p->capabilities->inheritable[0]);
+  REQUIRE (strcmp (p->capabilities->bounding[1], "CAP_KILL") == 0);
+  REQUIRE (p->rlimits_len == 2 && p->rlimits[0].resource == RLIMIT_NOFILE);
+  REQUIRE (p->rlimits[1].resource == RLIMIT_CORE && p->rlimits[1].hard == UINT64_MAX);
+  REQUIRE (p->no_new_privileges && p->has_oom_score_adj && p->oom_score_adj == -500);
+  REQUIRE (strcmp (p->apparmor_profile, "tong-default") == 0 && p->selinux_label);
+  REQUIRE (p->io_priority->class_num == 2 && p->io_priority->priority == 4);
+  REQUIRE (p->scheduler->policy_num == 6 && p->scheduler->has_nice && p->scheduler->nice == -5);
+  REQUIRE (p->scheduler->has_period && p->scheduler->period == 3000 && p->scheduler->flags[0]);
+  REQUIRE (strcmp (s->root->path, "rootfs") == 0 && s->root->readonly);
+  REQUIRE (strcmp (s->hostname, "box") == 0 && strcmp (s->domainname, "example.org") == 0);
+  REQUIRE (s->mounts_len == 3 && strcmp (s->mounts[1].options[3], "size=65536k") == 0);
+  REQUIRE (s->mounts[2].uid_mappings_len == 1 && s->mounts[2].uid_mappings[0].host_id == 100000);
+  REQUIRE (s->mounts[2].gid_mappings[0].host_id == 200000 && s->mounts[0].options == NULL);
+  REQUIRE (s->hooks->prestart.len == 1 && s->hooks->create_container.len == 2);
+  REQUIRE (s->hooks->create_runtime.items[0].has_timeout);
+  REQUIRE (s->hooks->create_runtime.items[0].timeout == 5);
+  REQUIRE (strcmp (s->hooks->poststop.items[0].path, "/bin/f") == 0);
+  REQUIRE (s->annotations.len == 2);
+  REQUIRE (strcmp (oci_map_get (&s->annotations, "org.example.a"), "3") == 0);
+  REQUIRE (strcmp (s->annotations.items[0].key, "b") == 0);
   l = s->linux_;
-  CHECK (l->namespaces_len == 8 && l->namespaces[7].type == OCI_NS_TIME);
-  CHECK (strcmp (oci_spec_namespace (s, OCI_NS_NETWORK)->path, "/run/netns/x") == 0);
-  CHECK (l->gid_mappings_len == 2 && l->gid_mappings[1].size == 65536);
-  CHECK (l->time_offsets_monotonic.present && l->time_offsets_monotonic.secs == -10);
-  CHECK (l->time_offsets_monotonic.nanosecs == 5 && l->time_offsets_boottime.secs == 86400);
-  CHECK (l->devices_len == 2 && l->devices[0].type == 'c' && l->devices[0].minor == 229);
-  CHECK (l->devices[0].has_file_mode && l->devices[0].file_mode == 0666);
-  CHECK (l->devices[1].type == 'p' && !l->devices[1].has_major);
-  CHECK (strcmp (l->cgroups_path, "/tong/test") == 0);
+  REQUIRE (l->namespaces_len == 8 && l->namespaces[7].type == OCI_NS_TIME);
+  REQUIRE (strcmp (oci_spec_namespace (s, OCI_NS_NETWORK)->path, "/run/netns/x") == 0);
+  REQUIRE (l->gid_mappings_len == 2 && l->gid_mappings[1].size == 65536);
+  REQUIRE (l->time_offsets_monotonic.present && l->time_offsets_monotonic.secs == -10);
+  REQUIRE (l->time_offsets_monotonic.nanosecs == 5 && l->time_offsets_boottime.secs == 86400);
+  REQUIRE (l->devices_len == 2 && l->devices[0].type == 'c' && l->devices[0].minor == 229);
+  REQUIRE (l->devices[0].has_file_mode && l->devices[0].file_mode == 0666);
+  REQUIRE (l->devices[1].type == 'p' && !l->devices[1].has_major);
+  REQUIRE (strcmp (l->cgroups_path, "/tong/test") == 0);
   r = l->resources;
-  CHECK (r->devices_len == 2 && !r->devices[0].allow && r->devices[0].type == NULL);
-  CHECK (strcmp (r->devices[1].access, "rw") == 0 && r->devices[1].has_major);
-  CHECK (r->memory.present && r->memory.limit == 536870912 && r->memory.swap == -1);
-  CHECK (r->memory.has_swappiness && r->memory.swappiness == 60 && r->memory.disable_oom_killer);
-  CHECK (r->memory.has_use_hierarchy && !r->memory.use_hierarchy);
-  CHECK (r->cpu.present && r->cpu.quota == -1 && strcmp (r->cpu.cpus, "0-1") == 0);
-  CHECK (r->cpu.has_idle && r->cpu.idle == 1 && r->cpu.realtime_period == 1000);
-  CHECK (r->pids.present && r->pids.limit == 32768);
-  CHECK (r->block_io.present && r->block_io.weight == 100 && r->block_io.weight_device_len == 1);
-  CHECK (r->block_io.throttle_write_iops[0].rate == 900);
-  CHECK (r->hugepage_limits_len == 1 && r->hugepage_limits[0].limit == 209715200);
-  CHECK (r->network.has_class_id && r->network.priorities[0].priority == 500);
-  CHECK (r->rdma_len == 1 && strcmp (r->rdma[0].device, "mlx5_1") == 0);
-  CHECK (r->rdma[0].hca_objects == 10000);
-  CHECK (strcmp (oci_map_get (&r->unified, "io.weight"), "default 100") == 0);
-  CHECK (strcmp (oci_map_get (&l->sysctl, "net.ipv4.ip_forward"), "1") == 0);
-  CHECK (l->seccomp->has_default_errno_ret && l->seccomp->syscalls_len == 3);
-  CHECK (l->seccomp->syscalls[1].args[0].op_num == SCMP_CMP_MASKED_EQ);
-  CHECK (l->seccomp->syscalls[2].errno_ret == 38 && l->seccomp->architectures[1]);
-  CHECK (strcmp (l->rootfs_propagation, "rslave") == 0 && l->masked_paths[0]);
-  CHECK (strcmp (l->personality->domain, "LINUX32") == 0 && l->mount_label);
-  CHECK (l->intel_rdt->enable_cmt && strcmp (l->intel_rdt->clos_id, "g") == 0);
-  CHECK (strcmp (l->memory_policy->mode, "MPOL_BIND") == 0);
+  REQUIRE (r->devices_len == 2 && !r->devices[0].allow && r->devices[0].type == NULL);
+  REQUIRE (strcmp (r->devices[1].access, "rw") == 0 && r->devices[1].has_major);
+  REQUIRE (r->memory.present && r->memory.limit == 536870912 && r->memory.swap == -1);
+  REQUIRE (r->memory.has_swappiness && r->memory.swappiness == 60 && r->memory.disable_oom_killer);
+  REQUIRE (r->memory.has_use_hierarchy && !r->memory.use_hierarchy);
+  REQUIRE (r->cpu.present && r->cpu.quota == -1 && strcmp (r->cpu.cpus, "0-1") == 0);
+  REQUIRE (r->cpu.has_idle && r->cpu.idle == 1 && r->cpu.realtime_period == 1000);
+  REQUIRE (r->pids.present && r->pids.limit == 32768);
+  REQUIRE (r->block_io.present && r->block_io.weight == 100 && r->block_io.weight_device_len == 1);
+  REQUIRE (r->block_io.throttle_write_iops[0].rate == 900);
+  REQUIRE (r->hugepage_limits_len == 1 && r->hugepage_limits[0].limit == 209715200);
+  REQUIRE (r->network.has_class_id && r->network.priorities[0].priority == 500);
+  REQUIRE (r->rdma_len == 1 && strcmp (r->rdma[0].device, "mlx5_1") == 0);
+  REQUIRE (r->rdma[0].hca_objects == 10000);
+  REQUIRE (strcmp (oci_map_get (&r->unified, "io.weight"), "default 100") == 0);
+  REQUIRE (strcmp (oci_map_get (&l->sysctl, "net.ipv4.ip_forward"), "1") == 0);
+  REQUIRE (l->seccomp->has_default_errno_ret && l->seccomp->syscalls_len == 3);
+  REQUIRE (l->seccomp->syscalls[1].args[0].op_num == SCMP_CMP_MASKED_EQ);
+  REQUIRE (l->seccomp->syscalls[2].errno_ret == 38 && l->seccomp->architectures[1]);
+  REQUIRE (strcmp (l->rootfs_propagation, "rslave") == 0 && l->masked_paths[0]);
+  REQUIRE (strcmp (l->personality->domain, "LINUX32") == 0 && l->mount_label);
+  REQUIRE (l->intel_rdt->enable_cmt && strcmp (l->intel_rdt->clos_id, "g") == 0);
+  REQUIRE (strcmp (l->memory_policy->mode, "MPOL_BIND") == 0);
   report (name, true, " ");
 }
 
@@ -464,10 +446,10 @@ test_any_mode (void)
   _cleanup_free_ char *bad = dq ("{'root':{'path':7}}");
   tong_error err = { 0 };
 
-  CHECK (oci_spec_parse ("{} /* yajl takes comments */", 28, OCI_PARSE_ANY, &s, &err) == 0);
-  CHECK (s->process == NULL && s->root == NULL && s->linux_ == NULL && s->mounts_len == 0);
-  CHECK (oci_spec_parse (bad, strlen (bad), OCI_PARSE_ANY, &s2, &err) < 0);
-  CHECK (strcmp (err.msg, "config.json: root.path: expected a string, got number") == 0);
+  REQUIRE (oci_spec_parse ("{} /* yajl takes comments */", 28, OCI_PARSE_ANY, &s, &err) == 0);
+  REQUIRE (s->process == NULL && s->root == NULL && s->linux_ == NULL && s->mounts_len == 0);
+  REQUIRE (oci_spec_parse (bad, strlen (bad), OCI_PARSE_ANY, &s2, &err) < 0);
+  REQUIRE (strcmp (err.msg, "config.json: root.path: expected a string, got number") == 0);
   report (name, true, " ");
 }
 
@@ -487,9 +469,9 @@ test_unknown_and_null (void)
       report (name, false, "%s", err.msg);
       return;
     }
-  CHECK (s->hostname == NULL && s->linux_->resources == NULL && s->linux_->namespaces_len == 1);
-  CHECK (s->process->user.uid == 5 && s->process->capabilities == NULL);
-  CHECK (oci_spec_namespace (s, OCI_NS_MOUNT) == NULL);
+  REQUIRE (s->hostname == NULL && s->linux_->resources == NULL && s->linux_->namespaces_len == 1);
+  REQUIRE (s->process->user.uid == 5 && s->process->capabilities == NULL);
+  REQUIRE (oci_spec_namespace (s, OCI_NS_MOUNT) == NULL);
   report (name, true, " ");
 }
 
@@ -529,15 +511,15 @@ test_process_json (void)
   struct oci_process *p = NULL;
   tong_error err = { 0 };
 
-  CHECK (oci_process_parse (json, strlen (json), "process.json", &p, &err) == 0);
-  CHECK (strcmp (p->args[1], "-l") == 0 && strcmp (p->cwd, "/tmp") == 0);
-  CHECK (strcmp (p->capabilities->bounding[0], "CAP_CHOWN") == 0);
+  REQUIRE (oci_process_parse (json, strlen (json), "process.json", &p, &err) == 0);
+  REQUIRE (strcmp (p->args[1], "-l") == 0 && strcmp (p->cwd, "/tmp") == 0);
+  REQUIRE (strcmp (p->capabilities->bounding[0], "CAP_CHOWN") == 0);
   oci_process_free (p);
   p = NULL;
-  CHECK (oci_process_parse (nocwd, strlen (nocwd), "process.json", &p, &err) < 0 && p == NULL);
-  CHECK (strcmp (err.msg, "process.json: cwd: required for create") == 0);
-  CHECK (oci_process_parse (badtype, strlen (badtype), "exec.json", &p, &err) < 0);
-  CHECK (strcmp (err.msg, "exec.json: noNewPrivileges: expected a boolean, got string") == 0);
+  REQUIRE (oci_process_parse (nocwd, strlen (nocwd), "process.json", &p, &err) < 0 && p == NULL);
+  REQUIRE (strcmp (err.msg, "process.json: cwd: required for create") == 0);
+  REQUIRE (oci_process_parse (badtype, strlen (badtype), "exec.json", &p, &err) < 0);
+  REQUIRE (strcmp (err.msg, "exec.json: noNewPrivileges: expected a boolean, got string") == 0);
   report (name, true, " ");
 }
 
@@ -551,17 +533,17 @@ test_resources_json (void)
   struct oci_resources *r = NULL;
   tong_error err = { 0 };
 
-  CHECK (oci_resources_parse (json, strlen (json), "resources", &r, &err) == 0);
-  CHECK (r->memory.present && r->memory.has_limit && r->memory.limit == 1048576);
-  CHECK (!r->memory.has_reservation && r->cpu.quota == 50000 && r->pids.limit == -1);
-  CHECK (!r->block_io.present && !r->network.present);
+  REQUIRE (oci_resources_parse (json, strlen (json), "resources", &r, &err) == 0);
+  REQUIRE (r->memory.present && r->memory.has_limit && r->memory.limit == 1048576);
+  REQUIRE (!r->memory.has_reservation && r->cpu.quota == 50000 && r->pids.limit == -1);
+  REQUIRE (!r->block_io.present && !r->network.present);
   oci_resources_free (r);
   r = NULL;
-  CHECK (oci_resources_parse ("{}", 2, "resources", &r, &err) == 0 && !r->memory.present);
+  REQUIRE (oci_resources_parse ("{}", 2, "resources", &r, &err) == 0 && !r->memory.present);
   oci_resources_free (r);
   r = NULL;
-  CHECK (oci_resources_parse (bad, strlen (bad), "-", &r, &err) < 0 && r == NULL);
-  CHECK (strcmp (err.msg, "-: cpu.shares: expected an unsigned 64-bit integer, got -2") == 0);
+  REQUIRE (oci_resources_parse (bad, strlen (bad), "-", &r, &err) < 0 && r == NULL);
+  REQUIRE (strcmp (err.msg, "-: cpu.shares: expected an unsigned 64-bit integer, got -2") == 0);
   report (name, true, " ");
 }
 
@@ -570,13 +552,13 @@ test_helpers (void)
 {
   const char *name = "namespace helpers";
 
-  CHECK (strcmp (oci_ns_type_name (OCI_NS_NETWORK), "network") == 0);
-  CHECK (strcmp (oci_ns_type_name (OCI_NS_TIME), "time") == 0);
-  CHECK (oci_ns_type_name (OCI_NS_COUNT) == NULL);
-  CHECK (oci_ns_clone_flag (OCI_NS_PID) == CLONE_NEWPID);
-  CHECK (oci_ns_clone_flag (OCI_NS_MOUNT) == CLONE_NEWNS);
-  CHECK (oci_ns_clone_flag (OCI_NS_CGROUP) == CLONE_NEWCGROUP);
-  CHECK (oci_ns_clone_flag (OCI_NS_TIME) == 0x80);
+  REQUIRE (strcmp (oci_ns_type_name (OCI_NS_NETWORK), "network") == 0);
+  REQUIRE (strcmp (oci_ns_type_name (OCI_NS_TIME), "time") == 0);
+  REQUIRE (oci_ns_type_name (OCI_NS_COUNT) == NULL);
+  REQUIRE (oci_ns_clone_flag (OCI_NS_PID) == CLONE_NEWPID);
+  REQUIRE (oci_ns_clone_flag (OCI_NS_MOUNT) == CLONE_NEWNS);
+  REQUIRE (oci_ns_clone_flag (OCI_NS_CGROUP) == CLONE_NEWCGROUP);
+  REQUIRE (oci_ns_clone_flag (OCI_NS_TIME) == 0x80);
   report (name, true, " ");
 }
 
@@ -620,8 +602,8 @@ test_huge (void)
       return;
     }
   secs = seconds_since (&t0);
-  CHECK (s->annotations.len == n_ann && s->process->env[n_env - 1] && !s->process->env[n_env]);
-  CHECK (strcmp (oci_map_get (&s->annotations, "org.example.key4999"), "v4999") == 0);
+  REQUIRE (s->annotations.len == n_ann && s->process->env[n_env - 1] && !s->process->env[n_env]);
+  REQUIRE (strcmp (oci_map_get (&s->annotations, "org.example.key4999"), "v4999") == 0);
   /* Linear work takes well under a second; a quadratic walk would take minutes. */
   report (name, secs < 30, "took %.1f s", secs);
 }
@@ -641,8 +623,8 @@ test_deep (void)
   memset (json + len + depth, ']', depth);
   len += 2 * depth;
   json[len++] = '}';
-  CHECK (oci_spec_parse (json, len, OCI_PARSE_ANY, &s, &err) < 0);
-  CHECK (strstr (err.msg, "nesting deeper than 256 levels at line 1, column 261") != NULL);
+  REQUIRE (oci_spec_parse (json, len, OCI_PARSE_ANY, &s, &err) < 0);
+  REQUIRE (strstr (err.msg, "nesting deeper than 256 levels at line 1, column 261") != NULL);
 
   /* 200 levels inside an ignored field are fine. */
   len = (size_t) sprintf (json, "{\"x\":");
@@ -650,7 +632,7 @@ test_deep (void)
   memset (json + len + 200, ']', 200);
   len += 400;
   json[len++] = '}';
-  CHECK (oci_spec_parse (json, len, OCI_PARSE_ANY, &s, &err) == 0);
+  REQUIRE (oci_spec_parse (json, len, OCI_PARSE_ANY, &s, &err) == 0);
   report (name, true, " ");
 }
 

@@ -12,19 +12,8 @@
 #include "src/console.h"
 #include "src/hooks.h"
 #include "src/process.h"
+#include "tests/unit/check.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                                \
-  do                                                                                               \
-    {                                                                                              \
-      if (!(cond))                                                                                 \
-        {                                                                                          \
-          fprintf (stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);                \
-          failures++;                                                                              \
-        }                                                                                          \
-    }                                                                                              \
-  while (0)
 
 static void
 test_cap_names (void)
@@ -173,11 +162,11 @@ test_check_executable (void)
 int
 main (void)
 {
-  test_cap_names ();
-  test_cap_sets ();
-  test_fd_passing ();
-  test_hooks ();
-  test_check_executable ();
+  RUN (test_cap_names);
+  RUN (test_cap_sets);
+  RUN (test_fd_passing);
+  RUN (test_hooks);
+  RUN (test_check_executable);
   if (failures)
     {
       fprintf (stderr, "test-process: %d checks failed\n", failures);

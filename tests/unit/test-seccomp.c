@@ -25,26 +25,8 @@
 
 #include "src/console.h"
 #include "src/util.h"
+#include "tests/unit/check.h"
 
-static int failures;
-
-static void __attribute__ ((format (printf, 3, 4)))
-report (const char *name, bool ok, const char *fmt, ...)
-{
-  va_list ap;
-
-  if (ok)
-    {
-      printf ("ok - %s\n", name);
-      return;
-    }
-  failures++;
-  printf ("not ok - %s: ", name);
-  va_start (ap, fmt);
-  vprintf (fmt, ap);
-  va_end (ap);
-  printf ("\n");
-}
 
 static char *mkdir_names[] = { "mkdir", "mkdirat", NULL };
 
