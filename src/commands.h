@@ -31,6 +31,9 @@ int cmd_state (struct tong_globals *g, int argc, char **argv, tong_error *err);
 int cmd_kill (struct tong_globals *g, int argc, char **argv, tong_error *err);
 int cmd_delete (struct tong_globals *g, int argc, char **argv, tong_error *err);
 int cmd_list (struct tong_globals *g, int argc, char **argv, tong_error *err);
+int cmd_pause (struct tong_globals *g, int argc, char **argv, tong_error *err);
+int cmd_resume (struct tong_globals *g, int argc, char **argv, tong_error *err);
+int cmd_ps (struct tong_globals *g, int argc, char **argv, tong_error *err);
 int cmd_spec (struct tong_globals *g, int argc, char **argv, tong_error *err);
 int cmd_features (struct tong_globals *g, int argc, char **argv, tong_error *err);
 

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 
 #include "oci/config.h"
+#include "src/cgroups/cgroup.h"
 #include "src/console.h"
 #include "src/hooks.h"
 #include "src/log.h"
@@ -311,7 +312,8 @@ parent_wait_ready (int sync_fd, bool terminal, int *master, tong_error *err)
 }
 
 static int
-spawn_init (struct init_ctx *c, int pid_join_fd, int *pidfd, pid_t *pid, tong_error *err)
+spawn_init (struct init_ctx *c, int pid_join_fd, int cgroup_fd, int *pidfd, pid_t *pid,
+            tong_error *err)
 {
   struct clone_args args = { 0 };
   unsigned long flags = ns_clone_flags (c->spec);
@@ -338,9 +340,16 @@ spawn_init (struct init_ctx *c, int pid_join_fd, int *pidfd, pid_t *pid, tong_er
   args.flags = flags | CLONE_PIDFD;
   args.pidfd = (uint64_t) (uintptr_t) pidfd;
   args.exit_signal = SIGCHLD;
+  if (cgroup_fd >= 0)
+    {
+      /* Born in its cgroup: never a moment outside it. */
+      args.flags |= CLONE_INTO_CGROUP;
+      args.cgroup = (uint64_t) cgroup_fd;
+    }
   child = sys_clone3 (&args);
   if (child < 0)
-    return tong_err (err, errno, "clone3 the container init");
+    return tong_err (err, errno, "clone3 the container init%s",
+                     cgroup_fd >= 0 ? " into its cgroup" : "");
   if (child == 0)
     init_main (c);
   if (saved_pidns >= 0 && setns (saved_pidns, CLONE_NEWPID) < 0)
@@ -353,6 +362,38 @@ spawn_init (struct init_ctx *c, int pid_join_fd, int *pidfd, pid_t *pid, tong_er
   return 0;
 }
 
+/* The container's cgroup v2 directory, unless cgroups are disabled
+ * (--cgroup-manager disabled), the host has no v2 hierarchy, or tong runs as
+ * a user who may not create one there (then the container runs without,
+ * said once with --debug). */
+static int
+setup_cgroup (struct tong_globals *g, const struct oci_spec *spec, const char *id, char **path,
+              int *fd, tong_error *err)
+{
+  int r;
+
+  *path = NULL;
+  if (strcmp (g->cgroup_manager, "disabled") == 0)
+    return 0;
+  r = cgroup_resolve (spec, id, path, err);
+  if (r < 0 || !*path)
+    return r;
+  *fd = cgroup_create (*path, err);
+  if (*fd >= 0)
+    return 0;
+  if (g->rootless && (err->errnum == EACCES || err->errnum == EPERM || err->errnum == EROFS))
+    {
+      log_debug ("no cgroup for %s: %s", id, err->msg);
+      free (*path);
+      *path = NULL;
+      *fd = -1;
+      return 0;
+    }
+  free (*path);
+  *path = NULL;
+  return *fd;
+}
+
 int
 container_create (struct tong_globals *g, const struct create_options *o,
                   struct created_container *out, tong_error *err)
@@ -361,6 +402,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
   _cleanup_free_ char *bundle = NULL, *rootfs = NULL, *config_text = NULL, *config_path = NULL;
   _cleanup_free_ char *hook_state = NULL;
   _cleanup_close_ int rootfd = -1, dirfd = -1, fifo_fd = -1, pidfd = -1, master = -1;
+  _cleanup_close_ int cgroup_fd = -1;
   _cleanup_idmap_trees_ struct idmap_trees idmap_trees = { 0 };
   int sync_fds[2] = { -1, -1 };
   int ns_fds[OCI_NS_COUNT];
@@ -490,7 +532,10 @@ container_create (struct tong_globals *g, const struct create_options *o,
   c.runtime_fds[1] = dirfd;
   c.state = st;
 
-  r = spawn_init (&c, ns_fds[OCI_NS_PID], &pidfd, &pid, err);
+  r = setup_cgroup (g, spec, o->id, &st.cgroup, &cgroup_fd, err);
+  if (r < 0)
+    goto fail;
+  r = spawn_init (&c, ns_fds[OCI_NS_PID], cgroup_fd, &pidfd, &pid, err);
   if (r < 0)
     goto fail;
   close (sync_fds[1]);
@@ -544,6 +589,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
 
   close (sync_fds[0]);
   ns_close_paths (ns_fds);
+  free (st.cgroup);
   out->pid = pid;
   out->pidfd = TAKE_FD (pidfd);
   out->console_master = o->console_socket ? -1 : TAKE_FD (master);
@@ -560,10 +606,16 @@ fail:
   if (sync_fds[1] >= 0)
     close (sync_fds[1]);
   ns_close_paths (ns_fds);
+  if (st.cgroup)
+    {
+      tong_error ignored;
+      cgroup_destroy (st.cgroup, &ignored);
+    }
   if (dir_made)
     {
       tong_error ignored;
       state_dir_remove (rootfd, o->id, &ignored);
     }
+  free (st.cgroup);
   return r;
 }

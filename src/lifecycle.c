@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "oci/config.h"
+#include "src/cgroups/cgroup.h"
 #include "src/container.h"
 #include "src/hooks.h"
 #include "src/log.h"
@@ -182,7 +183,7 @@ signal_container (const struct container_state *st, int sig, bool all, tong_erro
   if (proc_start_time (st->pid) != st->start_time)
     return tong_err_code (err, ESRCH, "container not running");
   if (all)
-    return kill_all (st, sig, err);
+    return st->cgroup ? cgroup_signal_all (st->cgroup, sig, err) : kill_all (st, sig, err);
   if (sys_pidfd_send_signal (pidfd, sig, NULL, 0) < 0)
     return tong_err (err, errno, "send signal %d to the container", sig);
   return 0;
@@ -239,7 +240,7 @@ container_delete (struct tong_globals *g, const char *id, bool force, tong_error
       return r;
     }
   status = state_status (dirfd, &st);
-  if (status == STATUS_RUNNING && !force)
+  if ((status == STATUS_RUNNING || status == STATUS_PAUSED) && !force)
     {
       r = tong_err (err, 0, "cannot delete container %s that is not stopped: %s", id,
                     status_name (status));
@@ -251,6 +252,14 @@ container_delete (struct tong_globals *g, const char *id, bool force, tong_error
       if (r < 0 && err->errnum != ESRCH)
         goto out;
       wait_exit (st.pid, st.start_time);
+    }
+  /* What the init left behind (a container without its own pid namespace
+   * may leave orphans) goes with the cgroup. */
+  if (st.cgroup)
+    {
+      r = cgroup_destroy (st.cgroup, err);
+      if (r < 0)
+        goto out;
     }
   if (load_spec (dirfd, &spec, err) == 0 && spec->hooks && spec->hooks->poststop.len)
     {

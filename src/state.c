@@ -12,6 +12,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "util.h"
+#include "cgroups/cgroup.h"
 
 #define OCI_VERSION "1.2.0"
 
@@ -146,6 +147,8 @@ state_status (int dirfd, const struct container_state *st)
     return STATUS_STOPPED;
   if (st->creating)
     return STATUS_CREATING;
+  if (st->cgroup && cgroup_frozen (st->cgroup))
+    return STATUS_PAUSED;
   if (faccessat (dirfd, STATE_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
     return STATUS_CREATED;
   return STATUS_RUNNING;
@@ -244,6 +247,11 @@ state_write (int dirfd, const struct container_state *st, tong_error *err)
   yajl_gen_bool (g, st->new_pid_ns);
   GEN_STR (g, "creating");
   yajl_gen_bool (g, st->creating);
+  if (st->cgroup)
+    {
+      GEN_STR (g, "cgroup");
+      GEN_STR (g, st->cgroup);
+    }
   gen_annotations (g, &st->annotations);
   yajl_gen_map_close (g);
   yajl_gen_get_buf (g, &buf, &len);
@@ -300,6 +308,7 @@ state_read (int dirfd, struct container_state *st, tong_error *err)
   st->owner = (uid_t) tree_int (root, "owner");
   st->new_pid_ns = tree_bool (root, "new_pid_ns");
   st->creating = tree_bool (root, "creating");
+  st->cgroup = tree_str (root, "cgroup");
   ann = yajl_tree_get (root, ann_path, yajl_t_object);
   if (ann && YAJL_GET_OBJECT (ann)->len)
     {
@@ -327,6 +336,7 @@ state_clear (struct container_state *st)
   free (st->bundle);
   free (st->rootfs);
   free (st->created);
+  free (st->cgroup);
   for (size_t i = 0; i < st->annotations.len; i++)
     {
       free (st->annotations.items[i].key);

@@ -35,6 +35,7 @@ struct container_state
   uid_t owner;
   bool new_pid_ns; /* killing init ends every process of the container */
   bool creating;   /* written before the init reports ready; cleared after */
+  char *cgroup;    /* its cgroup v2 directory, or NULL */
   struct oci_map annotations;
 };
 

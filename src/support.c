@@ -58,8 +58,5 @@ spec_check_supported (const struct oci_spec *spec, tong_error *err)
     r = lsm_check_process (p, "config.json", err);
   if (r < 0)
     return r;
-  if (l->cgroups_path && *l->cgroups_path)
-    log_debug ("linux.cgroupsPath `%s`: no cgroup is created (no limits were asked for)",
-               l->cgroups_path);
   return 0;
 }

@@ -1,0 +1,45 @@
+/* The container's cgroup v2 directory: where its processes are tracked,
+ * frozen, listed and killed.  Resource limits are not applied by this
+ * version (a spec that asks for them is refused: src/support.c). */
+#ifndef TONG_CGROUP_H
+#define TONG_CGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "oci/spec.h"
+#include "src/error.h"
+
+/* Where the cgroup v2 hierarchy is mounted: /sys/fs/cgroup on a pure v2 host,
+ * /sys/fs/cgroup/unified on a hybrid one; NULL when there is none. */
+const char *cgroup_v2_mount (void);
+
+/* The container's cgroup as an absolute path in the filesystem, from
+ * linux.cgroupsPath as runc reads it: absolute (below the hierarchy's root),
+ * relative (below tong's own cgroup), or empty (tong/<id> below tong's own
+ * cgroup).  *out is NULL when the host has no cgroup v2 hierarchy. */
+int cgroup_resolve (const struct oci_spec *spec, const char *id, char **out, tong_error *err);
+
+/* Create the directory (and its parents); returns an fd of it for
+ * clone3's CLONE_INTO_CGROUP. */
+int cgroup_create (const char *path, tong_error *err);
+
+/* Move pid into the cgroup (when clone3 could not start it there). */
+int cgroup_enter (const char *path, pid_t pid, tong_error *err);
+
+/* The pids of every process in the cgroup.  Caller frees *pids. */
+int cgroup_pids (const char *path, pid_t **pids, size_t *n, tong_error *err);
+
+/* Freeze or thaw every process, waiting until cgroup.events says so. */
+int cgroup_freeze (const char *path, bool freeze, tong_error *err);
+bool cgroup_frozen (const char *path);
+
+/* Send sig to every process (SIGKILL through cgroup.kill). */
+int cgroup_signal_all (const char *path, int sig, tong_error *err);
+
+/* Kill what is left, wait until the cgroup is empty, remove it.  A cgroup
+ * that is already gone is not an error. */
+int cgroup_destroy (const char *path, tong_error *err);
+
+#endif

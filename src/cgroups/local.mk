@@ -1,0 +1,1 @@
+tong_SOURCES += src/cgroups/cgroup.c src/cgroups/cgroup.h
