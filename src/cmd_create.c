@@ -45,6 +45,28 @@ command_id_arg (int argc, char **argv, const char **id, tong_error *err)
 }
 
 int
+command_only_id (int argc, char **argv, const char **id, tong_error *err)
+{
+  static const struct option help_only[] = {
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+  };
+  int c;
+
+  opterr = 0;
+  while ((c = getopt_long_only (argc, argv, "+h", help_only, NULL)) != -1)
+    {
+      if (c == 'h')
+        {
+          command_usage (argv[0]);
+          exit (0);
+        }
+      return tong_err (err, 0, "%s: unknown option `%s`", argv[0], argv[optind - 1]);
+    }
+  return command_id_arg (argc, argv, id, err);
+}
+
+int
 create_flags_parse (int argc, char **argv, struct create_options *o, bool *detach, bool *keep,
                     tong_error *err)
 {

@@ -1,18 +1,11 @@
 /* tong pause ID / tong resume ID: freeze and thaw every process of a
  * container through its cgroup (cgroup.freeze). */
 #include <errno.h>
-#include <getopt.h>
-#include <stdlib.h>
 
 #include "src/cgroups/cgroup.h"
 #include "src/commands.h"
 #include "src/container.h"
 #include "src/util.h"
-
-static const struct option pause_options[] = {
-  { "help", no_argument, NULL, 'h' },
-  { NULL, 0, NULL, 0 },
-};
 
 static int
 freeze_command (struct tong_globals *g, int argc, char **argv, bool freeze, tong_error *err)
@@ -21,19 +14,9 @@ freeze_command (struct tong_globals *g, int argc, char **argv, bool freeze, tong
   struct container_state st = { 0 };
   enum container_status status;
   const char *id;
-  int c, r;
+  int r;
 
-  opterr = 0;
-  while ((c = getopt_long_only (argc, argv, "+h", pause_options, NULL)) != -1)
-    {
-      if (c == 'h')
-        {
-          command_usage (argv[0]);
-          exit (0);
-        }
-      return tong_err (err, 0, "%s: unknown option `%s`", argv[0], argv[optind - 1]);
-    }
-  r = command_id_arg (argc, argv, &id, err);
+  r = command_only_id (argc, argv, &id, err);
   if (r < 0)
     return r;
   r = open_container (g, id, true, &dirfd, &st, err);

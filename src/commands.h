@@ -46,6 +46,9 @@ int create_flags_parse (int argc, char **argv, struct create_options *o, bool *d
 /* Exactly one ID argument after the flags (runc's "requires exactly 1 argument"). */
 int command_id_arg (int argc, char **argv, const char **id, tong_error *err);
 
+/* For commands whose only flag is --help: parse it, then the one ID. */
+int command_only_id (int argc, char **argv, const char **id, tong_error *err);
+
 /* Print a command's usage (from the table in main.c) to stdout. */
 void command_usage (const char *name);
 
