@@ -146,12 +146,10 @@ init_setup (struct init_ctx *c, tong_error *err)
   if (p->terminal)
     {
       r = console_setup_in_container (p, &master, err);
+      if (r == 0)
+        r = sync_pass_fd (c->sync_fd, SYNC_CONSOLE, master, "the terminal", err);
       if (r < 0)
         return r;
-      r = sync_send (c->sync_fd, SYNC_CONSOLE, NULL, master);
-      close (master);
-      if (r < 0)
-        return tong_err (err, -r, "send the terminal to the runtime");
     }
   r = process_prepare (c->spec->process, c->spec->linux_->personality, err);
   if (r < 0)

@@ -269,12 +269,10 @@ child_setup (struct exec_child *c, tong_error *err)
   if (p->terminal)
     {
       r = console_setup_for_exec (p, &master, err);
+      if (r == 0)
+        r = sync_pass_fd (c->sync_fd, SYNC_CONSOLE, master, "the terminal", err);
       if (r < 0)
         return r;
-      r = sync_send (c->sync_fd, SYNC_CONSOLE, NULL, master);
-      close (master);
-      if (r < 0)
-        return tong_err (err, -r, "send the terminal to the runtime");
     }
   return process_prepare (c->p, c->personality, err);
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 static int
 sync_send_msg (int sock, int type, int value, const tong_error *err, int fd)
@@ -92,4 +93,14 @@ int
 sync_send_value (int sock, int type, int value)
 {
   return sync_send_msg (sock, type, value, NULL, -1);
+}
+
+int
+sync_pass_fd (int sock, int type, int fd, const char *what, tong_error *err)
+{
+  int r = sync_send (sock, type, NULL, fd);
+  close (fd);
+  if (r < 0)
+    return tong_err (err, -r, "send %s to the runtime", what);
+  return 0;
 }

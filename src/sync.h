@@ -28,6 +28,10 @@ int sync_send (int sock, int type, const tong_error *err, int fd);
 /* Send a message of `type` carrying a number. */
 int sync_send_value (int sock, int type, int value);
 
+/* Send fd (say, the pty master) with a message of `type`, and close it:
+ * it is the runtime's from now on.  `what` names it in an error. */
+int sync_pass_fd (int sock, int type, int fd, const char *what, tong_error *err);
+
 /* Receive one message; *fd gets a passed descriptor or -1.  Returns the type,
  * 0 on EOF (the peer died), or -errno. */
 int sync_recv (int sock, struct sync_msg *m, int *fd);
