@@ -1,4 +1,5 @@
 #include "idmap.h"
+#include "namespaces.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,27 +33,6 @@ idmap_mount_wanted (const struct oci_mount *m)
          || has_option (m, "ridmap");
 }
 
-static int
-write_map (pid_t pid, const char *file, const struct oci_id_mapping *maps, size_t len,
-           tong_error *err)
-{
-  _cleanup_free_ char *buf = NULL, *path = NULL;
-  _cleanup_close_ int fd = -1;
-  size_t size = len * 3 * 12 + 1, used = 0;
-
-  buf = xmalloc (size);
-  for (size_t i = 0; i < len; i++)
-    used += (size_t) snprintf (buf + used, size - used, "%" PRIu32 " %" PRIu32 " %" PRIu32 "\n",
-                               maps[i].container_id, maps[i].host_id, maps[i].size);
-  path = xasprintf ("/proc/%d/%s", (int) pid, file);
-  fd = open (path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0)
-    return tong_err (err, errno, "open `%s`", path);
-  if (write (fd, buf, used) != (ssize_t) used)
-    return tong_err (err, errno, "write the mount's mappings to `%s`", path);
-  return 0;
-}
-
 /* A user namespace that only carries the mappings: a child is cloned into it
  * and lives just long enough for the maps to be written and the namespace
  * opened. */
@@ -74,9 +54,9 @@ userns_open (const struct oci_id_mapping *uids, size_t nuids, const struct oci_i
       for (;;)
         pause ();
     }
-  r = write_map (child, "uid_map", uids, nuids, err);
+  r = ns_write_map (child, "uid_map", "the mount's uid mappings", uids, nuids, err);
   if (r == 0)
-    r = write_map (child, "gid_map", gids, ngids, err);
+    r = ns_write_map (child, "gid_map", "the mount's gid mappings", gids, ngids, err);
   if (r == 0)
     {
       path = xasprintf ("/proc/%d/ns/user", (int) child);

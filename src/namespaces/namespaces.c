@@ -146,17 +146,14 @@ ns_join (int fds[OCI_NS_COUNT], unsigned int skip, tong_error *err)
   return 0;
 }
 
-static int
-write_id_map (pid_t pid, const char *file, const char *field, const struct oci_id_mapping *maps,
+int
+ns_write_map (pid_t pid, const char *file, const char *what, const struct oci_id_mapping *maps,
               size_t len, tong_error *err)
 {
   _cleanup_free_ char *buf = NULL, *path = NULL;
   _cleanup_close_ int fd = -1;
-  size_t size = 0, used = 0;
+  size_t size = len * 3 * 12 + 1, used = 0;
 
-  if (len == 0)
-    return tong_err (err, 0, "linux.%s is empty: a new user namespace needs id mappings", field);
-  size = len * 3 * 12 + 1;
   buf = xmalloc (size);
   for (size_t i = 0; i < len; i++)
     used += (size_t)snprintf (buf + used, size - used, "%" PRIu32 " %" PRIu32 " %" PRIu32 "\n",
@@ -167,8 +164,19 @@ write_id_map (pid_t pid, const char *file, const char *field, const struct oci_i
     return tong_err (err, errno, "open `%s`", path);
   /* The kernel takes the whole map in one write, and only once. */
   if (write (fd, buf, used) != (ssize_t)used)
-    return tong_err (err, errno, "write linux.%s to `%s`", field, path);
+    return tong_err (err, errno, "write %s to `%s`", what, path);
   return 0;
+}
+
+static int
+write_id_map (pid_t pid, const char *file, const char *field, const struct oci_id_mapping *maps,
+              size_t len, tong_error *err)
+{
+  _cleanup_free_ char *what = xasprintf ("linux.%s", field);
+
+  if (len == 0)
+    return tong_err (err, 0, "linux.%s is empty: a new user namespace needs id mappings", field);
+  return ns_write_map (pid, file, what, maps, len, err);
 }
 
 /* The one mapping an unprivileged process may write itself: its own id, once. */
