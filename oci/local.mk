@@ -7,3 +7,5 @@ check_PROGRAMS += tests/unit/test-oci-config
 tests_unit_test_oci_config_SOURCES = tests/unit/test-oci-config.c
 tests_unit_test_oci_config_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(SECCOMP_CFLAGS)
 tests_unit_test_oci_config_LDADD = $(TONG_LIBS)
+# oci/image.c: image-spec manifests, indexes and configs (tong-shim only).
+libtong_a_SOURCES += oci/image.h oci/image.c

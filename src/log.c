@@ -12,6 +12,7 @@
 static int log_fd = -1;
 static bool log_json;
 static bool log_debug_enabled;
+const char *log_program = "tong";
 
 static const char *const level_names[] = { "error", "warning", "info", "debug" };
 
@@ -93,12 +94,12 @@ log_msg (enum log_level level, const char *fmt, ...)
   /* Warnings and debug output also reach stderr when there is no log file, or
    * with --debug, so a person at a shell sees them. */
   if (log_fd < 0 || log_debug_enabled)
-    fprintf (stderr, "tong: %s%s\n", level == LOG_LEVEL_WARNING ? "warning: " : "", msg);
+    fprintf (stderr, "%s: %s%s\n", log_program, level == LOG_LEVEL_WARNING ? "warning: " : "", msg);
 }
 
 void
 log_error_report (const tong_error *err)
 {
   log_write (LOG_LEVEL_ERROR, err->msg);
-  fprintf (stderr, "tong: %s\n", err->msg);
+  fprintf (stderr, "%s: %s\n", log_program, err->msg);
 }

@@ -15,6 +15,9 @@ enum log_level
   LOG_LEVEL_DEBUG,
 };
 
+/* The program name that prefixes messages on stderr ("tong" unless set). */
+extern const char *log_program;
+
 /* path may be NULL (stderr only). json selects --log-format json. */
 int log_init (const char *path, bool json, bool debug, tong_error *err);
 void log_msg (enum log_level level, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));

@@ -1,0 +1,12 @@
+# tong-shim: images, the content store and containers of images (see docs/shim.md).
+bin_PROGRAMS += tong-shim
+tong_shim_SOURCES = src/shim/main.c src/shim/shim.h \
+	src/shim/store.c src/shim/store.h src/shim/db.c src/shim/db.h \
+	src/shim/image.c src/shim/image.h src/shim/layout.c src/shim/layout.h \
+	src/shim/load.c \
+	src/shim/users.c src/shim/users.h src/shim/run_spec.c src/shim/run_spec.h \
+	src/shim/bundle.c src/shim/bundle.h \
+	src/shim/container.c src/shim/container.h src/shim/run.c src/shim/containers.c \
+	src/shim/images.c src/shim/save.c src/shim/check.c src/shim/gc.c
+tong_shim_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(SQLITE_CFLAGS) $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS)
+tong_shim_LDADD = libtong.a $(YAJL_LIBS) $(SQLITE_LIBS) $(ARCHIVE_LIBS) $(CRYPTO_LIBS) -lm
