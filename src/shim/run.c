@@ -50,7 +50,9 @@ static int
 prepare (struct shim *s, const struct run_spec *o, const struct image_info *img, const char *id,
          const struct ctr_paths *p, tong_error *err)
 {
-  struct overlay_options oo = { .read_only = o->read_only };
+  /* Mounted writable even for --read-only: tong creates the mount points
+   * (/etc/hosts, volumes) before it makes the root read-only (root.readonly). */
+  struct overlay_options oo = { .read_only = false };
   _cleanup_close_ int bundle_fd = -1, root_fd = -1;
   _cleanup_free_ char *json = NULL;
   struct user_ids user = { 0 };

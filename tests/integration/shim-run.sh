@@ -1,0 +1,236 @@
+# tong-shim run and the container commands (ps, logs, stop, rm, exec) on an
+# image loaded offline from an OCI layout.
+source "$TESTS_DIR/integration/shim-lib.sh"
+
+test_shim_run_rm_leaves_nothing ()
+{
+  _need_shim
+  shim_load_busybox
+  assert_ok shim run --rm busybox echo hello-shim
+  assert_eq "$OUT" hello-shim
+  # The image's Cmd when no command is given.
+  assert_ok shim run --rm localhost/busybox:latest
+  assert_eq "$OUT" default-cmd
+  assert_shim_clean
+}
+
+test_shim_run_exit_codes ()
+{
+  _need_shim
+  shim_load_busybox
+  run_cmd shim run --rm busybox sh -c 'exit 7'
+  assert_eq "$RC" 7
+  run_cmd shim run --rm busybox sh -c 'sleep 10 & kill -9 $!; wait $!'
+  assert_eq "$RC" 137
+  run_cmd shim run --rm -e CODE=42 busybox sh -c 'exit $CODE'
+  assert_eq "$RC" 42
+  assert_shim_clean
+}
+
+test_shim_run_env_workdir_hostname ()
+{
+  _need_shim
+  shim_load_busybox
+  printf '%s\n' '# a comment' 'FROM_FILE=file-value' '' 'SHARED=from-file' >"$T/env.list"
+  assert_ok shim run --rm -e A=1 --env-file "$T/env.list" -e SHARED=from-flag -w /etc \
+    --hostname myhost busybox sh -c 'echo "$A $FROM_FILE $SHARED $IMAGE_VAR"; pwd; hostname; cat /etc/hostname; grep myhost /etc/hosts'
+  assert_eq "$(printf '%s\n' "$OUT" | sed -n 1p)" "1 file-value from-flag from-image"
+  assert_eq "$(printf '%s\n' "$OUT" | sed -n 2p)" /etc
+  assert_eq "$(printf '%s\n' "$OUT" | sed -n 3p)" myhost
+  assert_eq "$(printf '%s\n' "$OUT" | sed -n 4p)" myhost
+  assert_contains "$OUT" "127.0.1.1"
+  assert_shim_clean
+}
+
+test_shim_run_volumes ()
+{
+  _need_shim
+  shim_load_busybox
+  mkdir -p "$T/rw" "$T/ro"
+  echo from-host >"$T/ro/f"
+  assert_ok shim run --rm -v "$T/rw:/data" -v "$T/ro:/ro:ro" busybox \
+    sh -c 'cat /ro/f; echo from-container >/data/out; touch /ro/x 2>/dev/null && echo ro-writable || echo ro-refused'
+  assert_contains "$OUT" from-host
+  assert_contains "$OUT" ro-refused
+  assert_eq "$(cat "$T/rw/out")" from-container
+  assert_no_file "$T/ro/x"
+  assert_fail shim run --rm -v relative:/x busybox true
+  assert_eq "$RC" 125
+  assert_contains "$ERR" "absolute host path"
+  assert_fail shim run --rm -v "$T/missing:/x" busybox true
+  assert_contains "$ERR" "$T/missing"
+  assert_shim_clean
+}
+
+test_shim_run_user_from_image ()
+{
+  _need_shim
+  shim_load_busybox
+  assert_ok shim run --rm -u app busybox id
+  assert_eq "$OUT" "uid=1000(app) gid=1000(app) groups=2000(extra)"
+  assert_ok shim run --rm -u app:extra busybox id -g
+  assert_eq "$OUT" 2000
+  assert_ok shim run --rm -u 4321 busybox id -u
+  assert_eq "$OUT" 4321
+  assert_fail shim run --rm -u nosuchuser busybox id
+  assert_eq "$RC" 125
+  assert_contains "$ERR" 'no user "nosuchuser"'
+  assert_shim_clean
+  # The image's own User applies without -u.
+  shim_layout "$T/img2" localhost/as-app '.config.User = "app"'
+  shim load -i "$T/img2" >/dev/null
+  assert_ok shim run --rm as-app id -un
+  assert_eq "$OUT" app
+  assert_shim_clean
+}
+
+test_shim_run_entrypoint ()
+{
+  _need_shim
+  shim_layout "$T/img" localhost/ep '.config.Entrypoint = ["echo", "ep"] | .config.Cmd = ["from-cmd"]'
+  shim load -i "$T/img" >/dev/null
+  assert_ok shim run --rm ep
+  assert_eq "$OUT" "ep from-cmd"
+  assert_ok shim run --rm ep given
+  assert_eq "$OUT" "ep given"
+  # --entrypoint replaces the Entrypoint and drops the image's Cmd (as podman).
+  assert_ok shim run --rm --entrypoint printf ep 'x%sx'
+  assert_eq "$OUT" "xx"
+  assert_shim_clean
+}
+
+test_shim_run_name_and_rm ()
+{
+  _need_shim
+  shim_load_busybox
+  run_cmd shim run --name first busybox sh -c 'exit 3'
+  assert_eq "$RC" 3
+  run_cmd shim ps -a
+  assert_contains "$OUT" first
+  assert_contains "$OUT" "Exited (3)"
+  assert_fail shim run --name first busybox true
+  assert_eq "$RC" 125
+  assert_contains "$ERR" 'name "first" is already in use'
+  assert_ok shim inspect first
+  assert_json "$OUT" '.[0].Name == "first" and .[0].ExitCode == 3'
+  assert_ok shim rm first
+  assert_shim_clean
+}
+
+test_shim_run_errors_leave_nothing ()
+{
+  _need_shim
+  shim_load_busybox
+  assert_fail shim run --rm nosuchimage true
+  assert_eq "$RC" 125
+  assert_contains "$ERR" 'image "nosuchimage" is not in the store'
+  assert_fail shim run --bogus busybox true
+  assert_eq "$RC" 125
+  assert_contains "$ERR" "unknown option"
+  assert_fail shim run --net wifi busybox true
+  assert_contains "$ERR" '--net "wifi"'
+  assert_fail shim run --memory lots busybox true
+  assert_contains "$ERR" '--memory "lots"'
+  assert_fail shim run -p 99999:80 --net bridge busybox true
+  assert_contains "$ERR" "99999"
+  assert_fail shim bogus-command
+  assert_eq "$RC" 125
+  assert_contains "$ERR" "unknown command"
+  assert_shim_clean
+}
+
+test_shim_run_resource_limits_refused_cleanly ()
+{
+  _need_shim
+  shim_load_busybox
+  # This host's cgroup v2 has no memory/cpu/pids controllers: tong refuses,
+  # the error reaches the user and --rm leaves nothing behind.
+  if [ -n "$(grep -w memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null)" ]; then
+    assert_ok shim run --rm --memory 64m busybox cat /sys/fs/cgroup/memory.max
+    assert_eq "$OUT" 67108864
+  else
+    assert_fail shim run --rm --memory 64m busybox true
+    assert_match "$ERR" "memory|cgroup"
+  fi
+  assert_shim_clean
+}
+
+test_shim_run_read_only_caps_net ()
+{
+  _need_shim
+  shim_load_busybox
+  assert_ok shim run --rm --read-only busybox sh -c 'touch /x 2>/dev/null && echo writable || echo read-only; touch /tmp/ok && echo tmp-ok'
+  assert_contains "$OUT" read-only
+  assert_contains "$OUT" tmp-ok
+  assert_ok shim run --rm --cap-drop ALL busybox grep CapEff /proc/self/status
+  assert_match "$OUT" "CapEff:[[:space:]]+0+$"
+  assert_ok shim run --rm --cap-drop ALL --cap-add net_admin busybox grep CapEff /proc/self/status
+  assert_match "$OUT" "CapEff:[[:space:]]+0+1000$"
+  # --net none: only lo; --net host: the host's interfaces.
+  assert_ok shim run --rm --net none busybox ls /sys/class/net
+  assert_eq "$OUT" lo
+  assert_ok shim run --rm --net host busybox ls /sys/class/net
+  assert_eq "$OUT" "$(ls /sys/class/net)"
+  assert_ok shim run --rm --security-opt no-new-privileges busybox grep NoNewPrivs /proc/self/status
+  assert_match "$OUT" "NoNewPrivs:[[:space:]]+1"
+  assert_shim_clean
+}
+
+test_shim_detached_logs_exec_stop_rm ()
+{
+  _need_shim
+  shim_load_busybox
+  assert_ok shim run -d --name bg busybox sh -c 'echo started; trap "echo got-term; exit 0" TERM; while :; do sleep 0.1; done'
+  assert_match "$OUT" '^[0-9a-f]{64}$'
+  local id=$OUT
+  wait_for 10 eval 'shim logs bg | grep -q started'
+  run_cmd shim ps
+  assert_contains "$OUT" "${id:0:12}"
+  assert_contains "$OUT" Running
+  assert_ok shim exec bg sh -c 'echo in-exec; cat /etc/hostname'
+  assert_eq "$OUT" "in-exec
+${id:0:12}"
+  assert_ok shim exec -u app bg id -u
+  assert_eq "$OUT" 1000
+  run_cmd shim exec bg sh -c 'exit 5'
+  assert_eq "$RC" 5
+  assert_fail shim rm bg
+  assert_contains "$ERR" "is running"
+  assert_ok shim stop --time 5 bg
+  run_cmd shim ps -a
+  assert_contains "$OUT" "Exited (0)"
+  assert_contains "$(shim logs bg)" got-term
+  assert_ok shim rm bg
+  assert_shim_clean
+}
+
+test_shim_stop_kills_after_timeout_and_rm_force ()
+{
+  _need_shim
+  shim_load_busybox
+  shim run -d --name stubborn busybox sh -c 'trap "" TERM; while :; do sleep 0.1; done' >/dev/null
+  assert_ok shim stop --time 1 stubborn
+  run_cmd shim ps -a
+  assert_contains "$OUT" "Exited (137)"
+  shim rm stubborn >/dev/null
+  shim run -d --name running busybox sleep 100 >/dev/null
+  assert_ok shim rm -f running
+  # -d --rm: the monitor removes the container once it ends.
+  shim run -d --rm --name gone busybox true >/dev/null
+  wait_for 10 eval '[ -z "$(shim ps -a -q)" ]'
+  assert_shim_clean
+}
+
+test_shim_run_terminal ()
+{
+  _need_shim
+  command -v script >/dev/null || skip "script (bsdutils) is not installed"
+  shim_load_busybox
+  local out rc=0
+  out=$(printf 'tty\necho typed-$((40+2))\nexit 3\n' |
+    script -qec "$SHIM --root $T/store --runroot $T/run --runtime $TONG run --rm -it busybox sh" /dev/null) || rc=$?
+  assert_contains "$out" typed-42
+  assert_contains "$out" /dev/pts/
+  assert_eq "$rc" 3
+  assert_shim_clean
+}
