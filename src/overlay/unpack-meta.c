@@ -136,8 +136,7 @@ set_xattr (int parentfd, const char *name, int fd, const char *key, const void *
 
 static int
 apply_xattrs (int parentfd, const char *name, int fd, struct archive_entry *e,
-              const struct unpack_options *o, uint64_t *skipped, const char *what,
-              tong_error *err)
+              const struct unpack_options *o, const char *what, tong_error *err)
 {
   const char *key;
   const void *value;
@@ -151,10 +150,7 @@ apply_xattrs (int parentfd, const char *name, int fd, struct archive_entry *e,
       int r;
 
       if (xattr_refused (key, o))
-        {
-          (*skipped)++;
-          continue;
-        }
+        continue;
       if (o->uid_shift && strcmp (key, "security.capability") == 0)
         {
           size_t n = cap_shift (value, size, o->uid_shift, &cap);
@@ -173,8 +169,7 @@ apply_xattrs (int parentfd, const char *name, int fd, struct archive_entry *e,
 
 int
 meta_apply (int parentfd, const char *name, int fd, struct archive_entry *e,
-            const struct unpack_options *o, bool set_times, uint64_t *skipped, const char *what,
-            tong_error *err)
+            const struct unpack_options *o, bool set_times, const char *what, tong_error *err)
 {
   bool is_link = archive_entry_filetype (e) == AE_IFLNK;
   mode_t mode = archive_entry_perm (e) & 07777;
@@ -195,7 +190,7 @@ meta_apply (int parentfd, const char *name, int fd, struct archive_entry *e,
       if (r < 0)
         return tong_err (err, errno, "%s: chmod %04o", what, (unsigned) mode);
     }
-  r = apply_xattrs (parentfd, name, fd, e, o, skipped, what, err);
+  r = apply_xattrs (parentfd, name, fd, e, o, what, err);
   if (r < 0)
     return r;
   if (set_times)

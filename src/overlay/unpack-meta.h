@@ -20,13 +20,13 @@ int meta_owner (struct archive_entry *e, const struct unpack_options *o, const c
  * access and modification times to the node `name` in the directory
  * parentfd; fd is the node itself opened (a regular file or directory) or
  * -1.  Owner first, as chown clears setuid bits and file capabilities.
- * Xattrs that must not come from a layer (overlay's own, security.selinux;
- * trusted.* when rootless; ACLs when ids are shifted) are counted in
- * *skipped.  With a uid shift a file capability is rewritten as a v3
- * capability whose root is the shifted root. */
+ * Xattrs that must not come from a layer are left out: overlay's own
+ * (trusted.overlay.*, user.overlay.*), security.selinux; trusted.* when
+ * rootless; ACLs when ids are shifted.  With a uid shift a file capability
+ * is rewritten as a v3 capability whose root is the shifted root. */
 int meta_apply (int parentfd, const char *name, int fd, struct archive_entry *e,
-                const struct unpack_options *o, bool set_times, uint64_t *skipped,
-                const char *what, tong_error *err);
+                const struct unpack_options *o, bool set_times, const char *what,
+                tong_error *err);
 
 /* The times of an entry, for futimens/utimensat (UTIME_OMIT when unset). */
 void meta_times (struct archive_entry *e, struct timespec ts[2]);

@@ -328,7 +328,7 @@ make_node (struct unpack *u, struct archive_entry *e, int parentfd, const char *
     default:
       return tong_err (err, 0, "%s: unsupported file type 0%o", what, (unsigned) type);
     }
-  return meta_apply (parentfd, leaf, fd, e, u->o, type != AE_IFDIR, &u->res->skipped, what, err);
+  return meta_apply (parentfd, leaf, fd, e, u->o, type != AE_IFDIR, what, err);
 }
 
 /* The layer's root directory itself ("./" in most layers). */
@@ -343,7 +343,7 @@ unpack_root (struct unpack *u, struct archive_entry *e, const char *what, tong_e
   if (fd < 0)
     return tong_err (err, errno, "%s: open the layer directory", what);
   dirs_add (u, "", e);
-  return meta_apply (u->layerfd, ".", fd, e, u->o, false, &u->res->skipped, what, err);
+  return meta_apply (u->layerfd, ".", fd, e, u->o, false, what, err);
 }
 
 static int

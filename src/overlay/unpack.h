@@ -26,7 +26,7 @@ struct unpack_result
   uint64_t bytes;      /* size of the uncompressed tar stream (the bytes diff_id covers) */
   uint64_t skipped;    /* entries not materialised: device nodes when rootless, sockets,
                           aufs ".wh..wh.*" metadata, whiteouts of names this layer itself
-                          holds, xattrs in overlay's own namespace or security.selinux */
+                          holds */
   uint64_t file_bytes; /* bytes of regular-file content written */
   char diff_id[72];    /* "sha256:<hex>" of the uncompressed tar stream */
 };
