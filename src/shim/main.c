@@ -23,6 +23,8 @@ static const struct
   const char *args;
   const char *summary;
 } commands[] = {
+  { "pull", cmd_pull, "[--insecure] [--platform OS/ARCH[/VARIANT]] [--creds USER:PASS] [--ca-file FILE] REF",
+    "pull an image from a registry" },
   { "load", cmd_load, "-i PATH [--tag NAME]",
     "load an image from an OCI layout (directory or tarball) or a docker-archive tarball" },
   { "save", cmd_save, "-o PATH [--format oci-dir|oci-archive|docker-archive] IMAGE",
