@@ -191,7 +191,8 @@ int
 db_image_put (sqlite3 *db, const struct db_image *img, tong_error *err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = prep (
-      db, "INSERT OR REPLACE INTO images (id, manifest, created, size) VALUES (?, ?, ?, ?)",
+      db, "INSERT INTO images (id, manifest, created, size) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT (id) DO UPDATE SET manifest = excluded.manifest",
       ARGS (img->id, img->manifest));
   int r;
 
