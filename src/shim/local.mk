@@ -10,3 +10,12 @@ tong_shim_SOURCES = src/shim/main.c src/shim/shim.h \
 	src/shim/images.c src/shim/save.c src/shim/check.c src/shim/gc.c src/shim/pull.c
 tong_shim_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(SQLITE_CFLAGS) $(ARCHIVE_CFLAGS) $(CURL_CFLAGS) $(CRYPTO_CFLAGS)
 tong_shim_LDADD = libtongreg.a libtongimage.a libtong.a $(YAJL_LIBS) $(SQLITE_LIBS) $(ARCHIVE_LIBS) $(CURL_LIBS) $(CRYPTO_LIBS) -lm
+
+check_PROGRAMS += tests/unit/test-shim-image tests/unit/test-shim-run
+tests_unit_test_shim_image_SOURCES = tests/unit/test-shim-image.c
+tests_unit_test_shim_image_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
+tests_unit_test_shim_image_LDADD = $(TONG_LIBS)
+tests_unit_test_shim_run_SOURCES = tests/unit/test-shim-run.c \
+	src/shim/run_spec.c src/shim/users.c src/shim/bundle.c src/shim/layout.c src/shim/store.c
+tests_unit_test_shim_run_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(SQLITE_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_shim_run_LDADD = $(TONG_LIBS) $(CRYPTO_LIBS) -lm
