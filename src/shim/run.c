@@ -19,6 +19,7 @@
 #include "src/shim/bundle.h"
 #include "src/shim/container.h"
 #include "src/shim/image.h"
+#include "src/shim/lookup.h"
 #include "src/shim/run_spec.h"
 #include "src/shim/shim.h"
 #include "src/util.h"
@@ -48,7 +49,7 @@ join_args (const struct run_spec *o, const struct oci_image_config *ic)
 /* Everything up to a bundle ready for tong: overlay mounted, files written. */
 static int
 prepare (struct shim *s, const struct run_spec *o, const struct image_info *img, const char *id,
-         const struct ctr_paths *p, tong_error *err)
+         const struct ctr_paths *p, int *exec_code, tong_error *err)
 {
   /* Mounted writable even for --read-only: tong creates the mount points
    * (/etc/hosts, volumes) before it makes the root read-only (root.readonly). */
@@ -102,6 +103,18 @@ prepare (struct shim *s, const struct run_spec *o, const struct image_info *img,
   user_ids_clear (&user);
   if (r < 0)
     return r;
+  {
+    _cleanup_strv_ char **args = NULL;
+    _cleanup_strv_ char **env = bundle_env (o, &img->config, hostname);
+    const char *cwd = o->workdir                                                 ? o->workdir
+                      : img->config.working_dir && *img->config.working_dir ? img->config.working_dir
+                                                                              : "/";
+    if (bundle_args (o, &img->config, &args, err) < 0)
+      return -EINVAL;
+    *exec_code = command_lookup (root_fd, args[0], env, cwd, o, err);
+    if (*exec_code)
+      return -ENOENT;
+  }
   bundle_fd = open (p->bundle, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
   if (bundle_fd < 0)
     return tong_err (err, errno, "open %s", p->bundle);
@@ -209,7 +222,7 @@ cmd_run (const struct shim_globals *g, int argc, char **argv, tong_error *err)
   char id[65], name[32];
   const char *runtime;
   _cleanup_free_ char *command = NULL;
-  int r, code = 0;
+  int r, code = 0, exec_code = 0;
   bool made = false;
 
   r = run_spec_parse (argc, argv, &o, err);
@@ -247,7 +260,7 @@ cmd_run (const struct shim_globals *g, int argc, char **argv, tong_error *err)
   if (r < 0)
     goto out_shim;
   made = true;
-  r = prepare (&s, &o, &img, id, &p, err);
+  r = prepare (&s, &o, &img, id, &p, &exec_code, err);
   if (r < 0)
     goto out_shim;
 
@@ -300,5 +313,12 @@ out_paths:
   ctr_paths_clear (&p);
 out_spec:
   run_spec_clear (&o);
+  if (exec_code)
+    {
+      /* As podman: 127 for a command that does not exist, 126 for one that
+       * cannot be executed, with the message. */
+      log_error_report (err);
+      return exec_code;
+    }
   return r;
 }

@@ -24,6 +24,15 @@ test_shim_run_exit_codes ()
   assert_eq "$RC" 137
   run_cmd shim run --rm -e CODE=42 busybox sh -c 'exit $CODE'
   assert_eq "$RC" 42
+  # As podman: 127 for a command that is not there, 126 for one that is not executable.
+  run_cmd shim run --rm busybox no-such-command
+  assert_eq "$RC" 127
+  assert_contains "$ERR" "no-such-command: executable file not found"
+  run_cmd shim run --rm busybox /etc/passwd
+  assert_eq "$RC" 126
+  assert_contains "$ERR" "/etc/passwd: permission denied"
+  run_cmd shim run --rm -e PATH=/nowhere busybox sh -c true
+  assert_eq "$RC" 127
   assert_shim_clean
 }
 
