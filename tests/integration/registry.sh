@@ -370,3 +370,24 @@ test_registry_redirect_to_storage ()
   assert_eq "$(grep -c '^storage: 200' "$PROXY_LOG")" 3
   assert_not_contains "$(cat "$PROXY_LOG")" "leaked"
 }
+
+test_registry_progress_only_on_a_terminal ()
+{
+  command -v script >/dev/null || skip "script (bsdutils) is not installed"
+  registry_start
+  pushed_image --layers 2
+  local args=() d
+  for d in $IMAGE_LAYERS; do
+    args+=("$d" "$(stat -c %s "$(image_blob "$T/img" "$d")")" "$T/out-${d#sha256:}")
+  done
+  assert_ok rget --insecure --progress blob "$REGISTRY/test/busybox" "${args[@]}"
+  assert_eq "$ERR" ""
+  rm -f "$T"/out-*
+  local cmd
+  cmd=$(printf '%q ' env HOME="$T/home" "$REGISTRY_GET" --insecure --progress blob \
+    "$REGISTRY/test/busybox" "${args[@]}")
+  assert_ok script -qec "$cmd" /dev/null
+  assert_contains "$OUT" "blobs 2/2"
+  assert_contains "$OUT" "MiB"
+  for d in $IMAGE_LAYERS; do cmp "$T/out-${d#sha256:}" "$(image_blob "$T/img" "$d")"; done
+}
