@@ -26,6 +26,12 @@
 #
 #   registry_blob_file DIGEST   the storage path of a blob's data
 #
+#   registry_proxy_start [ARGS...]
+#       Starts tests/tools/registry-proxy.py in front of the last started
+#       (plain http) registry, with ARGS choosing its faults (--fail-first N,
+#       --cut-blobs BYTES, --tamper-manifests, --redirect-blobs, --slow-blobs,
+#       --upstream-creds U:P); sets PROXY=127.0.0.1:PORT and PROXY_LOG.
+#
 # Needs: docker-registry, apache2-utils (htpasswd), openssl, python3, curl.
 # The registry runs with a clean environment (its own REGISTRY_* variables
 # would override its config file).
@@ -157,4 +163,18 @@ registry_blob_file ()
 {
   local hex=${1#sha256:}
   echo "$REGISTRY_STORAGE/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data"
+}
+
+registry_proxy_start ()
+{
+  local d="$T/proxy-$_REGISTRY_N-$RANDOM"
+  mkdir -p "$d"
+  PROXY_LOG=$d/proxy.log
+  : >"$PROXY_LOG"
+  python3 "$TESTS_DIR/tools/registry-proxy.py" --upstream "http://$REGISTRY" \
+    --port-file "$d/port" --log "$PROXY_LOG" "$@" </dev/null >"$d/proxy.out" 2>&1 &
+  local pid=$!
+  on_exit "kill $pid; wait $pid"
+  wait_for 10 test -s "$d/port" || fail "the registry proxy did not start: $(cat "$d/proxy.out")"
+  PROXY=127.0.0.1:$(cat "$d/port")
 }

@@ -262,14 +262,31 @@ xfer_start (struct xfer *x, CURLM *multi)
   return 0;
 }
 
+/* Seconds of a Retry-After header (the date form is not used by
+ * registries), capped at a minute; 0 when absent. */
+static int64_t
+retry_after_ms (const struct http_reply *reply)
+{
+  char *end;
+  long s;
+
+  if (reply->retry_after == NULL)
+    return 0;
+  s = strtol (reply->retry_after, &end, 10);
+  if (end == reply->retry_after || s <= 0)
+    return 0;
+  return (s > 60 ? 60 : s) * 1000;
+}
+
 /* The error is in x->f->err; retry later if it is transient and tries remain. */
 static void
 xfer_retry_or_fail (struct xfer *x, bool transient, int result)
 {
   if (transient && x->attempts < REGISTRY_RETRIES)
     {
+      int64_t wait = registry_backoff_ms (x->attempts + 1), asked = retry_after_ms (&x->reply);
       x->attempts++;
-      x->retry_at = now_ms () + registry_backoff_ms (x->attempts);
+      x->retry_at = now_ms () + (asked > wait ? asked : wait);
       x->state = X_WAITING;
       return;
     }

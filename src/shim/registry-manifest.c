@@ -94,7 +94,7 @@ registry_get_manifest (struct registry *r, const char *tag_or_digest, char **bod
   *body_out = *media_type = *digest = NULL;
   *len_out = 0;
   what = xasprintf ("manifest %s", tag_or_digest);
-  if (by_digest && !image_digest_valid (tag_or_digest))
+  if (by_digest && (!image_digest_valid (tag_or_digest) || strncmp (tag_or_digest, "sha256:", 7)))
     return tong_err (err, 0, "%s: not a valid digest (expected sha256:<64 hex>)", what);
   url = xasprintf ("%s/v2/%s/manifests/%s", r->base, r->repository, tag_or_digest);
 

@@ -17,3 +17,8 @@ tests_unit_test_reference_LDADD = $(TONGREG_LIBS)
 check_PROGRAMS += tests/tools/registry-get
 tests_tools_registry_get_SOURCES = tests/tools/registry-get.c
 tests_tools_registry_get_LDADD = $(TONGREG_LIBS)
+
+check_PROGRAMS += tests/unit/test-registry-auth
+tests_unit_test_registry_auth_SOURCES = tests/unit/test-registry-auth.c
+tests_unit_test_registry_auth_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
+tests_unit_test_registry_auth_LDADD = $(TONGREG_LIBS)

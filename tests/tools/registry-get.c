@@ -71,7 +71,11 @@ get_blobs (struct registry *reg, char **args, size_t nargs, tong_error *err)
   r = registry_get_blobs (reg, f, n, err);
   for (size_t i = 0; i < n; i++)
     {
-      if (f[i].result < 0)
+      size_t failed = 0;
+      for (size_t j = 0; j < n; j++)
+        failed += f[j].result < 0;
+      /* One failure is the whole error; several are listed one by one. */
+      if (f[i].result < 0 && failed > 1)
         fprintf (stderr, "registry-get: %s\n", f[i].err.msg);
       close (f[i].fd);
     }
