@@ -276,7 +276,9 @@ make_node (struct unpack *u, struct archive_entry *e, int parentfd, const char *
   bool kept = false;
   int r;
 
-  if ((type == AE_IFCHR || type == AE_IFBLK) && u->o->rootless)
+  /* Rootless, only whiteouts (0/0 character devices, which anyone may
+   * create since Linux 5.8) are device nodes that can be made. */
+  if ((type == AE_IFBLK || (type == AE_IFCHR && archive_entry_rdev (e) != 0)) && u->o->rootless)
     {
       u->res->skipped++;
       return 0;

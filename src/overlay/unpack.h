@@ -15,9 +15,9 @@ struct unpack_options
   uid_t uid_shift;   /* added to every owner (rootless: the subordinate range's start); 0 as root */
   gid_t gid_shift;
   uint32_t id_range; /* owners (before the shift) >= id_range are refused; 0 = no limit */
-  bool rootless;     /* device nodes are skipped (and counted in `skipped`); opaque
-                        directories get user.overlay.opaque=y (overlay's `userxattr` mode);
-                        trusted.* xattrs in the layer are skipped */
+  bool rootless;     /* device nodes other than 0/0 whiteouts are skipped (and counted in
+                        `skipped`); opaque directories get user.overlay.opaque=y (overlay's
+                        `userxattr` mode); trusted.* xattrs in the layer are left out */
 };
 
 struct unpack_result

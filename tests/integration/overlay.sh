@@ -222,3 +222,43 @@ test_overlay_unpack_diff_id ()
     cmp "$T/src/l/d/blob" "$T/out-$f/d/blob"
   done
 }
+
+# Rootless: an unprivileged user in its own user and mount namespaces
+# unpacks layers in the userxattr format (whiteouts as 0/0 devices, which
+# Linux >= 5.8 lets anyone create) and mounts them with userxattr.
+test_overlay_rootless_in_user_namespace ()
+{
+  command -v setpriv >/dev/null || skip "setpriv (util-linux) is missing"
+  mkdir -p "$T/src/base/data" "$T/src/top/data"
+  echo old >"$T/src/base/data/old"
+  echo gone >"$T/src/base/gone"
+  mknod "$T/src/base/null" c 1 3
+  : >"$T/src/top/data/.wh..wh..opq"
+  : >"$T/src/top/.wh.gone"
+  echo new >"$T/src/top/data/new"
+  mkdir "$T/rl"
+  for l in base top; do
+    tar -C "$T/src/$l" --owner=0 --group=0 --numeric-owner -cf "$T/rl/$l.tar" .
+  done
+  chown -R 65534:65534 "$T/rl"
+  [ -x "$OVERLAY_TOOL" ] && setpriv --reuid 65534 --regid 65534 --clear-groups test -x "$OVERLAY_TOOL" ||
+    skip "the unprivileged user cannot run $OVERLAY_TOOL"
+  local out
+  out=$(setpriv --reuid 65534 --regid 65534 --clear-groups unshare -Urm sh -c '
+    set -e
+    cd "$1"
+    "$2" unpack --rootless base.tar base
+    "$2" unpack --rootless top.tar top
+    mkdir upper work merged
+    "$2" mount --userxattr merged upper work top base
+    ls merged merged/data
+    echo written >merged/w
+    cat upper/w
+  ' sh "$T/rl" "$OVERLAY_TOOL")
+  echo "$out" >&2
+  assert_contains "$(sed -n 1p <<<"$out")" "skipped 1" # the device node
+  assert_eq "$(sed -n '3,$p' <<<"$out" | tr '\n' ' ')" "merged: data  merged/data: new written "
+  assert_eq "$(stat -c '%F %t:%T %u' "$T/rl/top/gone")" "character special file 0:0 65534"
+  assert_eq "$(getfattr_value "$T/rl/top/data" user.overlay.opaque)" y
+  assert_no_file "$T/rl/base/null"
+}

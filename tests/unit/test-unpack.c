@@ -395,6 +395,7 @@ test_unpack_shift_rootless (void)
            (struct ent){ .xname = "trusted.something", .xvalue = "x", .xsize = 1 });
   tar_add (&t, "forged", AE_IFDIR,
            (struct ent){ .xname = "trusted.overlay.redirect", .xvalue = "/etc", .xsize = 4 });
+  tar_add (&t, "wh", AE_IFCHR, (struct ent){ .rdev = makedev (0, 0), .perm = 0 });
   r = unpack_with (tar_finish (&t), &o, &res, &err);
   if (r < 0)
     {
@@ -402,9 +403,10 @@ test_unpack_shift_rootless (void)
       failures++;
       return;
     }
-  check_normal_layer (&res, 100000, 26);
+  check_normal_layer (&res, 100000, 27);
   CHECK (access (layer_path ("dev/null"), F_OK) < 0 && access (layer_path ("dev/loop0"), F_OK) < 0);
   CHECK (has_xattr (layer_path ("opaque"), "user.overlay.opaque", "y", 1));
+  CHECK (is_whiteout (layer_path ("wh"))); /* a whiteout device in the tar: kept */
   CHECK (lgetxattr (layer_path ("opaque"), "trusted.overlay.opaque", NULL, 0) < 0);
   CHECK (lgetxattr (layer_path ("trusted"), "trusted.something", NULL, 0) < 0);
   CHECK (lgetxattr (layer_path ("forged"), "trusted.overlay.redirect", NULL, 0) < 0);
