@@ -399,6 +399,34 @@ unpack_entry (struct unpack *u, struct archive_entry *e, tong_error *err)
   return make_node (u, e, parentfd, path, leaf, what, err);
 }
 
+/* 1 if the directory is empty, 0 if not, or -errno. */
+static int
+dir_is_empty (int dirfd)
+{
+  int fd = openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  struct dirent *de;
+  int empty = 1;
+  DIR *d;
+
+  if (fd < 0)
+    return -errno;
+  d = fdopendir (fd);
+  if (d == NULL)
+    {
+      int r = -errno;
+      close (fd);
+      return r;
+    }
+  while ((de = readdir (d)) != NULL)
+    if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0)
+      {
+        empty = 0;
+        break;
+      }
+  closedir (d);
+  return empty;
+}
+
 static int
 unpack_entries (struct unpack *u, tong_error *err)
 {
@@ -443,6 +471,13 @@ layer_unpack (int fd, int dirfd, const struct unpack_options *o, struct unpack_r
     return tong_err (err, errno, "unpack layer: stat the target directory");
   if (!S_ISDIR (st.st_mode))
     return tong_err (err, ENOTDIR, "unpack layer: the target is not a directory");
+  /* Layers merge into nothing: a directory with content is a caller's
+   * mistake (a retry without removing the last attempt, a wrong fd). */
+  r = dir_is_empty (dirfd);
+  if (r < 0)
+    return tong_err (err, -r, "unpack layer: read the target directory");
+  if (r == 0)
+    return tong_err (err, ENOTEMPTY, "unpack layer: the target directory is not empty");
 
   r = layer_stream_open (&u.stream, fd, err);
   if (r == 0)

@@ -31,7 +31,8 @@ struct unpack_result
   char diff_id[72];    /* "sha256:<hex>" of the uncompressed tar stream */
 };
 
-/* Unpack the layer archive readable from fd into the empty directory dirfd,
+/* Unpack the layer archive readable from fd into the empty directory dirfd
+ * (refused with ENOTEMPTY otherwise; dirfd may be an O_PATH fd),
  * in overlay's format (docs/overlay.md):
  *
  * - `.wh.NAME` becomes a whiteout: a 0/0 character device NAME (the only form

@@ -167,6 +167,14 @@ test_overlay_many_layers ()
   assert_eq "$(cat "$T/merged/bottom")" bottom
   ovl umount "$T/merged"
 
+  # A mount that fails (the bottom "layer" is a file) says so and leaves
+  # no directory of short names behind.
+  echo file >"$T/not-a-dir"
+  assert_fail ovl mount "$T/merged" "$T/upper" "$T/work" "${lowers[@]:0:199}" "$T/not-a-dir"
+  assert_contains "$ERR" "overlay of 200 layers on '$T/merged'"
+  assert_eq "$(find "$T" -maxdepth 1 -name '.merged.lowers.*' | wc -l)" 0
+  assert_eq "$(awk -v m="$T/merged" '$5 == m' /proc/self/mountinfo)" ""
+
   # Beyond overlay's stack limit: refused before mounting.
   for ((i = 200; i < 501; i++)); do lowers+=("${lowers[0]}"); done
   assert_fail ovl mount "$T/merged" "$T/upper" "$T/work" "${lowers[@]}"

@@ -451,6 +451,20 @@ test_unpack_not_a_tar (void)
   r = unpack_with (fd, NULL, NULL, &err);
   CHECK (r < 0 && strstr (err.msg, "not a tar archive"));
 
+  /* A target directory with content is refused, the content untouched. */
+  {
+    _cleanup_close_ int dirfd = fresh_layer ();
+    struct tar t;
+    tar_start (&t, ARCHIVE_FILTER_NONE);
+    tar_file (&t, "f", "new");
+    fd = tar_finish (&t);
+    CHECK (mknodat (dirfd, "old", S_IFREG | 0600, 0) == 0);
+    err.msg[0] = 0;
+    CHECK (layer_unpack (fd, dirfd, NULL, NULL, &err) == -ENOTEMPTY);
+    CHECK (strstr (err.msg, "not empty") && access (layer_path ("f"), F_OK) < 0);
+    close (fd);
+  }
+
   fd = memfd_create ("empty", MFD_CLOEXEC);
   err.msg[0] = 0;
   r = unpack_with (fd, NULL, NULL, &err);
