@@ -121,44 +121,63 @@ remove_tree (int parentfd, const char *name)
   return r;
 }
 
+/* What an entry found under its name. */
+enum existing
+{
+  EXISTING_NONE,     /* nothing, or it was removed */
+  EXISTING_DIR,      /* a directory, kept for a directory entry */
+  EXISTING_WHITEOUT, /* this layer's whiteout of the name, removed */
+};
+
 /* An earlier entry of the same name is replaced, as tar does; a directory
- * stays when the new entry is a directory too (*kept is set). */
+ * stays when the new entry is a directory too. */
 static int
-replace_existing (int parentfd, const char *leaf, bool is_dir, bool *kept, const char *what,
-                  tong_error *err)
+replace_existing (int parentfd, const char *leaf, bool is_dir, enum existing *found,
+                  const char *what, tong_error *err)
 {
   struct stat st;
   int r;
 
-  if (kept)
-    *kept = false;
+  *found = EXISTING_NONE;
   if (fstatat (parentfd, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0)
     return errno == ENOENT ? 0 : tong_err (err, errno, "%s: stat", what);
   if (S_ISDIR (st.st_mode))
     {
       if (is_dir)
         {
-          *kept = true;
+          *found = EXISTING_DIR;
           return 0;
         }
       r = remove_tree (parentfd, leaf);
     }
   else
-    r = unlinkat (parentfd, leaf, 0) < 0 ? -errno : 0;
+    {
+      if (S_ISCHR (st.st_mode) && st.st_rdev == makedev (0, 0))
+        *found = EXISTING_WHITEOUT;
+      r = unlinkat (parentfd, leaf, 0) < 0 ? -errno : 0;
+    }
   return r < 0 ? tong_err (err, -r, "%s: remove the earlier entry of the same name", what) : 0;
+}
+
+/* Mark the directory dirfd opaque: lower layers' entries under it are hidden. */
+static int
+set_opaque (struct unpack *u, int dirfd, const char *what, tong_error *err)
+{
+  const char *key = u->o->rootless ? "user.overlay.opaque" : "trusted.overlay.opaque";
+
+  if (fsetxattr (dirfd, key, "y", 1, 0) < 0)
+    return tong_err (err, errno, "%s: mark the directory opaque (%s)", what, key);
+  return 0;
 }
 
 static int
 make_opaque (struct unpack *u, int parentfd, const char *what, tong_error *err)
 {
-  const char *key = u->o->rootless ? "user.overlay.opaque" : "trusted.overlay.opaque";
   _cleanup_close_ int fd = openat (parentfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
   if (fd < 0)
     return tong_err (err, errno, "%s: open its directory", what);
-  if (fsetxattr (fd, key, "y", 1, 0) < 0)
-    return tong_err (err, errno, "%s: mark its directory opaque (%s)", what, key);
-  return 0;
+  return set_opaque (u, fd, what, err);
 }
 
 /* `.wh.NAME`: a 0/0 character device NAME, overlay's whiteout. */
@@ -172,9 +191,20 @@ make_whiteout (struct unpack *u, int parentfd, const char *name, const char *wha
     return tong_err (err, 0, "%s: a whiteout must name a file in its own directory", what);
   if (fstatat (parentfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
     {
-      /* Whiteouts hide lower layers only, never this layer's own files. */
-      u->res->skipped++;
-      return 0;
+      /* Whiteouts hide lower layers only, never this layer's own files.  A
+       * non-directory hides the lower layers' NAME anyway; a directory must
+       * become opaque to do so. */
+      _cleanup_close_ int fd = -1;
+
+      if (!S_ISDIR (st.st_mode))
+        {
+          u->res->skipped++;
+          return 0;
+        }
+      fd = openat (parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0)
+        return tong_err (err, errno, "%s: open the directory '%s'", what, name);
+      return set_opaque (u, fd, what, err);
     }
   if (errno != ENOENT)
     return tong_err (err, errno, "%s: stat '%s'", what, name);
@@ -192,6 +222,7 @@ make_hardlink (struct unpack *u, struct archive_entry *e, int parentfd, const ch
   _cleanup_free_ char *twhat = xasprintf ("%s (a hardlink to '%s')", what, archive_entry_hardlink (e));
   _cleanup_free_ char *target = NULL;
   _cleanup_close_ int tparent = -1;
+  enum existing found;
   const char *tleaf;
   struct stat st;
   int r;
@@ -213,7 +244,7 @@ make_hardlink (struct unpack *u, struct archive_entry *e, int parentfd, const ch
     return tong_err (err, errno, "%s: the target", twhat);
   if (S_ISDIR (st.st_mode))
     return tong_err (err, 0, "%s: the target is a directory", twhat);
-  r = replace_existing (parentfd, leaf, false, NULL, what, err);
+  r = replace_existing (parentfd, leaf, false, &found, what, err);
   if (r < 0)
     return r;
   if (linkat (tparent, tleaf, parentfd, leaf, 0) < 0)
@@ -273,7 +304,7 @@ make_node (struct unpack *u, struct archive_entry *e, int parentfd, const char *
 {
   mode_t type = archive_entry_filetype (e);
   _cleanup_close_ int fd = -1;
-  bool kept = false;
+  enum existing found;
   int r;
 
   /* Rootless, only whiteouts (0/0 character devices, which anyone may
@@ -288,7 +319,7 @@ make_node (struct unpack *u, struct archive_entry *e, int parentfd, const char *
       u->res->skipped++;
       return 0;
     }
-  r = replace_existing (parentfd, leaf, type == AE_IFDIR, &kept, what, err);
+  r = replace_existing (parentfd, leaf, type == AE_IFDIR, &found, what, err);
   if (r < 0)
     return r;
 
@@ -303,11 +334,14 @@ make_node (struct unpack *u, struct archive_entry *e, int parentfd, const char *
         return r;
       break;
     case AE_IFDIR:
-      if (!kept && mkdirat (parentfd, leaf, 0700) < 0)
+      if (found != EXISTING_DIR && mkdirat (parentfd, leaf, 0700) < 0)
         return tong_err (err, errno, "%s: mkdir", what);
       fd = openat (parentfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (fd < 0)
         return tong_err (err, errno, "%s: open the new directory", what);
+      /* ".wh.d" then "d/": the lower layers' d is deleted, this one is new. */
+      if (found == EXISTING_WHITEOUT && (r = set_opaque (u, fd, what, err)) < 0)
+        return r;
       dirs_add (u, path, e);
       break;
     case AE_IFLNK:

@@ -37,8 +37,9 @@ struct unpack_result
  *
  * - `.wh.NAME` becomes a whiteout: a 0/0 character device NAME (the only form
  *   overlayfs reads on Linux 6.1, also with `userxattr`; unprivileged users may
- *   create it since 5.8).  A whiteout of a name this layer already holds is
- *   ignored: whiteouts apply only to lower layers.
+ *   create it since 5.8).  Whiteouts apply only to lower layers: a whiteout
+ *   of a directory this layer holds too (in either order) makes that
+ *   directory opaque; of a non-directory it holds, it is ignored.
  * - `.wh..wh..opq` makes its directory opaque: trusted.overlay.opaque=y, or
  *   user.overlay.opaque=y when rootless.
  * - Regular files, directories, symlinks, hardlinks, FIFOs, character and

@@ -48,6 +48,11 @@ _three_layers ()
   : >"$T/src/mid/data/.wh..wh..opq"
   echo new >"$T/src/mid/data/new"
   echo top >"$T/src/top/keep"
+  # Deleted and made anew in the same layer (tar order decides which comes first).
+  mkdir -p "$T/src/base/renew" "$T/src/mid/renew"
+  echo old >"$T/src/base/renew/old"
+  : >"$T/src/mid/.wh.renew"
+  echo mine >"$T/src/mid/renew/mine"
   make_layer base gzip
   make_layer mid zstd
   make_layer top plain
@@ -69,7 +74,8 @@ test_overlay_whiteouts_opaque_and_upper ()
   assert_no_file "$T/merged/data/old"
   assert_eq "$(cat "$T/merged/data/new")" new
   assert_eq "$(cat "$T/merged/keep")" top
-  assert_eq "$(ls "$T/merged" | tr '\n' ' ')" "data etc keep "
+  assert_eq "$(ls "$T/merged" | tr '\n' ' ')" "data etc keep renew "
+  assert_eq "$(ls "$T/merged/renew")" mine
 
   # Writes land in the upper dir; the layers do not change.
   echo written >"$T/merged/written"

@@ -265,6 +265,10 @@ build_normal (struct tar *t)
   tar_dir (t, "replaced/");
   tar_file (t, "replaced/in", "i");
   tar_file (t, "gr\xc3\xbc\xc3\x9f", "utf-8 name");
+  tar_file (t, ".wh.renewed", NULL); /* deleted below, then made anew: opaque */
+  tar_dir (t, "renewed/");
+  tar_dir (t, "renewed2/"); /* the same, whiteout last */
+  tar_file (t, ".wh.renewed2", NULL);
 }
 
 static bool
@@ -361,7 +365,7 @@ test_unpack_normal_layer_as_root (void)
           report (name, false, "%s", err.msg);
           continue;
         }
-      check_normal_layer (&res, 0, 24);
+      check_normal_layer (&res, 0, 28);
       CHECK (strcmp (res.diff_id, expect) == 0);
       CHECK (res.bytes == plain_size);
       CHECK (lstat (layer_path ("dev/null"), &st) == 0 && S_ISCHR (st.st_mode));
@@ -369,6 +373,9 @@ test_unpack_normal_layer_as_root (void)
       CHECK (lstat (layer_path ("dev/loop0"), &st) == 0 && S_ISBLK (st.st_mode));
       CHECK (st.st_rdev == makedev (7, 0));
       CHECK (has_xattr (layer_path ("opaque"), "trusted.overlay.opaque", "y", 1));
+      CHECK (has_xattr (layer_path ("renewed"), "trusted.overlay.opaque", "y", 1));
+      CHECK (has_xattr (layer_path ("renewed2"), "trusted.overlay.opaque", "y", 1));
+      CHECK (lgetxattr (layer_path ("etc"), "trusted.overlay.opaque", NULL, 0) < 0);
       CHECK (has_xattr (layer_path ("usr/bin/ping"), "security.capability",
                         (const char *) cap_net_raw_v2, sizeof cap_net_raw_v2));
       /* .wh..wh.plnk/123: aufs metadata, skipped */
@@ -403,9 +410,11 @@ test_unpack_shift_rootless (void)
       failures++;
       return;
     }
-  check_normal_layer (&res, 100000, 27);
+  check_normal_layer (&res, 100000, 31);
   CHECK (access (layer_path ("dev/null"), F_OK) < 0 && access (layer_path ("dev/loop0"), F_OK) < 0);
   CHECK (has_xattr (layer_path ("opaque"), "user.overlay.opaque", "y", 1));
+  CHECK (has_xattr (layer_path ("renewed"), "user.overlay.opaque", "y", 1));
+  CHECK (has_xattr (layer_path ("renewed2"), "user.overlay.opaque", "y", 1));
   CHECK (is_whiteout (layer_path ("wh"))); /* a whiteout device in the tar: kept */
   CHECK (lgetxattr (layer_path ("opaque"), "trusted.overlay.opaque", NULL, 0) < 0);
   CHECK (lgetxattr (layer_path ("trusted"), "trusted.something", NULL, 0) < 0);
