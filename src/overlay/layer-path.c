@@ -87,6 +87,9 @@ open_component (int curfd, const char *name, const char *path, bool create, uid_
       if (fchownat (curfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
         return tong_err (err, errno, "%s: chown the directory '%s' to %u:%u", what, path,
                          (unsigned) uid, (unsigned) gid);
+      /* 0755 whatever the umask. */
+      if (fchmodat (curfd, name, 0755, AT_SYMLINK_NOFOLLOW) < 0)
+        return tong_err (err, errno, "%s: chmod the directory '%s'", what, path);
       fd = openat2_retry (curfd, name, O_PATH);
     }
   switch (fd)

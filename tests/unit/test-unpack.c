@@ -449,6 +449,50 @@ test_unpack_id_range (void)
   CHECK (r < 0 && strstr (err.msg, "'biggid'") && strstr (err.msg, "gid 65536"));
 }
 
+/* A sparse file (pax GNU.sparse) comes out with its holes and its size; a
+ * name longer than ustar's 100 bytes comes out whole. */
+static void
+test_unpack_sparse_and_long_name (void)
+{
+  static const char long_name[]
+      = "a-directory-name-that-is-rather-long/and-a-file-name-that-makes-the-whole-path-longer-"
+        "than-one-hundred-bytes";
+  struct archive_entry *e = archive_entry_new ();
+  tong_error err = { 0 };
+  struct stat st;
+  struct tar t;
+  char buf[8];
+  int fd, r;
+
+  tar_start (&t, ARCHIVE_FILTER_ZSTD);
+  archive_entry_set_pathname (e, "sparse");
+  archive_entry_set_filetype (e, AE_IFREG);
+  archive_entry_set_perm (e, 0644);
+  archive_entry_set_size (e, 1 << 20);
+  archive_entry_sparse_add_entry (e, 65536, 4);
+  archive_entry_sparse_add_entry (e, (1 << 20) - 4, 4);
+  CHECK (archive_write_header (t.a, e) == ARCHIVE_OK);
+  {
+    /* The pax writer takes the whole content and leaves out the holes. */
+    _cleanup_free_ char *content = xcalloc (1, 1 << 20);
+    memcpy (content + 65536, "data", 4);
+    memcpy (content + (1 << 20) - 4, "tail", 4);
+    CHECK (archive_write_data (t.a, content, 1 << 20) == 1 << 20);
+  }
+  archive_entry_free (e);
+  tar_file (&t, long_name, "long");
+  r = unpack_with (tar_finish (&t), NULL, NULL, &err);
+  CHECK (r == 0);
+  fd = open (layer_path ("sparse"), O_RDONLY | O_CLOEXEC);
+  CHECK (fd >= 0 && fstat (fd, &st) == 0 && st.st_size == 1 << 20);
+  CHECK (st.st_blocks * 512 < 1 << 20); /* holes stayed holes */
+  CHECK (pread (fd, buf, 4, 65536) == 4 && memcmp (buf, "data", 4) == 0);
+  CHECK (pread (fd, buf, 4, (1 << 20) - 4) == 4 && memcmp (buf, "tail", 4) == 0);
+  CHECK (pread (fd, buf, 4, 4096) == 4 && memcmp (buf, "\0\0\0\0", 4) == 0);
+  close (fd);
+  CHECK (lstat (layer_path (long_name), &st) == 0 && st.st_size == 4);
+}
+
 static void
 test_unpack_not_a_tar (void)
 {
@@ -683,6 +727,7 @@ main (void)
     }
   else
     printf ("ok - unpack_normal_layer # SKIP needs root (device nodes, trusted.* xattrs, chown)\n");
+  RUN (test_unpack_sparse_and_long_name);
   RUN (test_unpack_not_a_tar);
   RUN (test_unpack_truncated_gzip);
   RUN (test_unpack_absolute_path_stays_inside);
