@@ -34,6 +34,9 @@ static char base[256];    /* the test's temp dir */
 static char outside[300]; /* base/outside: must stay empty (a sentinel) */
 static char secret[320];  /* base/secret: a file outside, for hardlink tests */
 static bool is_root;
+/* The options of tests that pass none: without root, root in the layer is
+ * shifted to the test's own user, the one owner it can chown to. */
+static struct unpack_options default_options;
 
 /* ------------------------------------------------------------ building tars */
 
@@ -222,7 +225,7 @@ static int
 unpack_with (int fd, const struct unpack_options *o, struct unpack_result *res, tong_error *err)
 {
   _cleanup_close_ int dirfd = fresh_layer ();
-  int r = layer_unpack (fd, dirfd, o, res, err);
+  int r = layer_unpack (fd, dirfd, o ? o : &default_options, res, err);
   close (fd);
   return r;
 }
@@ -703,6 +706,8 @@ main (void)
   int fd;
 
   is_root = geteuid () == 0;
+  if (!is_root)
+    default_options = (struct unpack_options){ .uid_shift = geteuid (), .gid_shift = getegid () };
   snprintf (base, sizeof base, "%s/test-unpack.XXXXXX",
             getenv ("TMPDIR") ? getenv ("TMPDIR") : "/tmp");
   if (mkdtemp (base) == NULL)
