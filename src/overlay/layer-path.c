@@ -35,8 +35,9 @@ layer_path_clean (const char *name, const char *what, char **out, tong_error *er
       if (end - start == 1 && start[0] == '.')
         continue;
       if (end - start == 2 && start[0] == '.' && start[1] == '.')
-        return tong_err (err, 0, "%s: the path '%s' has a '..' component (entries must stay "
-                                 "inside the layer)",
+        return tong_err (err, 0,
+                         "%s: the path '%s' has a '..' component (entries must stay "
+                         "inside the layer)",
                          what, name);
       if (o != clean)
         *o++ = '/';
@@ -61,8 +62,7 @@ openat2_retry (int dirfd, const char *path, int flags)
   int fd;
 
   do
-    fd = sys_openat2 (dirfd, path, (uint64_t) (flags | O_DIRECTORY | O_CLOEXEC), 0,
-                      RESOLVE_LAYER);
+    fd = sys_openat2 (dirfd, path, (uint64_t) (flags | O_DIRECTORY | O_CLOEXEC), 0, RESOLVE_LAYER);
   while (fd < 0 && (errno == EAGAIN || errno == EINTR));
   return fd < 0 ? -errno : fd;
 }
@@ -95,8 +95,9 @@ open_component (int curfd, const char *name, const char *path, bool create, uid_
   switch (fd)
     {
     case -ELOOP:
-      return tong_err (err, 0, "%s: '%s' is a symlink (entries are never written through "
-                               "symlinks)",
+      return tong_err (err, 0,
+                       "%s: '%s' is a symlink (entries are never written through "
+                       "symlinks)",
                        what, path);
     case -ENOTDIR:
       return tong_err (err, 0, "%s: '%s' is not a directory", what, path);

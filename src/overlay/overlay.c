@@ -232,8 +232,8 @@ overlay_mount (const char *target, const char *const *lowers, size_t n, const ch
   if (n == 0)
     return tong_err (err, 0, "overlay on '%s': no layers", target);
   if (n > OVERLAY_MAX_LOWERS)
-    return tong_err (err, 0, "overlay on '%s': %zu layers, but overlayfs stacks at most %d",
-                     target, n, OVERLAY_MAX_LOWERS);
+    return tong_err (err, 0, "overlay on '%s': %zu layers, but overlayfs stacks at most %d", target,
+                     n, OVERLAY_MAX_LOWERS);
   if (!read_only && work == NULL)
     return tong_err (err, 0, "overlay on '%s': an upper dir needs a work dir", target);
   if (read_only && n == 1)

@@ -12,8 +12,8 @@
 
 struct overlay_options
 {
-  bool read_only;         /* no upper and work dir: a read-only root */
-  bool userxattr;         /* overlay's `userxattr` mode (user.overlay.* xattrs; rootless) */
+  bool read_only;          /* no upper and work dir: a read-only root */
+  bool userxattr;          /* overlay's `userxattr` mode (user.overlay.* xattrs; rootless) */
   const char *mount_label; /* SELinux context= for the mount, or NULL */
 };
 

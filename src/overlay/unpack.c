@@ -182,8 +182,7 @@ make_opaque (struct unpack *u, int parentfd, const char *what, tong_error *err)
 
 /* `.wh.NAME`: a 0/0 character device NAME, overlay's whiteout. */
 static int
-make_whiteout (struct unpack *u, int parentfd, const char *name, const char *what,
-               tong_error *err)
+make_whiteout (struct unpack *u, int parentfd, const char *name, const char *what, tong_error *err)
 {
   struct stat st;
 
@@ -219,7 +218,8 @@ static int
 make_hardlink (struct unpack *u, struct archive_entry *e, int parentfd, const char *path,
                const char *leaf, const char *what, tong_error *err)
 {
-  _cleanup_free_ char *twhat = xasprintf ("%s (a hardlink to '%s')", what, archive_entry_hardlink (e));
+  _cleanup_free_ char *twhat
+      = xasprintf ("%s (a hardlink to '%s')", what, archive_entry_hardlink (e));
   _cleanup_free_ char *target = NULL;
   _cleanup_close_ int tparent = -1;
   enum existing found;
@@ -353,9 +353,9 @@ make_node (struct unpack *u, struct archive_entry *e, int parentfd, const char *
     case AE_IFCHR:
     case AE_IFBLK:
       if (mknodat (parentfd, leaf, type | 0600, archive_entry_rdev (e)) < 0)
-        return tong_err (err, errno, "%s: mknod %s %u:%u", what,
-                         type == AE_IFCHR ? "char" : "block", (unsigned) archive_entry_rdevmajor (e),
-                         (unsigned) archive_entry_rdevminor (e));
+        return tong_err (
+            err, errno, "%s: mknod %s %u:%u", what, type == AE_IFCHR ? "char" : "block",
+            (unsigned) archive_entry_rdevmajor (e), (unsigned) archive_entry_rdevminor (e));
       break;
     case AE_IFIFO:
       if (mkfifoat (parentfd, leaf, 0600) < 0)
@@ -493,7 +493,7 @@ layer_unpack (int fd, int dirfd, const struct unpack_options *o, struct unpack_r
               tong_error *err)
 {
   static const struct unpack_options defaults = { 0 };
-  struct unpack_result scratch;
+  struct unpack_result scratch = { 0 };
   struct unpack u = { .layerfd = dirfd, .o = o ? o : &defaults, .res = res ? res : &scratch };
   struct stat st;
   int r;

@@ -12,7 +12,7 @@
 
 struct unpack_options
 {
-  uid_t uid_shift;   /* added to every owner (rootless: the subordinate range's start); 0 as root */
+  uid_t uid_shift; /* added to every owner (rootless: the subordinate range's start); 0 as root */
   gid_t gid_shift;
   uint32_t id_range; /* owners (before the shift) >= id_range are refused; 0 = no limit */
   bool rootless;     /* device nodes other than 0/0 whiteouts are skipped (and counted in

@@ -74,11 +74,11 @@ struct ent
 {
   unsigned perm;
   int64_t uid, gid;
-  const char *data;    /* regular file content */
-  const char *link;    /* symlink target */
-  const char *hard;    /* hardlink target */
+  const char *data; /* regular file content */
+  const char *link; /* symlink target */
+  const char *hard; /* hardlink target */
   dev_t rdev;
-  const char *xname;   /* one xattr */
+  const char *xname; /* one xattr */
   const void *xvalue;
   size_t xsize;
 };
@@ -243,12 +243,20 @@ build_normal (struct tar *t)
   tar_dir (t, "./");
   tar_add (t, "./etc/", AE_IFDIR, (struct ent){ .perm = 0750, .uid = 0, .gid = 42 });
   tar_add (t, "./etc/conf", AE_IFREG,
-           (struct ent){ .data = "hello\n", .perm = 0640, .uid = 1000, .gid = 1001,
-                         .xname = "user.note", .xvalue = "v1", .xsize = 2 });
+           (struct ent){ .data = "hello\n",
+                         .perm = 0640,
+                         .uid = 1000,
+                         .gid = 1001,
+                         .xname = "user.note",
+                         .xvalue = "v1",
+                         .xsize = 2 });
   tar_add (t, "/usr/bin/su", AE_IFREG, (struct ent){ .data = "#!su\n", .perm = 04755 });
   tar_add (t, "usr/bin/ping", AE_IFREG,
-           (struct ent){ .data = "ping", .perm = 0755, .xname = "security.capability",
-                         .xvalue = cap_net_raw_v2, .xsize = sizeof cap_net_raw_v2 });
+           (struct ent){ .data = "ping",
+                         .perm = 0755,
+                         .xname = "security.capability",
+                         .xvalue = cap_net_raw_v2,
+                         .xsize = sizeof cap_net_raw_v2 });
   tar_add (t, "shared/", AE_IFDIR, (struct ent){ .perm = 02775, .gid = 50 });
   tar_symlink (t, "etc/link", "/etc/conf");
   tar_symlink (t, "rel", "etc/../usr");
@@ -391,8 +399,8 @@ test_unpack_normal_layer_as_root (void)
 static void
 test_unpack_shift_rootless (void)
 {
-  struct unpack_options o = { .uid_shift = 100000, .gid_shift = 100000, .id_range = 65536,
-                              .rootless = true };
+  struct unpack_options o
+      = { .uid_shift = 100000, .gid_shift = 100000, .id_range = 65536, .rootless = true };
   struct unpack_result res;
   tong_error err = { 0 };
   struct vfs_ns_cap_data cap;
