@@ -276,3 +276,17 @@ test_overlay_rootless_in_user_namespace ()
   assert_eq "$(getfattr_value "$T/rl/top/data" user.overlay.opaque)" y
   assert_no_file "$T/rl/base/null"
 }
+
+# Layer paths with overlay's separators (':' between layers, ',' between
+# options) and its escape character in them.
+test_overlay_paths_with_separators ()
+{
+  mkdir -p "$T/a:b,c" "$T/d\\e" "$T/u,1" "$T/w:1" "$T/merged"
+  echo 1 >"$T/a:b,c/f1"
+  echo 2 >"$T/d\\e/f2"
+  ovl_mount "$T/merged" "$T/u,1" "$T/w:1" "$T/a:b,c" "$T/d\\e"
+  assert_eq "$(cat "$T/merged/f1") $(cat "$T/merged/f2")" "1 2"
+  echo up >"$T/merged/up"
+  assert_eq "$(cat "$T/u,1/up")" up
+  ovl umount "$T/merged"
+}
