@@ -38,6 +38,7 @@ struct unpack
   size_t ndirs, dirs_cap;
   uid_t root_uid; /* owner of what the layer does not describe: created */
   gid_t root_gid; /* parents and whiteouts */
+  struct layer_create create;
 };
 
 static bool
@@ -159,11 +160,17 @@ replace_existing (int parentfd, const char *leaf, bool is_dir, enum existing *fo
   return r < 0 ? tong_err (err, -r, "%s: remove the earlier entry of the same name", what) : 0;
 }
 
+static const char *
+opaque_xattr (const struct unpack_options *o)
+{
+  return o->rootless ? "user.overlay.opaque" : "trusted.overlay.opaque";
+}
+
 /* Mark the directory dirfd opaque: lower layers' entries under it are hidden. */
 static int
 set_opaque (struct unpack *u, int dirfd, const char *what, tong_error *err)
 {
-  const char *key = u->o->rootless ? "user.overlay.opaque" : "trusted.overlay.opaque";
+  const char *key = opaque_xattr (u->o);
 
   if (fsetxattr (dirfd, key, "y", 1, 0) < 0)
     return tong_err (err, errno, "%s: mark the directory opaque (%s)", what, key);
@@ -237,7 +244,7 @@ make_hardlink (struct unpack *u, struct archive_entry *e, int parentfd, const ch
     return tong_err (err, 0, "%s: links to a whiteout", twhat);
   if (strcmp (target, path) == 0)
     return 0;
-  tparent = layer_open_parent (u->layerfd, target, false, 0, 0, twhat, err);
+  tparent = layer_open_parent (u->layerfd, target, NULL, twhat, err);
   if (tparent < 0)
     return tparent;
   if (fstatat (tparent, tleaf, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -421,7 +428,7 @@ unpack_entry (struct unpack *u, struct archive_entry *e, tong_error *err)
       return 0;
     }
 
-  parentfd = layer_open_parent (u->layerfd, path, true, u->root_uid, u->root_gid, what, err);
+  parentfd = layer_open_parent (u->layerfd, path, &u->create, what, err);
   if (parentfd < 0)
     return parentfd;
   if (strcmp (leaf, WHITEOUT_OPAQUE) == 0)
@@ -501,6 +508,9 @@ layer_unpack (int fd, int dirfd, const struct unpack_options *o, struct unpack_r
   memset (u.res, 0, sizeof *u.res);
   u.root_uid = u.o->uid_shift;
   u.root_gid = u.o->gid_shift;
+  u.create = (struct layer_create){ .uid = u.root_uid,
+                                    .gid = u.root_gid,
+                                    .opaque_xattr = opaque_xattr (u.o) };
   if (fstat (dirfd, &st) < 0)
     return tong_err (err, errno, "unpack layer: stat the target directory");
   if (!S_ISDIR (st.st_mode))

@@ -280,6 +280,8 @@ build_normal (struct tar *t)
   tar_dir (t, "renewed/");
   tar_dir (t, "renewed2/"); /* the same, whiteout last */
   tar_file (t, ".wh.renewed2", NULL);
+  tar_file (t, ".wh.renewed3", NULL); /* the same, without a directory entry */
+  tar_file (t, "renewed3/sub/file", "3");
 }
 
 static bool
@@ -329,7 +331,7 @@ check_normal_layer (const struct unpack_result *res, uid_t shift, uint64_t entri
   CHECK (lstat (layer_path ("replaced/in"), &st) == 0 && S_ISREG (st.st_mode));
   CHECK (lstat (layer_path ("gr\xc3\xbc\xc3\x9f"), &st) == 0 && st.st_size == 10);
   CHECK (res->entries == entries);
-  CHECK (res->file_bytes == 6 + 5 + 4 + 1 + 1 + 1 + 10 + 1 + 10);
+  CHECK (res->file_bytes == 6 + 5 + 4 + 1 + 1 + 1 + 10 + 1 + 10 + 1);
 }
 
 /* sha256 of a memory buffer, as "sha256:<hex>". */
@@ -376,7 +378,7 @@ test_unpack_normal_layer_as_root (void)
           report (name, false, "%s", err.msg);
           continue;
         }
-      check_normal_layer (&res, 0, 28);
+      check_normal_layer (&res, 0, 30);
       CHECK (strcmp (res.diff_id, expect) == 0);
       CHECK (res.bytes == plain_size);
       CHECK (lstat (layer_path ("dev/null"), &st) == 0 && S_ISCHR (st.st_mode));
@@ -386,6 +388,8 @@ test_unpack_normal_layer_as_root (void)
       CHECK (has_xattr (layer_path ("opaque"), "trusted.overlay.opaque", "y", 1));
       CHECK (has_xattr (layer_path ("renewed"), "trusted.overlay.opaque", "y", 1));
       CHECK (has_xattr (layer_path ("renewed2"), "trusted.overlay.opaque", "y", 1));
+      CHECK (has_xattr (layer_path ("renewed3"), "trusted.overlay.opaque", "y", 1));
+      CHECK (lgetxattr (layer_path ("renewed3/sub"), "trusted.overlay.opaque", NULL, 0) < 0);
       CHECK (lgetxattr (layer_path ("etc"), "trusted.overlay.opaque", NULL, 0) < 0);
       CHECK (has_xattr (layer_path ("usr/bin/ping"), "security.capability",
                         (const char *) cap_net_raw_v2, sizeof cap_net_raw_v2));
@@ -421,11 +425,12 @@ test_unpack_shift_rootless (void)
       failures++;
       return;
     }
-  check_normal_layer (&res, 100000, 31);
+  check_normal_layer (&res, 100000, 33);
   CHECK (access (layer_path ("dev/null"), F_OK) < 0 && access (layer_path ("dev/loop0"), F_OK) < 0);
   CHECK (has_xattr (layer_path ("opaque"), "user.overlay.opaque", "y", 1));
   CHECK (has_xattr (layer_path ("renewed"), "user.overlay.opaque", "y", 1));
   CHECK (has_xattr (layer_path ("renewed2"), "user.overlay.opaque", "y", 1));
+  CHECK (has_xattr (layer_path ("renewed3"), "user.overlay.opaque", "y", 1));
   CHECK (is_whiteout (layer_path ("wh"))); /* a whiteout device in the tar: kept */
   CHECK (lgetxattr (layer_path ("opaque"), "trusted.overlay.opaque", NULL, 0) < 0);
   CHECK (lgetxattr (layer_path ("trusted"), "trusted.something", NULL, 0) < 0);
