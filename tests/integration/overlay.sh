@@ -117,6 +117,13 @@ test_overlay_read_only ()
   assert_contains "$ERR" "Read-only file system"
   ovl umount "$T/single"
   ovl umount "$T/merged"
+
+  # Errors name what is wrong, and nothing is mounted.
+  assert_fail ovl mount "$T/merged" - - "$T/layers/top" "$T/missing"
+  assert_contains "$ERR" "layer 1 '$T/missing'"
+  assert_fail ovl mount "$T/merged" "$T/upper" - "$T/layers/top"
+  assert_contains "$ERR" "an upper dir needs a work dir"
+  assert_eq "$(awk -v m="$T/merged" '$5 == m' /proc/self/mountinfo)" ""
 }
 
 # Layers in the user-xattr format (rootless) under a userxattr mount.
