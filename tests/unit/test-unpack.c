@@ -565,6 +565,59 @@ test_unpack_truncated_gzip (void)
   CHECK (r < 0 && strstr (err.msg, "'big'") && strstr (err.msg, "does not decompress"));
 }
 
+/* Damaged layers: a well-formed one with a few random bytes changed, many
+ * times over (a fixed seed, so failures repeat).  Each must unpack or fail
+ * cleanly, never crash, and never write outside the layer. */
+static void
+test_unpack_damaged_layers (void)
+{
+  _cleanup_free_ char *good = NULL;
+  size_t size;
+  uint32_t x = 12345;
+  int refused_count = 0;
+  struct tar t;
+
+  tar_start (&t, ARCHIVE_FILTER_NONE);
+  build_normal (&t);
+  tar_symlink (&t, "escape", outside);
+  archive_write_close (t.a);
+  size = t.used;
+  good = xmalloc (size);
+  memcpy (good, t.buf, size);
+  close (tar_finish (&t));
+
+  for (int i = 0; i < 200; i++)
+    {
+      tong_error err = { 0 };
+      int fd = memfd_create ("damaged", MFD_CLOEXEC);
+      char *buf = xmalloc (size);
+      int flips;
+
+      memcpy (buf, good, size);
+      x = x * 1103515245 + 12345;
+      flips = 1 + (int) ((x >> 16) % 8);
+      for (int k = 0; k < flips; k++)
+        {
+          x = x * 1103515245 + 12345;
+          size_t at = (x >> 8) % size;
+          x = x * 1103515245 + 12345;
+          buf[at] = (char) (x >> 16);
+        }
+      if (fd < 0 || write_all (fd, buf, size) < 0 || lseek (fd, 0, SEEK_SET) < 0)
+        abort ();
+      free (buf);
+      if (unpack_with (fd, NULL, NULL, &err) < 0)
+        refused_count++;
+      if (!nothing_outside ())
+        {
+          printf ("not ok - damaged layer %d wrote outside the layer\n", i);
+          failures++;
+          break;
+        }
+    }
+  printf ("# %d of 200 damaged layers refused\n", refused_count);
+}
+
 /* ------------------------------------------------------------ malicious layers */
 
 typedef void (*builder) (struct tar *t);
@@ -742,6 +795,7 @@ main (void)
       test_unpack_normal_layer_as_root ();
       RUN (test_unpack_shift_rootless);
       RUN (test_unpack_id_range);
+      RUN (test_unpack_damaged_layers);
     }
   else
     printf ("ok - unpack_normal_layer # SKIP needs root (device nodes, trusted.* xattrs, chown)\n");
