@@ -264,6 +264,8 @@ test_overlay_rootless_in_user_namespace ()
   chown -R 65534:65534 "$T/rl"
   [ -x "$OVERLAY_TOOL" ] && setpriv --reuid 65534 --regid 65534 --clear-groups test -x "$OVERLAY_TOOL" ||
     skip "the unprivileged user cannot run $OVERLAY_TOOL"
+  setpriv --reuid 65534 --regid 65534 --clear-groups unshare -Urm true 2>/dev/null ||
+    skip "unprivileged user namespaces are not allowed on this host"
   local out
   out=$(setpriv --reuid 65534 --regid 65534 --clear-groups unshare -Urm sh -c '
     set -e
