@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "src/syscalls.h"
@@ -35,8 +37,9 @@ layer_path_clean (const char *name, const char *what, char **out, tong_error *er
       if (end - start == 1 && start[0] == '.')
         continue;
       if (end - start == 2 && start[0] == '.' && start[1] == '.')
-        return tong_err (err, 0, "%s: the path '%s' has a '..' component (entries must stay "
-                                 "inside the layer)",
+        return tong_err (err, 0,
+                         "%s: the path '%s' has a '..' component (entries must stay "
+                         "inside the layer)",
                          what, name);
       if (o != clean)
         *o++ = '/';
@@ -61,8 +64,7 @@ openat2_retry (int dirfd, const char *path, int flags)
   int fd;
 
   do
-    fd = sys_openat2 (dirfd, path, (uint64_t) (flags | O_DIRECTORY | O_CLOEXEC), 0,
-                      RESOLVE_LAYER);
+    fd = sys_openat2 (dirfd, path, (uint64_t) (flags | O_DIRECTORY | O_CLOEXEC), 0, RESOLVE_LAYER);
   while (fd < 0 && (errno == EAGAIN || errno == EINTR));
   return fd < 0 ? -errno : fd;
 }
@@ -73,27 +75,70 @@ layer_open_dir (int layerfd, const char *path, int flags)
   return openat2_retry (layerfd, *path ? path : ".", flags);
 }
 
+/* Create the missing directory `name` in curfd, as `c` says. */
+static int
+create_dir (int curfd, const char *name, const char *path, const struct layer_create *c,
+            bool opaque, const char *what, tong_error *err)
+{
+  _cleanup_close_ int fd = -1;
+
+  if (mkdirat (curfd, name, 0755) < 0 && errno != EEXIST)
+    return tong_err (err, errno, "%s: create the directory '%s'", what, path);
+  fd = openat (curfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return tong_err (err, errno, "%s: open the new directory '%s'", what, path);
+  if (fchown (fd, c->uid, c->gid) < 0)
+    return tong_err (err, errno, "%s: chown the directory '%s' to %u:%u", what, path,
+                     (unsigned) c->uid, (unsigned) c->gid);
+  /* 0755 whatever the umask. */
+  if (fchmod (fd, 0755) < 0)
+    return tong_err (err, errno, "%s: chmod the directory '%s'", what, path);
+  if (opaque && fsetxattr (fd, c->opaque_xattr, "y", 1, 0) < 0)
+    return tong_err (err, errno, "%s: mark the directory '%s' opaque (%s)", what, path,
+                     c->opaque_xattr);
+  return 0;
+}
+
+/* Is `name` in dirfd a whiteout (a 0/0 character device)? */
+static bool
+is_whiteout_at (int dirfd, const char *name)
+{
+  struct stat st;
+  return fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISCHR (st.st_mode)
+         && st.st_rdev == makedev (0, 0);
+}
+
 /* Open one component `name` of `path` below curfd, creating it if asked. */
 static int
-open_component (int curfd, const char *name, const char *path, bool create, uid_t uid, gid_t gid,
+open_component (int curfd, const char *name, const char *path, const struct layer_create *c,
                 const char *what, tong_error *err)
 {
-  int fd = openat2_retry (curfd, name, O_PATH);
+  int fd = openat2_retry (curfd, name, O_PATH), r;
 
-  if (fd == -ENOENT && create)
+  if (fd == -ENOENT && c)
     {
-      if (mkdirat (curfd, name, 0755) < 0 && errno != EEXIST)
-        return tong_err (err, errno, "%s: create the directory '%s'", what, path);
-      if (fchownat (curfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
-        return tong_err (err, errno, "%s: chown the directory '%s' to %u:%u", what, path,
-                         (unsigned) uid, (unsigned) gid);
+      r = create_dir (curfd, name, path, c, false, what, err);
+      if (r < 0)
+        return r;
+      fd = openat2_retry (curfd, name, O_PATH);
+    }
+  else if (fd == -ENOTDIR && c && is_whiteout_at (curfd, name))
+    {
+      /* ".wh.d" then "d/x": the lower layers' d is deleted, this layer's d
+       * is new, so opaque. */
+      if (unlinkat (curfd, name, 0) < 0)
+        return tong_err (err, errno, "%s: remove the whiteout '%s'", what, path);
+      r = create_dir (curfd, name, path, c, true, what, err);
+      if (r < 0)
+        return r;
       fd = openat2_retry (curfd, name, O_PATH);
     }
   switch (fd)
     {
     case -ELOOP:
-      return tong_err (err, 0, "%s: '%s' is a symlink (entries are never written through "
-                               "symlinks)",
+      return tong_err (err, 0,
+                       "%s: '%s' is a symlink (entries are never written through "
+                       "symlinks)",
                        what, path);
     case -ENOTDIR:
       return tong_err (err, 0, "%s: '%s' is not a directory", what, path);
@@ -109,8 +154,8 @@ open_component (int curfd, const char *name, const char *path, bool create, uid_
 }
 
 int
-layer_open_parent (int layerfd, const char *path, bool create, uid_t uid, gid_t gid,
-                   const char *what, tong_error *err)
+layer_open_parent (int layerfd, const char *path, const struct layer_create *c, const char *what,
+                   tong_error *err)
 {
   const char *leaf = layer_path_leaf (path);
   _cleanup_free_ char *parent = NULL;
@@ -141,7 +186,7 @@ layer_open_parent (int layerfd, const char *path, bool create, uid_t uid, gid_t 
       slash = strchr (p, '/');
       if (slash)
         *slash = '\0';
-      fd = open_component (cur, p, parent, create, uid, gid, what, err);
+      fd = open_component (cur, p, parent, c, what, err);
       if (fd < 0)
         return fd;
       close (cur);

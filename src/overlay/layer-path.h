@@ -19,13 +19,22 @@ int layer_path_clean (const char *name, const char *what, char **out, tong_error
 /* The last component of a clean, non-empty path. */
 const char *layer_path_leaf (const char *path);
 
+/* How layer_open_parent creates missing directories. */
+struct layer_create
+{
+  uid_t uid; /* owner of created directories (mode 0755) */
+  gid_t gid;
+  const char *opaque_xattr; /* set to "y" on a directory that replaces a whiteout */
+};
+
 /* Open (O_PATH) the directory that holds the last component of the clean,
- * non-empty `path`, inside the layer at layerfd.  With create, missing
- * directories are made (mode 0755, owned by uid:gid), as tar does for
- * entries without their own directory entry.  A symlink, a non-directory or
- * a mount point on the way is refused with an error naming it.  Returns the
- * fd or -errno. */
-int layer_open_parent (int layerfd, const char *path, bool create, uid_t uid, gid_t gid,
+ * non-empty `path`, inside the layer at layerfd.  With c, missing
+ * directories are made, as tar does for entries without their own directory
+ * entry; a whiteout of this layer on the way is replaced by an opaque
+ * directory (".wh.d" then "d/x": the lower d is gone, this d is new).  A
+ * symlink, another non-directory or a mount point on the way is refused
+ * with an error naming it.  Returns the fd or -errno. */
+int layer_open_parent (int layerfd, const char *path, const struct layer_create *c,
                        const char *what, tong_error *err);
 
 /* Open a directory of the layer by its clean path ("" for the root) with

@@ -70,8 +70,7 @@ layer_stream_open (struct layer_stream *s, int fd, tong_error *err)
                           archive_error_string (s->raw));
 
   if (archive_read_support_format_tar (s->tar) != ARCHIVE_OK)
-    return tong_err_code (err, ENOTSUP, "layer: no tar support: %s",
-                          archive_error_string (s->tar));
+    return tong_err_code (err, ENOTSUP, "layer: no tar support: %s", archive_error_string (s->tar));
   if (archive_read_open (s->tar, s, NULL, stream_read, NULL) != ARCHIVE_OK)
     return layer_stream_error (s, "layer", err);
   return 0;

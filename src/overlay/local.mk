@@ -3,6 +3,7 @@
 noinst_LIBRARIES += libtongimage.a
 libtongimage_a_SOURCES = \
 	src/overlay/unpack.h src/overlay/unpack.c \
+	src/overlay/unpack-nodes.h src/overlay/unpack-nodes.c \
 	src/overlay/unpack-meta.h src/overlay/unpack-meta.c \
 	src/overlay/layer-path.h src/overlay/layer-path.c \
 	src/overlay/layer-stream.h src/overlay/layer-stream.c \

@@ -14,6 +14,10 @@
 #include "src/syscalls.h"
 #include "src/util.h"
 
+#ifndef P_PIDFD
+#define P_PIDFD 3 /* waitid on a pidfd (Linux 5.4; glibc 2.36 lacks the name) */
+#endif
+
 /* A growing string for the mount options. */
 struct opts
 {
@@ -101,13 +105,18 @@ mount_error (int errnum, const char *target, size_t n, tong_error *err)
 
 /* mount(2) from a child that changed into dirfd, so that the options may
  * name the layers relative to it.  A child, not chdir here: the current
- * directory belongs to the whole (perhaps threaded) process. */
+ * directory belongs to the whole (perhaps threaded) process.  The child
+ * sends no SIGCHLD and is waited for through its pidfd, so that a caller
+ * reaping its own children with waitpid(-1) cannot take its status. */
 static int
 mount_in_dir (int dirfd, const char *target, unsigned long flags, const char *opts)
 {
-  int status;
-  pid_t pid = fork ();
+  int pidfd = -1;
+  struct clone_args args = { .flags = CLONE_PIDFD, .pidfd = (uint64_t) (uintptr_t) &pidfd };
+  siginfo_t info;
+  pid_t pid;
 
+  pid = sys_clone3 (&args);
   if (pid < 0)
     return -errno;
   if (pid == 0)
@@ -118,12 +127,18 @@ mount_in_dir (int dirfd, const char *target, unsigned long flags, const char *op
         _exit (errno);
       _exit (0);
     }
-  while (waitpid (pid, &status, 0) < 0)
+  memset (&info, 0, sizeof info);
+  while (waitid ((idtype_t) P_PIDFD, (id_t) pidfd, &info, WEXITED | __WALL) < 0)
     if (errno != EINTR)
-      return -errno;
-  if (!WIFEXITED (status))
+      {
+        int r = -errno;
+        close (pidfd);
+        return r;
+      }
+  close (pidfd);
+  if (info.si_code != CLD_EXITED)
     return -EINTR;
-  return -WEXITSTATUS (status);
+  return -info.si_status;
 }
 
 /* Mount with short symlinks ("0", "1", ..., "u", "w") in a temporary
@@ -217,8 +232,8 @@ overlay_mount (const char *target, const char *const *lowers, size_t n, const ch
   if (n == 0)
     return tong_err (err, 0, "overlay on '%s': no layers", target);
   if (n > OVERLAY_MAX_LOWERS)
-    return tong_err (err, 0, "overlay on '%s': %zu layers, but overlayfs stacks at most %d",
-                     target, n, OVERLAY_MAX_LOWERS);
+    return tong_err (err, 0, "overlay on '%s': %zu layers, but overlayfs stacks at most %d", target,
+                     n, OVERLAY_MAX_LOWERS);
   if (!read_only && work == NULL)
     return tong_err (err, 0, "overlay on '%s': an upper dir needs a work dir", target);
   if (read_only && n == 1)

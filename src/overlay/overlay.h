@@ -12,8 +12,8 @@
 
 struct overlay_options
 {
-  bool read_only;         /* no upper and work dir: a read-only root */
-  bool userxattr;         /* overlay's `userxattr` mode (user.overlay.* xattrs; rootless) */
+  bool read_only;          /* no upper and work dir: a read-only root */
+  bool userxattr;          /* overlay's `userxattr` mode (user.overlay.* xattrs; rootless) */
   const char *mount_label; /* SELinux context= for the mount, or NULL */
 };
 
@@ -28,7 +28,8 @@ struct overlay_options
  * changed into it mounts with those relative names: overlay resolves them at
  * mount time, so the symlinks are removed right after.  That fits
  * OVERLAY_MAX_LOWERS layers.  A single read-only layer is bind-mounted
- * read-only (overlay needs two lowers without an upper).
+ * read-only (overlay needs two lowers without an upper); such a bind mount
+ * takes no mount_label.
  *
  * Returns 0 or -errno with err naming the target. */
 int overlay_mount (const char *target, const char *const *lowers, size_t n, const char *upper,

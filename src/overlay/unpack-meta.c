@@ -35,10 +35,10 @@ shift_id (la_int64_t id, uint32_t shift, uint32_t range, const char *kind, const
 }
 
 int
-meta_owner (struct archive_entry *e, const struct unpack_options *o, const char *what,
-            uid_t *uid, gid_t *gid, tong_error *err)
+meta_owner (struct archive_entry *e, const struct unpack_options *o, const char *what, uid_t *uid,
+            gid_t *gid, tong_error *err)
 {
-  uint32_t u, g;
+  uint32_t u = 0, g = 0;
   int r;
 
   r = shift_id (archive_entry_uid (e), o->uid_shift, o->id_range, "uid", what, &u, err);
@@ -120,8 +120,7 @@ cap_shift (const void *value, size_t size, uid_t shift, struct vfs_ns_cap_data *
 }
 
 static int
-set_xattr (int parentfd, const char *name, int fd, const char *key, const void *value,
-           size_t size)
+set_xattr (int parentfd, const char *name, int fd, const char *key, const void *value, size_t size)
 {
   char path[64 + NAME_MAX];
 

@@ -25,8 +25,7 @@ int meta_owner (struct archive_entry *e, const struct unpack_options *o, const c
  * rootless; ACLs when ids are shifted.  With a uid shift a file capability
  * is rewritten as a v3 capability whose root is the shifted root. */
 int meta_apply (int parentfd, const char *name, int fd, struct archive_entry *e,
-                const struct unpack_options *o, bool set_times, const char *what,
-                tong_error *err);
+                const struct unpack_options *o, bool set_times, const char *what, tong_error *err);
 
 /* The times of an entry, for futimens/utimensat (UTIME_OMIT when unset). */
 void meta_times (struct archive_entry *e, struct timespec ts[2]);

@@ -12,12 +12,12 @@
 
 struct unpack_options
 {
-  uid_t uid_shift;   /* added to every owner (rootless: the subordinate range's start); 0 as root */
+  uid_t uid_shift; /* added to every owner (rootless: the subordinate range's start); 0 as root */
   gid_t gid_shift;
   uint32_t id_range; /* owners (before the shift) >= id_range are refused; 0 = no limit */
-  bool rootless;     /* device nodes are skipped (and counted in `skipped`); opaque
-                        directories get user.overlay.opaque=y (overlay's `userxattr` mode);
-                        trusted.* xattrs in the layer are skipped */
+  bool rootless;     /* device nodes other than 0/0 whiteouts are skipped (and counted in
+                        `skipped`); opaque directories get user.overlay.opaque=y (overlay's
+                        `userxattr` mode); trusted.* xattrs in the layer are left out */
 };
 
 struct unpack_result
@@ -31,13 +31,15 @@ struct unpack_result
   char diff_id[72];    /* "sha256:<hex>" of the uncompressed tar stream */
 };
 
-/* Unpack the layer archive readable from fd into the empty directory dirfd,
+/* Unpack the layer archive readable from fd into the empty directory dirfd
+ * (refused with ENOTEMPTY otherwise; dirfd may be an O_PATH fd),
  * in overlay's format (docs/overlay.md):
  *
  * - `.wh.NAME` becomes a whiteout: a 0/0 character device NAME (the only form
  *   overlayfs reads on Linux 6.1, also with `userxattr`; unprivileged users may
- *   create it since 5.8).  A whiteout of a name this layer already holds is
- *   ignored: whiteouts apply only to lower layers.
+ *   create it since 5.8).  Whiteouts apply only to lower layers: a whiteout
+ *   of a directory this layer holds too (in either order) makes that
+ *   directory opaque; of a non-directory it holds, it is ignored.
  * - `.wh..wh..opq` makes its directory opaque: trusted.overlay.opaque=y, or
  *   user.overlay.opaque=y when rootless.
  * - Regular files, directories, symlinks, hardlinks, FIFOs, character and

@@ -48,6 +48,11 @@ _three_layers ()
   : >"$T/src/mid/data/.wh..wh..opq"
   echo new >"$T/src/mid/data/new"
   echo top >"$T/src/top/keep"
+  # Deleted and made anew in the same layer (tar order decides which comes first).
+  mkdir -p "$T/src/base/renew" "$T/src/mid/renew"
+  echo old >"$T/src/base/renew/old"
+  : >"$T/src/mid/.wh.renew"
+  echo mine >"$T/src/mid/renew/mine"
   make_layer base gzip
   make_layer mid zstd
   make_layer top plain
@@ -69,7 +74,8 @@ test_overlay_whiteouts_opaque_and_upper ()
   assert_no_file "$T/merged/data/old"
   assert_eq "$(cat "$T/merged/data/new")" new
   assert_eq "$(cat "$T/merged/keep")" top
-  assert_eq "$(ls "$T/merged" | tr '\n' ' ')" "data etc keep "
+  assert_eq "$(ls "$T/merged" | tr '\n' ' ')" "data etc keep renew "
+  assert_eq "$(ls "$T/merged/renew")" mine
 
   # Writes land in the upper dir; the layers do not change.
   echo written >"$T/merged/written"
@@ -111,6 +117,13 @@ test_overlay_read_only ()
   assert_contains "$ERR" "Read-only file system"
   ovl umount "$T/single"
   ovl umount "$T/merged"
+
+  # Errors name what is wrong, and nothing is mounted.
+  assert_fail ovl mount "$T/merged" - - "$T/layers/top" "$T/missing"
+  assert_contains "$ERR" "layer 1 '$T/missing'"
+  assert_fail ovl mount "$T/merged" "$T/upper" - "$T/layers/top"
+  assert_contains "$ERR" "an upper dir needs a work dir"
+  assert_eq "$(awk -v m="$T/merged" '$5 == m' /proc/self/mountinfo)" ""
 }
 
 # Layers in the user-xattr format (rootless) under a userxattr mount.
@@ -167,6 +180,14 @@ test_overlay_many_layers ()
   assert_eq "$(cat "$T/merged/bottom")" bottom
   ovl umount "$T/merged"
 
+  # A mount that fails (the bottom "layer" is a file) says so and leaves
+  # no directory of short names behind.
+  echo file >"$T/not-a-dir"
+  assert_fail ovl mount "$T/merged" "$T/upper" "$T/work" "${lowers[@]:0:199}" "$T/not-a-dir"
+  assert_contains "$ERR" "overlay of 200 layers on '$T/merged'"
+  assert_eq "$(find "$T" -maxdepth 1 -name '.merged.lowers.*' | wc -l)" 0
+  assert_eq "$(awk -v m="$T/merged" '$5 == m' /proc/self/mountinfo)" ""
+
   # Beyond overlay's stack limit: refused before mounting.
   for ((i = 200; i < 501; i++)); do lowers+=("${lowers[0]}"); done
   assert_fail ovl mount "$T/merged" "$T/upper" "$T/work" "${lowers[@]}"
@@ -221,4 +242,60 @@ test_overlay_unpack_diff_id ()
     assert_contains "$out" "bytes $(stat -c %s "$T/l.tar") "
     cmp "$T/src/l/d/blob" "$T/out-$f/d/blob"
   done
+}
+
+# Rootless: an unprivileged user in its own user and mount namespaces
+# unpacks layers in the userxattr format (whiteouts as 0/0 devices, which
+# Linux >= 5.8 lets anyone create) and mounts them with userxattr.
+test_overlay_rootless_in_user_namespace ()
+{
+  command -v setpriv >/dev/null || skip "setpriv (util-linux) is missing"
+  mkdir -p "$T/src/base/data" "$T/src/top/data"
+  echo old >"$T/src/base/data/old"
+  echo gone >"$T/src/base/gone"
+  mknod "$T/src/base/null" c 1 3
+  : >"$T/src/top/data/.wh..wh..opq"
+  : >"$T/src/top/.wh.gone"
+  echo new >"$T/src/top/data/new"
+  mkdir "$T/rl"
+  for l in base top; do
+    tar -C "$T/src/$l" --owner=0 --group=0 --numeric-owner -cf "$T/rl/$l.tar" .
+  done
+  chown -R 65534:65534 "$T/rl"
+  [ -x "$OVERLAY_TOOL" ] && setpriv --reuid 65534 --regid 65534 --clear-groups test -x "$OVERLAY_TOOL" ||
+    skip "the unprivileged user cannot run $OVERLAY_TOOL"
+  setpriv --reuid 65534 --regid 65534 --clear-groups unshare -Urm true 2>/dev/null ||
+    skip "unprivileged user namespaces are not allowed on this host"
+  local out
+  out=$(setpriv --reuid 65534 --regid 65534 --clear-groups unshare -Urm sh -c '
+    set -e
+    cd "$1"
+    "$2" unpack --rootless base.tar base
+    "$2" unpack --rootless top.tar top
+    mkdir upper work merged
+    "$2" mount --userxattr merged upper work top base
+    ls merged merged/data
+    echo written >merged/w
+    cat upper/w
+  ' sh "$T/rl" "$OVERLAY_TOOL")
+  echo "$out" >&2
+  assert_contains "$(sed -n 1p <<<"$out")" "skipped 1" # the device node
+  assert_eq "$(sed -n '3,$p' <<<"$out" | tr '\n' ' ')" "merged: data  merged/data: new written "
+  assert_eq "$(stat -c '%F %t:%T %u' "$T/rl/top/gone")" "character special file 0:0 65534"
+  assert_eq "$(getfattr_value "$T/rl/top/data" user.overlay.opaque)" y
+  assert_no_file "$T/rl/base/null"
+}
+
+# Layer paths with overlay's separators (':' between layers, ',' between
+# options) and its escape character in them.
+test_overlay_paths_with_separators ()
+{
+  mkdir -p "$T/a:b,c" "$T/d\\e" "$T/u,1" "$T/w:1" "$T/merged"
+  echo 1 >"$T/a:b,c/f1"
+  echo 2 >"$T/d\\e/f2"
+  ovl_mount "$T/merged" "$T/u,1" "$T/w:1" "$T/a:b,c" "$T/d\\e"
+  assert_eq "$(cat "$T/merged/f1") $(cat "$T/merged/f2")" "1 2"
+  echo up >"$T/merged/up"
+  assert_eq "$(cat "$T/u,1/up")" up
+  ovl umount "$T/merged"
 }

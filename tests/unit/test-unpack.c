@@ -34,6 +34,9 @@ static char base[256];    /* the test's temp dir */
 static char outside[300]; /* base/outside: must stay empty (a sentinel) */
 static char secret[320];  /* base/secret: a file outside, for hardlink tests */
 static bool is_root;
+/* The options of tests that pass none: without root, root in the layer is
+ * shifted to the test's own user, the one owner it can chown to. */
+static struct unpack_options default_options;
 
 /* ------------------------------------------------------------ building tars */
 
@@ -71,11 +74,11 @@ struct ent
 {
   unsigned perm;
   int64_t uid, gid;
-  const char *data;    /* regular file content */
-  const char *link;    /* symlink target */
-  const char *hard;    /* hardlink target */
+  const char *data; /* regular file content */
+  const char *link; /* symlink target */
+  const char *hard; /* hardlink target */
   dev_t rdev;
-  const char *xname;   /* one xattr */
+  const char *xname; /* one xattr */
   const void *xvalue;
   size_t xsize;
 };
@@ -222,7 +225,7 @@ static int
 unpack_with (int fd, const struct unpack_options *o, struct unpack_result *res, tong_error *err)
 {
   _cleanup_close_ int dirfd = fresh_layer ();
-  int r = layer_unpack (fd, dirfd, o, res, err);
+  int r = layer_unpack (fd, dirfd, o ? o : &default_options, res, err);
   close (fd);
   return r;
 }
@@ -240,12 +243,20 @@ build_normal (struct tar *t)
   tar_dir (t, "./");
   tar_add (t, "./etc/", AE_IFDIR, (struct ent){ .perm = 0750, .uid = 0, .gid = 42 });
   tar_add (t, "./etc/conf", AE_IFREG,
-           (struct ent){ .data = "hello\n", .perm = 0640, .uid = 1000, .gid = 1001,
-                         .xname = "user.note", .xvalue = "v1", .xsize = 2 });
+           (struct ent){ .data = "hello\n",
+                         .perm = 0640,
+                         .uid = 1000,
+                         .gid = 1001,
+                         .xname = "user.note",
+                         .xvalue = "v1",
+                         .xsize = 2 });
   tar_add (t, "/usr/bin/su", AE_IFREG, (struct ent){ .data = "#!su\n", .perm = 04755 });
   tar_add (t, "usr/bin/ping", AE_IFREG,
-           (struct ent){ .data = "ping", .perm = 0755, .xname = "security.capability",
-                         .xvalue = cap_net_raw_v2, .xsize = sizeof cap_net_raw_v2 });
+           (struct ent){ .data = "ping",
+                         .perm = 0755,
+                         .xname = "security.capability",
+                         .xvalue = cap_net_raw_v2,
+                         .xsize = sizeof cap_net_raw_v2 });
   tar_add (t, "shared/", AE_IFDIR, (struct ent){ .perm = 02775, .gid = 50 });
   tar_symlink (t, "etc/link", "/etc/conf");
   tar_symlink (t, "rel", "etc/../usr");
@@ -265,6 +276,12 @@ build_normal (struct tar *t)
   tar_dir (t, "replaced/");
   tar_file (t, "replaced/in", "i");
   tar_file (t, "gr\xc3\xbc\xc3\x9f", "utf-8 name");
+  tar_file (t, ".wh.renewed", NULL); /* deleted below, then made anew: opaque */
+  tar_dir (t, "renewed/");
+  tar_dir (t, "renewed2/"); /* the same, whiteout last */
+  tar_file (t, ".wh.renewed2", NULL);
+  tar_file (t, ".wh.renewed3", NULL); /* the same, without a directory entry */
+  tar_file (t, "renewed3/sub/file", "3");
 }
 
 static bool
@@ -314,7 +331,7 @@ check_normal_layer (const struct unpack_result *res, uid_t shift, uint64_t entri
   CHECK (lstat (layer_path ("replaced/in"), &st) == 0 && S_ISREG (st.st_mode));
   CHECK (lstat (layer_path ("gr\xc3\xbc\xc3\x9f"), &st) == 0 && st.st_size == 10);
   CHECK (res->entries == entries);
-  CHECK (res->file_bytes == 6 + 5 + 4 + 1 + 1 + 1 + 10 + 1 + 10);
+  CHECK (res->file_bytes == 6 + 5 + 4 + 1 + 1 + 1 + 10 + 1 + 10 + 1);
 }
 
 /* sha256 of a memory buffer, as "sha256:<hex>". */
@@ -361,7 +378,7 @@ test_unpack_normal_layer_as_root (void)
           report (name, false, "%s", err.msg);
           continue;
         }
-      check_normal_layer (&res, 0, 24);
+      check_normal_layer (&res, 0, 30);
       CHECK (strcmp (res.diff_id, expect) == 0);
       CHECK (res.bytes == plain_size);
       CHECK (lstat (layer_path ("dev/null"), &st) == 0 && S_ISCHR (st.st_mode));
@@ -369,6 +386,11 @@ test_unpack_normal_layer_as_root (void)
       CHECK (lstat (layer_path ("dev/loop0"), &st) == 0 && S_ISBLK (st.st_mode));
       CHECK (st.st_rdev == makedev (7, 0));
       CHECK (has_xattr (layer_path ("opaque"), "trusted.overlay.opaque", "y", 1));
+      CHECK (has_xattr (layer_path ("renewed"), "trusted.overlay.opaque", "y", 1));
+      CHECK (has_xattr (layer_path ("renewed2"), "trusted.overlay.opaque", "y", 1));
+      CHECK (has_xattr (layer_path ("renewed3"), "trusted.overlay.opaque", "y", 1));
+      CHECK (lgetxattr (layer_path ("renewed3/sub"), "trusted.overlay.opaque", NULL, 0) < 0);
+      CHECK (lgetxattr (layer_path ("etc"), "trusted.overlay.opaque", NULL, 0) < 0);
       CHECK (has_xattr (layer_path ("usr/bin/ping"), "security.capability",
                         (const char *) cap_net_raw_v2, sizeof cap_net_raw_v2));
       /* .wh..wh.plnk/123: aufs metadata, skipped */
@@ -381,8 +403,8 @@ test_unpack_normal_layer_as_root (void)
 static void
 test_unpack_shift_rootless (void)
 {
-  struct unpack_options o = { .uid_shift = 100000, .gid_shift = 100000, .id_range = 65536,
-                              .rootless = true };
+  struct unpack_options o
+      = { .uid_shift = 100000, .gid_shift = 100000, .id_range = 65536, .rootless = true };
   struct unpack_result res;
   tong_error err = { 0 };
   struct vfs_ns_cap_data cap;
@@ -395,6 +417,7 @@ test_unpack_shift_rootless (void)
            (struct ent){ .xname = "trusted.something", .xvalue = "x", .xsize = 1 });
   tar_add (&t, "forged", AE_IFDIR,
            (struct ent){ .xname = "trusted.overlay.redirect", .xvalue = "/etc", .xsize = 4 });
+  tar_add (&t, "wh", AE_IFCHR, (struct ent){ .rdev = makedev (0, 0), .perm = 0 });
   r = unpack_with (tar_finish (&t), &o, &res, &err);
   if (r < 0)
     {
@@ -402,9 +425,13 @@ test_unpack_shift_rootless (void)
       failures++;
       return;
     }
-  check_normal_layer (&res, 100000, 26);
+  check_normal_layer (&res, 100000, 33);
   CHECK (access (layer_path ("dev/null"), F_OK) < 0 && access (layer_path ("dev/loop0"), F_OK) < 0);
   CHECK (has_xattr (layer_path ("opaque"), "user.overlay.opaque", "y", 1));
+  CHECK (has_xattr (layer_path ("renewed"), "user.overlay.opaque", "y", 1));
+  CHECK (has_xattr (layer_path ("renewed2"), "user.overlay.opaque", "y", 1));
+  CHECK (has_xattr (layer_path ("renewed3"), "user.overlay.opaque", "y", 1));
+  CHECK (is_whiteout (layer_path ("wh"))); /* a whiteout device in the tar: kept */
   CHECK (lgetxattr (layer_path ("opaque"), "trusted.overlay.opaque", NULL, 0) < 0);
   CHECK (lgetxattr (layer_path ("trusted"), "trusted.something", NULL, 0) < 0);
   CHECK (lgetxattr (layer_path ("forged"), "trusted.overlay.redirect", NULL, 0) < 0);
@@ -438,6 +465,50 @@ test_unpack_id_range (void)
   CHECK (r < 0 && strstr (err.msg, "'biggid'") && strstr (err.msg, "gid 65536"));
 }
 
+/* A sparse file (pax GNU.sparse) comes out with its holes and its size; a
+ * name longer than ustar's 100 bytes comes out whole. */
+static void
+test_unpack_sparse_and_long_name (void)
+{
+  static const char long_name[]
+      = "a-directory-name-that-is-rather-long/and-a-file-name-that-makes-the-whole-path-longer-"
+        "than-one-hundred-bytes";
+  struct archive_entry *e = archive_entry_new ();
+  tong_error err = { 0 };
+  struct stat st;
+  struct tar t;
+  char buf[8];
+  int fd, r;
+
+  tar_start (&t, ARCHIVE_FILTER_ZSTD);
+  archive_entry_set_pathname (e, "sparse");
+  archive_entry_set_filetype (e, AE_IFREG);
+  archive_entry_set_perm (e, 0644);
+  archive_entry_set_size (e, 1 << 20);
+  archive_entry_sparse_add_entry (e, 65536, 4);
+  archive_entry_sparse_add_entry (e, (1 << 20) - 4, 4);
+  CHECK (archive_write_header (t.a, e) == ARCHIVE_OK);
+  {
+    /* The pax writer takes the whole content and leaves out the holes. */
+    _cleanup_free_ char *content = xcalloc (1, 1 << 20);
+    memcpy (content + 65536, "data", 4);
+    memcpy (content + (1 << 20) - 4, "tail", 4);
+    CHECK (archive_write_data (t.a, content, 1 << 20) == 1 << 20);
+  }
+  archive_entry_free (e);
+  tar_file (&t, long_name, "long");
+  r = unpack_with (tar_finish (&t), NULL, NULL, &err);
+  CHECK (r == 0);
+  fd = open (layer_path ("sparse"), O_RDONLY | O_CLOEXEC);
+  CHECK (fd >= 0 && fstat (fd, &st) == 0 && st.st_size == 1 << 20);
+  CHECK (st.st_blocks * 512 < 1 << 20); /* holes stayed holes */
+  CHECK (pread (fd, buf, 4, 65536) == 4 && memcmp (buf, "data", 4) == 0);
+  CHECK (pread (fd, buf, 4, (1 << 20) - 4) == 4 && memcmp (buf, "tail", 4) == 0);
+  CHECK (pread (fd, buf, 4, 4096) == 4 && memcmp (buf, "\0\0\0\0", 4) == 0);
+  close (fd);
+  CHECK (lstat (layer_path (long_name), &st) == 0 && st.st_size == 4);
+}
+
 static void
 test_unpack_not_a_tar (void)
 {
@@ -448,6 +519,20 @@ test_unpack_not_a_tar (void)
   CHECK (write_all (fd, junk, sizeof junk) == 0 && lseek (fd, 0, SEEK_SET) == 0);
   r = unpack_with (fd, NULL, NULL, &err);
   CHECK (r < 0 && strstr (err.msg, "not a tar archive"));
+
+  /* A target directory with content is refused, the content untouched. */
+  {
+    _cleanup_close_ int dirfd = fresh_layer ();
+    struct tar t;
+    tar_start (&t, ARCHIVE_FILTER_NONE);
+    tar_file (&t, "f", "new");
+    fd = tar_finish (&t);
+    CHECK (mknodat (dirfd, "old", S_IFREG | 0600, 0) == 0);
+    err.msg[0] = 0;
+    CHECK (layer_unpack (fd, dirfd, NULL, NULL, &err) == -ENOTEMPTY);
+    CHECK (strstr (err.msg, "not empty") && access (layer_path ("f"), F_OK) < 0);
+    close (fd);
+  }
 
   fd = memfd_create ("empty", MFD_CLOEXEC);
   err.msg[0] = 0;
@@ -478,6 +563,59 @@ test_unpack_truncated_gzip (void)
   fd = tar_finish (&t);
   r = unpack_with (fd, NULL, NULL, &err);
   CHECK (r < 0 && strstr (err.msg, "'big'") && strstr (err.msg, "does not decompress"));
+}
+
+/* Damaged layers: a well-formed one with a few random bytes changed, many
+ * times over (a fixed seed, so failures repeat).  Each must unpack or fail
+ * cleanly, never crash, and never write outside the layer. */
+static void
+test_unpack_damaged_layers (void)
+{
+  _cleanup_free_ char *good = NULL;
+  size_t size;
+  uint32_t x = 12345;
+  int refused_count = 0;
+  struct tar t;
+
+  tar_start (&t, ARCHIVE_FILTER_NONE);
+  build_normal (&t);
+  tar_symlink (&t, "escape", outside);
+  archive_write_close (t.a);
+  size = t.used;
+  good = xmalloc (size);
+  memcpy (good, t.buf, size);
+  close (tar_finish (&t));
+
+  for (int i = 0; i < 200; i++)
+    {
+      tong_error err = { 0 };
+      int fd = memfd_create ("damaged", MFD_CLOEXEC);
+      char *buf = xmalloc (size);
+      int flips;
+
+      memcpy (buf, good, size);
+      x = x * 1103515245 + 12345;
+      flips = 1 + (int) ((x >> 16) % 8);
+      for (int k = 0; k < flips; k++)
+        {
+          x = x * 1103515245 + 12345;
+          size_t at = (x >> 8) % size;
+          x = x * 1103515245 + 12345;
+          buf[at] = (char) (x >> 16);
+        }
+      if (fd < 0 || write_all (fd, buf, size) < 0 || lseek (fd, 0, SEEK_SET) < 0)
+        abort ();
+      free (buf);
+      if (unpack_with (fd, NULL, NULL, &err) < 0)
+        refused_count++;
+      if (!nothing_outside ())
+        {
+          printf ("not ok - damaged layer %d wrote outside the layer\n", i);
+          failures++;
+          break;
+        }
+    }
+  printf ("# %d of 200 damaged layers refused\n", refused_count);
 }
 
 /* ------------------------------------------------------------ malicious layers */
@@ -634,6 +772,8 @@ main (void)
   int fd;
 
   is_root = geteuid () == 0;
+  if (!is_root)
+    default_options = (struct unpack_options){ .uid_shift = geteuid (), .gid_shift = getegid () };
   snprintf (base, sizeof base, "%s/test-unpack.XXXXXX",
             getenv ("TMPDIR") ? getenv ("TMPDIR") : "/tmp");
   if (mkdtemp (base) == NULL)
@@ -655,9 +795,11 @@ main (void)
       test_unpack_normal_layer_as_root ();
       RUN (test_unpack_shift_rootless);
       RUN (test_unpack_id_range);
+      RUN (test_unpack_damaged_layers);
     }
   else
     printf ("ok - unpack_normal_layer # SKIP needs root (device nodes, trusted.* xattrs, chown)\n");
+  RUN (test_unpack_sparse_and_long_name);
   RUN (test_unpack_not_a_tar);
   RUN (test_unpack_truncated_gzip);
   RUN (test_unpack_absolute_path_stays_inside);
