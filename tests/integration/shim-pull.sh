@@ -183,3 +183,26 @@ test_shim_pull_killed_then_completed ()
   assert_ok shim check
   assert_shim_clean
 }
+
+test_shim_pull_registries_conf ()
+{
+  _need_pull
+  registry_start
+  image_build_busybox "$T/img"
+  image_push "$T/img" "$REGISTRY/conf:v1"
+  cat >"$T/registries.conf" <<CONF
+unqualified-search-registries = ["$REGISTRY"]
+
+[[registry]]
+location = "$REGISTRY"
+insecure = true
+CONF
+  # The default registry and its insecure mark come from the file: a short
+  # name over plain HTTP without --insecure.
+  assert_ok shim --registries-conf "$T/registries.conf" pull conf:v1
+  run_cmd shim images
+  assert_contains "$OUT" "$REGISTRY/conf"
+  assert_ok shim run --rm conf:v1 echo via-conf
+  assert_eq "$OUT" via-conf
+  assert_shim_clean
+}
