@@ -243,3 +243,21 @@ test_shim_run_terminal ()
   assert_eq "$rc" 3
   assert_shim_clean
 }
+
+test_shim_exec_terminal ()
+{
+  _need_shim
+  command -v script >/dev/null || skip "script (bsdutils) is not installed"
+  shim_load_busybox
+  shim run -d --name box busybox sleep 100 >/dev/null
+  local out rc=0
+  out=$(printf 'tty\necho exec-$((6*7))\nexit 4\n' |
+    script -qec "$SHIM --root $T/store --runroot $T/run --runtime $TONG exec -it box sh" /dev/null) || rc=$?
+  assert_contains "$out" exec-42
+  assert_contains "$out" /dev/pts/
+  assert_eq "$rc" 4
+  assert_fail shim exec nosuch true
+  assert_contains "$ERR" 'no container named "nosuch"'
+  shim rm -f box >/dev/null
+  assert_shim_clean
+}
