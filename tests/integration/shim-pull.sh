@@ -206,3 +206,42 @@ CONF
   assert_eq "$OUT" via-conf
   assert_shim_clean
 }
+
+_partial_blob ()
+{
+  local f
+  for f in "$T/store/blobs/sha256/".tmp-*; do
+    [ -s "$f" ] && return 0
+  done
+  return 1
+}
+
+test_shim_pull_killed_mid_blob_resumes ()
+{
+  _need_pull
+  registry_start
+  image_build_busybox "$T/img"
+  image_push "$T/img" "$REGISTRY/slow:v1"
+  local layer=${IMAGE_LAYERS%% *} pid size
+  registry_proxy_start --slow-blobs
+  shim pull --insecure -q "$PROXY/slow:v1" >/dev/null 2>&1 &
+  pid=$!
+  on_exit "kill -9 $pid"
+  # Killed while a layer trickles in: only the partial temp file is left.
+  wait_for 20 _partial_blob
+  kill -9 "$pid"
+  wait "$pid" 2>/dev/null || true
+  size=$(stat -c %s "$T/store/blobs/sha256/.tmp-${layer#sha256:}")
+  [ "$size" -gt 0 ] && [ "$size" -lt "$(stat -c %s "$(image_blob "$T/img" "$layer")")" ] ||
+    fail "expected a partial layer, got $size bytes"
+  assert_no_file "$T/store/blobs/sha256/${layer#sha256:}"
+  assert_eq "$(shim images -q)" ""
+  assert_ok shim check
+  # The next pull takes over the temp file and completes the store.
+  assert_ok shim pull --insecure "$PROXY/slow:v1"
+  assert_no_file "$T/store/blobs/sha256/.tmp-${layer#sha256:}"
+  assert_ok shim check
+  assert_ok shim run --rm "$PROXY/slow:v1" echo resumed
+  assert_eq "$OUT" resumed
+  assert_shim_clean
+}
