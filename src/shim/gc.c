@@ -44,6 +44,12 @@ prune_layers (struct shim *s, unsigned *n, tong_error *err)
 static bool
 temp_abandoned (struct shim *s, int dirfd, const char *name)
 {
+  if (dirfd == s->store.blobs_fd && strncmp (name, ".tmp-", 5) == 0 && strlen (name) == 5 + 64)
+    {
+      /* A pull's temp file: abandoned when nobody holds its lock. */
+      _cleanup_close_ int fd = openat (dirfd, name, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+      return fd >= 0 && flock (fd, LOCK_EX | LOCK_NB) == 0;
+    }
   if (strncmp (name, ".tmp-put-", 9) == 0)
     {
       long pid = strtol (name + 9, NULL, 10);
@@ -59,7 +65,7 @@ temp_abandoned (struct shim *s, int dirfd, const char *name)
 }
 
 static int
-prune_dir (struct shim *s, int dirfd, bool blobs, unsigned *n, tong_error *err)
+prune_dir (struct shim *s, int dirfd, bool blobs, unsigned *n, unsigned *temps, tong_error *err)
 {
   DIR *d = fdopendir (dup (dirfd));
   struct dirent *e;
@@ -77,7 +83,7 @@ prune_dir (struct shim *s, int dirfd, bool blobs, unsigned *n, tong_error *err)
           if (temp_abandoned (s, dirfd, e->d_name))
             {
               r = rm_rf_at (dirfd, e->d_name, err);
-              (*n)++;
+              (*temps)++;
             }
           continue;
         }
@@ -90,6 +96,32 @@ prune_dir (struct shim *s, int dirfd, bool blobs, unsigned *n, tong_error *err)
               (*n)++;
             }
         }
+    }
+  closedir (d);
+  return r;
+}
+
+/* ROOT/tmp-load-* of loads that were killed (a running load holds an flock). */
+static int
+prune_load_dirs (struct shim *s, unsigned *n, tong_error *err)
+{
+  DIR *d = fdopendir (dup (s->store.root_fd));
+  struct dirent *e;
+  int r = 0;
+
+  if (!d)
+    return tong_err (err, errno, "read store");
+  rewinddir (d);
+  while (r == 0 && (e = readdir (d)))
+    {
+      _cleanup_close_ int fd = -1;
+      if (strncmp (e->d_name, "tmp-load-", 9) != 0)
+        continue;
+      fd = openat (s->store.root_fd, e->d_name, O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+      if (fd < 0 || flock (fd, LOCK_EX | LOCK_NB) < 0)
+        continue;
+      r = rm_rf_at (s->store.root_fd, e->d_name, err);
+      (*n)++;
     }
   closedir (d);
   return r;
@@ -124,9 +156,11 @@ cmd_prune (const struct shim_globals *g, int argc, char **argv, tong_error *err)
     {
       r = prune_layers (&s, &layers, err);
       if (r == 0)
-        r = prune_dir (&s, s.store.blobs_fd, true, &blobs, err);
+        r = prune_dir (&s, s.store.blobs_fd, true, &blobs, &temps, err);
       if (r == 0)
-        r = prune_dir (&s, s.store.layers_fd, false, &temps, err);
+        r = prune_dir (&s, s.store.layers_fd, false, &temps, &temps, err);
+      if (r == 0)
+        r = prune_load_dirs (&s, &temps, err);
       if (r == 0)
         r = db_commit (s.db, err);
       else

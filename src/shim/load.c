@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -386,10 +387,15 @@ cmd_load (const struct shim_globals *g, int argc, char **argv, tong_error *err)
   else
     {
       _cleanup_free_ char *tmp = xasprintf ("%s/tmp-load-XXXXXX", s.store.root);
+      _cleanup_close_ int tmp_fd = -1;
       if (!mkdtemp (tmp))
         r = tong_err (err, errno, "create a temp directory in %s", s.store.root);
       else
         {
+          /* Held while loading: prune removes only temp dirs nobody holds. */
+          tmp_fd = open (tmp, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+          if (tmp_fd >= 0)
+            flock (tmp_fd, LOCK_EX);
           tong_error e2 = { 0 };
           r = extract_tar (input, tmp, err);
           if (r == 0)

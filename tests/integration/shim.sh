@@ -185,8 +185,12 @@ test_shim_rmi_prune_check ()
   assert_ok shim run --rm second:v1
   assert_ok shim check
   shim rmi second:v1 >/dev/null
+  # What killed loads and pulls left: a load's temp dir, a pull's temp blob.
+  mkdir -p "$T/store/tmp-load-abc123/blobs"
+  echo partial >"$T/store/blobs/sha256/.tmp-$(printf '%064d' 0)"
   assert_ok shim prune
-  assert_contains "$OUT" "removed 1 layers, 3 blobs"
+  assert_contains "$OUT" "removed 1 layers, 3 blobs, 2 temp entries"
+  assert_no_file "$T/store/tmp-load-abc123"
   assert_eq "$(ls -A "$T/store/blobs/sha256")" ""
   shim load -i "$T/img2" >/dev/null
   # check finds a damaged blob and names it.
