@@ -14,6 +14,37 @@ test_shim_run_rm_leaves_nothing ()
   assert_shim_clean
 }
 
+# _cgroup_dir ID: the container's cgroup v2 directory, seen from the host.
+_cgroup_dir ()
+{
+  local pid cg mnt
+  pid=$("$TONG" --root "$T/run/tong" state "$1" | jq -r .pid)
+  cg=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
+  mnt=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+  [ -n "$cg" ] && [ "$cg" != / ] && [ -n "$mnt" ] || fail "no cgroup v2 path for $1 (pid $pid)"
+  echo "$mnt$cg"
+}
+
+test_shim_rm_and_run_rm_remove_the_cgroup ()
+{
+  _need_shim
+  shim_load_busybox
+  local id cg
+  id=$(shim run -d busybox sleep 100)
+  cg=$(_cgroup_dir "$id")
+  assert_file "$cg"
+  shim rm -f "$id" >/dev/null
+  assert_no_file "$cg"
+  # -d --rm: removed by its monitor once stopped.
+  id=$(shim run -d --rm busybox sleep 100)
+  cg=$(_cgroup_dir "$id")
+  assert_file "$cg"
+  shim stop --time 1 "$id" >/dev/null
+  wait_for 10 eval '[ -z "$(shim ps -a -q)" ]'
+  assert_no_file "$cg"
+  assert_shim_clean
+}
+
 test_shim_run_exit_codes ()
 {
   _need_shim
