@@ -110,17 +110,20 @@ char *
 cap_normalize (const char *name)
 {
   _cleanup_free_ char *up = xstrdup (name);
+  bool prefixed;
+
   for (char *p = up; *p; p++)
     {
       if (!isalnum ((unsigned char) *p) && *p != '_')
         return NULL;
       *p = (char) toupper ((unsigned char) *p);
     }
-  if (strcmp (up, "ALL") == 0)
-    return TAKE_PTR (up);
-  if (strncmp (up, "CAP_", 4) == 0)
-    return up[4] ? TAKE_PTR (up) : NULL;
-  return *up ? xasprintf ("CAP_%s", up) : NULL;
+  prefixed = strncmp (up, "CAP_", 4) == 0;
+  if (!*up || (prefixed && !up[4]))
+    return NULL;
+  if (strcmp (up, "ALL") == 0 || prefixed)
+    return xstrdup (up);
+  return xasprintf ("CAP_%s", up);
 }
 
 /* K=V, or K alone: the value from tong-shim's own environment (as podman). */
