@@ -55,7 +55,7 @@ check_images (struct shim *s, tong_error *err, int *r)
   *r = db_image_ids (s->db, &ids, err);
   if (*r == 0)
     *r = db_layers_all (s->db, &chains, &blobs, err);
-  if (*r < 0)
+  if (*r < 0 || !ids || !chains || !blobs)
     return 0;
   for (size_t i = 0; ids[i]; i++)
     {
@@ -90,7 +90,7 @@ int
 cmd_check (const struct shim_globals *g, int argc, char **argv, tong_error *err)
 {
   static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
-  struct shim s;
+  struct shim s = { 0 };
   unsigned bad, blobs = 0;
   int c, r;
 

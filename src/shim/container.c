@@ -145,7 +145,7 @@ runtime_call (const char *runtime, const char *tong_root, char *const *args, boo
               int *status, tong_error *err)
 {
   _cleanup_close_ int null = quiet ? open ("/dev/null", O_RDWR | O_CLOEXEC) : -1;
-  pid_t pid;
+  pid_t pid = -1;
   int r = runtime_spawn (runtime, tong_root, args, quiet ? null : -1, quiet ? null : -1,
                          quiet ? null : -1, &pid, err);
   if (r < 0)
@@ -158,7 +158,7 @@ char *
 runtime_status (const struct shim_globals *g, const char *tong_root, const char *id)
 {
   int fds[2];
-  pid_t pid;
+  pid_t pid = -1;
   tong_error e = { 0 };
   _cleanup_free_ char *out = NULL;
   size_t len;

@@ -76,7 +76,7 @@ cmd_ps (const struct shim_globals *g, int argc, char **argv, tong_error *err)
   };
   struct ps_flags f = { 0 };
   _cleanup_strv_ char **ids = NULL;
-  struct shim s;
+  struct shim s = { 0 };
   int r = simple_flags (argc, argv, "+aqh", opts, ps_set, &f, err);
 
   if (r < 0)
@@ -137,8 +137,8 @@ int
 cmd_logs (const struct shim_globals *g, int argc, char **argv, tong_error *err)
 {
   static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
-  struct shim s;
-  struct db_container c;
+  struct shim s = { 0 };
+  struct db_container c = { 0 };
   struct ctr_paths p;
   _cleanup_close_ int fd = -1;
   int r = simple_flags (argc, argv, "+h", opts, no_flags, NULL, err);
@@ -178,7 +178,7 @@ cmd_logs (const struct shim_globals *g, int argc, char **argv, tong_error *err)
 static bool
 wait_stopped (struct shim *s, const char *id, const struct ctr_paths *p, double secs)
 {
-  for (double t = 0; t <= secs; t += 0.05)
+  for (long i = 0; i <= (long) (secs * 20); i++)
     {
       _cleanup_free_ char *st = runtime_status (s->g, p->tong_root, id);
       if (!st || strcmp (st, "stopped") == 0)
@@ -210,7 +210,7 @@ wait_recorded (struct shim *s, const char *id)
 static int
 stop_one (struct shim *s, const char *what, double secs, tong_error *err)
 {
-  struct db_container c;
+  struct db_container c = { 0 };
   struct ctr_paths p;
   _cleanup_free_ char *id = NULL;
   int st, r;
@@ -268,7 +268,7 @@ cmd_stop (const struct shim_globals *g, int argc, char **argv, tong_error *err)
     { NULL, 0, NULL, 0 },
   };
   struct stop_flags f = { .secs = 10 };
-  struct shim s;
+  struct shim s = { 0 };
   int first = simple_flags (argc, argv, "+t:h", opts, stop_set, &f, err), r;
 
   if (first < 0)
@@ -299,7 +299,7 @@ cmd_rm (const struct shim_globals *g, int argc, char **argv, tong_error *err)
     { NULL, 0, NULL, 0 },
   };
   struct stop_flags f = { 0 };
-  struct shim s;
+  struct shim s = { 0 };
   int first = simple_flags (argc, argv, "+fh", opts, stop_set, &f, err), r;
 
   if (first < 0)
@@ -349,11 +349,11 @@ cmd_exec (const struct shim_globals *g, int argc, char **argv, tong_error *err)
   size_t n = 0;
   bool interactive = false, tty = false;
   const char *user = NULL;
-  struct shim s;
-  struct db_container c;
+  struct shim s = { 0 };
+  struct db_container c = { 0 };
   struct ctr_paths p = { 0 };
   _cleanup_close_ int null = -1;
-  pid_t pid;
+  pid_t pid = -1;
   int ch, r = 0, code = 0;
 
   targs[n++] = (char *) "exec";
@@ -401,7 +401,7 @@ cmd_exec (const struct shim_globals *g, int argc, char **argv, tong_error *err)
       if (user)
         {
           /* Names are the image's: resolve them in the container's root. */
-          struct user_ids u;
+          struct user_ids u = { 0 };
           _cleanup_close_ int root = open (p.rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
           if (root < 0)
             r = tong_err (err, errno, "exec: container %s has no mounted root (is it running?)",

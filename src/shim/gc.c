@@ -131,7 +131,7 @@ int
 cmd_prune (const struct shim_globals *g, int argc, char **argv, tong_error *err)
 {
   static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
-  struct shim s;
+  struct shim s = { 0 };
   unsigned layers = 0, blobs = 0, temps = 0;
   int c, r;
 

@@ -35,7 +35,7 @@ cmd_images (const struct shim_globals *g, int argc, char **argv, tong_error *err
   };
   bool quiet = false, no_trunc = false;
   _cleanup_strv_ char **ids = NULL;
-  struct shim s;
+  struct shim s = { 0 };
   int c, r;
 
   opterr = 0;
@@ -163,7 +163,7 @@ cmd_rmi (const struct shim_globals *g, int argc, char **argv, tong_error *err)
     { NULL, 0, NULL, 0 },
   };
   bool force = false;
-  struct shim s;
+  struct shim s = { 0 };
   int c, r;
 
   opterr = 0;
@@ -278,7 +278,7 @@ cmd_inspect (const struct shim_globals *g, int argc, char **argv, tong_error *er
   yajl_gen gen;
   const unsigned char *buf;
   size_t len;
-  struct shim s;
+  struct shim s = { 0 };
   int c, r;
 
   opterr = 0;

@@ -128,7 +128,7 @@ load_oci_manifest (struct shim *s, int dirfd, const struct oci_descriptor *d, ch
 {
   _cleanup_free_ char *json = NULL;
   size_t len;
-  struct oci_manifest m;
+  struct oci_manifest m = { 0 };
   int r;
 
   r = copy_blob (s, dirfd, d, err);
@@ -153,8 +153,8 @@ load_oci_entry (struct shim *s, int dirfd, const struct oci_descriptor *d, char 
                 char **id, int depth, tong_error *err)
 {
   _cleanup_free_ char *json = NULL;
-  size_t len, which;
-  struct oci_index idx;
+  size_t len = 0, which = 0;
+  struct oci_index idx = { 0 };
   struct oci_platform host;
   int r;
 
@@ -183,7 +183,7 @@ load_oci_layout (struct shim *s, int dirfd, const char *tag, tong_error *err)
 {
   _cleanup_free_ char *json = NULL;
   size_t len;
-  struct oci_index idx;
+  struct oci_index idx = { 0 };
   int r;
 
   r = read_in (dirfd, "index.json", &json, &len, err);
@@ -256,7 +256,7 @@ load_docker_entry (struct shim *s, int dirfd, yajl_val entry, const char *tag, t
   _cleanup_free_ char *cdigest = NULL, *mdigest = NULL, *id = NULL;
   _cleanup_strv_ char **names = NULL;
   struct manifest_builder mb;
-  int64_t size;
+  int64_t size = 0;
   int r;
 
   if (!cfg || !layers)
@@ -351,7 +351,7 @@ cmd_load (const struct shim_globals *g, int argc, char **argv, tong_error *err)
     { NULL, 0, NULL, 0 },
   };
   const char *input = NULL, *tag = NULL;
-  struct shim s;
+  struct shim s = { 0 };
   struct stat st;
   int c, r;
 

@@ -283,7 +283,7 @@ cmd_pull (const struct shim_globals *g, int argc, char **argv, tong_error *err)
     { NULL, 0, NULL, 0 },
   };
   struct pull_flags f = { .ro = { .registries_conf = g->registries_conf } };
-  struct shim s;
+  struct shim s = { 0 };
   int c, r;
 
   opterr = 0;

@@ -130,7 +130,7 @@ run_foreground (const struct shim_globals *g, const struct run_spec *o, const ch
                 const char *id, const struct ctr_paths *p, int *code, tong_error *err)
 {
   _cleanup_close_ int null = -1;
-  pid_t pid;
+  pid_t pid = -1;
   int r;
 
   if (!o->interactive && !o->tty)
@@ -155,7 +155,7 @@ static int
 finish (const struct shim_globals *g, const struct run_spec *o, const char *id, int code,
         tong_error *err)
 {
-  struct shim s;
+  struct shim s = { 0 };
   struct ctr_paths p;
   int r;
 
@@ -216,7 +216,7 @@ int
 cmd_run (const struct shim_globals *g, int argc, char **argv, tong_error *err)
 {
   struct run_spec o;
-  struct shim s;
+  struct shim s = { 0 };
   struct image_info img = { 0 };
   struct ctr_paths p = { 0 };
   char id[65], name[32];

@@ -234,7 +234,7 @@ cmd_save (const struct shim_globals *g, int argc, char **argv, tong_error *err)
   _cleanup_free_ char *mjson = NULL, *tmp = NULL;
   size_t mlen;
   struct sink k = { .dirfd = -1 };
-  struct shim s;
+  struct shim s = { 0 };
   int c, r;
 
   opterr = 0;
