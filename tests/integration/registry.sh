@@ -94,7 +94,8 @@ test_registry_index_and_zstd ()
   local l=${IMAGE_LAYERS%% *}
   assert_ok rget --insecure blob "$REGISTRY/test/busybox" "$l" \
     "$(stat -c %s "$(image_blob "$T/img" "$l")")" "$T/layer"
-  zstd -q -d -c "$T/layer" | tar -t | grep -qx bin/busybox
+  zstd -q -d -c "$T/layer" | tar -t >"$T/list"
+  grep -qx bin/busybox "$T/list"
 }
 
 test_registry_digest_mismatch ()
@@ -390,4 +391,40 @@ test_registry_progress_only_on_a_terminal ()
   assert_contains "$OUT" "blobs 2/2"
   assert_contains "$OUT" "MiB"
   for d in $IMAGE_LAYERS; do cmp "$T/out-${d#sha256:}" "$(image_blob "$T/img" "$d")"; done
+}
+
+test_registry_parallel_limit ()
+{
+  registry_start
+  pushed_image --layers 5
+  registry_proxy_start --slow-blobs
+  local args=() d
+  for d in $IMAGE_LAYERS; do
+    args+=("$d" "$(stat -c %s "$(image_blob "$T/img" "$d")")" "$T/out-${d#sha256:}")
+  done
+  assert_ok rget --insecure --parallel 3 blob "$PROXY/test/busybox" "${args[@]}"
+  for d in $IMAGE_LAYERS; do cmp "$T/out-${d#sha256:}" "$(image_blob "$T/img" "$d")"; done
+  # Several at once, never more than asked for.
+  assert_eq "$(grep '^inflight' "$PROXY_LOG" | sort -k2n | tail -1)" "inflight 3"
+  : >"$PROXY_LOG"
+  rm -f "$T"/out-*
+  assert_ok rget --insecure --parallel 1 blob "$PROXY/test/busybox" "${args[@]}"
+  assert_eq "$(grep '^inflight' "$PROXY_LOG" | sort -u)" "inflight 1"
+}
+
+test_registry_docker_formats ()
+{
+  registry_start
+  image_build_busybox "$T/img" --platforms amd64,arm64
+  # skopeo converts to a Docker manifest list with schema 2 manifests.
+  skopeo --insecure-policy copy --quiet --all --format v2s2 --dest-tls-verify=false \
+    "oci:$T/img:latest" "docker://$REGISTRY/test/docker:latest"
+  assert_ok rget --insecure manifest "$REGISTRY/test/docker:latest"
+  assert_eq "$(sed -n 1p <<<"$OUT")" application/vnd.docker.distribution.manifest.list.v2+json
+  local list=$OUT one
+  assert_eq "$(sed -n 2p <<<"$list")" "sha256:$(sed 1,2d <<<"$list" | head -c -1 | sha256sum | cut -d' ' -f1)"
+  one=$(sed 1,2d <<<"$list" | jq -r '.manifests[] | select(.platform.architecture == "amd64") | .digest')
+  assert_ok rget --insecure manifest "$REGISTRY/test/docker@$one"
+  assert_eq "$(sed -n 1p <<<"$OUT")" application/vnd.docker.distribution.manifest.v2+json
+  assert_eq "$(sed -n 2p <<<"$OUT")" "$one"
 }

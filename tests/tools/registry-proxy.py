@@ -15,8 +15,10 @@ a registry client reads.  Faults, each logged to --log as one line:
   --cut-blobs BYTES    the first response for each blob announces its full
                        length, sends BYTES of it and closes the connection
   --tamper-manifests   manifest bodies have one byte changed
-  --slow-blobs         blob bodies trickle out (64 KiB every 0.1 s), so that a
-                       test can kill a client in the middle
+  --slow-blobs         blob bodies trickle out (64 KiB every 0.1 s, at least
+                       0.3 s each), so that a test can kill a client in the
+                       middle; "inflight N" lines count the blob responses
+                       being sent at once
   --redirect-blobs     blob GETs get a 307 to a "storage" server on
                        127.0.0.2 (another host, as blob storage is), which
                        refuses (400) any request carrying Authorization and
@@ -44,6 +46,7 @@ class State:
         self.args = args
         self.lock = threading.Lock()
         self.fail_left = args.fail_first
+        self.inflight = 0
         self.cut_done = set()
         self.storage_port = 0
 
@@ -105,10 +108,20 @@ class Base(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             return
         if slow:
-            for i in range(0, len(body), 65536):
-                self.wfile.write(body[i:i + 65536])
-                self.wfile.flush()
-                time.sleep(0.1)
+            st = self.state
+            with st.lock:
+                st.inflight += 1
+                n = st.inflight
+            st.log("inflight %d" % n)
+            try:
+                time.sleep(0.2)
+                for i in range(0, len(body), 65536):
+                    self.wfile.write(body[i:i + 65536])
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            finally:
+                with st.lock:
+                    st.inflight -= 1
             return
         self.wfile.write(body)
 
