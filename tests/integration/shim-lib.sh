@@ -89,3 +89,45 @@ assert_shim_clean ()
   left=$("$TONG" --root "$T/run/tong" list -q 2>/dev/null || true)
   [ -z "$left" ] || fail "tong still has containers: $left"
 }
+
+# shim_evil_tar OUT KIND DIR: a crafted layer tar that tries to write into
+# DIR (outside any layer): KIND dotdot ("../" names), symlink (a symlink to
+# DIR, then a file through it) or absolute (an absolute name).
+shim_evil_tar ()
+{
+  python3 - "$1" "$2" "$3" <<'PY'
+import io, sys, tarfile
+out, kind, outside = sys.argv[1:]
+with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as t:
+    def add(name, data=b"pwned\n"):
+        i = tarfile.TarInfo(name); i.size = len(data); t.addfile(i, io.BytesIO(data))
+    if kind == "dotdot":
+        add("../../../../../../../.." + outside + "/dotdot")
+    elif kind == "symlink":
+        l = tarfile.TarInfo("etc/escape"); l.type = tarfile.SYMTYPE; l.linkname = outside; t.addfile(l)
+        add("etc/escape/symlink")
+    else:
+        add(outside + "/absolute")
+PY
+}
+
+# shim_layout_set_layer DIR TAR: make TAR (uncompressed) the only layer of
+# the image in the OCI layout DIR (config and manifest rewritten).
+shim_layout_set_layer ()
+{
+  local dir=$1 tar=$2 mdig m c cs d ms
+  mdig=$(jq -r '.manifests[0].digest' "$dir/index.json")
+  m=$dir/blobs/sha256/${mdig#sha256:}
+  c=$(jq -r .config.digest "$m")
+  d=sha256:$(sha256sum <"$tar" | cut -d' ' -f1)
+  cp "$tar" "$dir/blobs/sha256/${d#sha256:}"
+  jq -cj --arg d "$d" '.rootfs.diff_ids = [$d]' "$dir/blobs/sha256/${c#sha256:}" >"$T/.cfg"
+  read -r c cs < <(_blob "$dir" "$T/.cfg")
+  jq -cj --arg c "$c" --argjson cs "$cs" --arg d "$d" --argjson ds "$(stat -c %s "$tar")" \
+    '.config.digest = $c | .config.size = $cs
+     | .layers = [{mediaType: "application/vnd.oci.image.layer.v1.tar", digest: $d, size: $ds}]' \
+    "$m" >"$T/.man"
+  read -r mdig ms < <(_blob "$dir" "$T/.man")
+  jq --arg m "$mdig" --argjson s "$ms" '.manifests[0].digest = $m | .manifests[0].size = $s' \
+    "$dir/index.json" >"$T/.idx" && mv "$T/.idx" "$dir/index.json"
+}

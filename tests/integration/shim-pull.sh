@@ -245,3 +245,26 @@ test_shim_pull_killed_mid_blob_resumes ()
   assert_eq "$OUT" resumed
   assert_shim_clean
 }
+
+test_shim_pull_refuses_malicious_layers ()
+{
+  _need_pull
+  command -v python3 >/dev/null || skip "python3 is not installed"
+  registry_start
+  local kind
+  mkdir -p "$T/outside"
+  for kind in dotdot symlink; do
+    rm -rf "$T/img"
+    shim_layout "$T/img" "localhost/evil:$kind"
+    shim_evil_tar "$T/evil.tar" "$kind" "$T/outside"
+    shim_layout_set_layer "$T/img" "$T/evil.tar"
+    image_push "$T/img" "$REGISTRY/evil:$kind"
+    assert_fail shim pull --insecure "$REGISTRY/evil:$kind"
+    assert_eq "$RC" 125 "$kind"
+    assert_contains "$ERR" "unpack layer"
+    assert_eq "$(ls -A "$T/outside")" "" "$kind: nothing written outside"
+    assert_eq "$(shim images -q)" "" "$kind: no image recorded"
+    assert_eq "$(ls -A "$T/store/layers" | grep -v '^\.lock-' || true)" "" "$kind: no layer dir left"
+    assert_ok shim check
+  done
+}

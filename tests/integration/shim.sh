@@ -115,35 +115,8 @@ test_shim_load_refuses_malicious_layers ()
     rm -rf "$T/img" "$T/store"
     shim_layout "$T/img" "localhost/evil-$kind:v1"
     evil=$T/evil-$kind.tar
-    python3 - "$evil" "$kind" "$T/outside" <<'PY'
-import io, sys, tarfile
-out, kind, outside = sys.argv[1:]
-with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as t:
-    def add(name, data=b"pwned\n"):
-        i = tarfile.TarInfo(name); i.size = len(data); t.addfile(i, io.BytesIO(data))
-    if kind == "dotdot":
-        add("../../../../../../../.." + outside + "/dotdot")
-    elif kind == "symlink":
-        l = tarfile.TarInfo("etc/escape"); l.type = tarfile.SYMTYPE; l.linkname = outside; t.addfile(l)
-        add("etc/escape/symlink")
-    else:
-        add(outside + "/absolute")
-PY
-    # Make the crafted tar the image's only layer (diff id = its digest).
-    local mdig cfg m c d
-    mdig=$(jq -r '.manifests[0].digest' "$T/img/index.json")
-    m=$T/img/blobs/sha256/${mdig#sha256:}
-    c=$(jq -r .config.digest "$m")
-    d=sha256:$(sha256sum <"$evil" | cut -d' ' -f1)
-    cp "$evil" "$T/img/blobs/sha256/${d#sha256:}"
-    jq -cj --arg d "$d" '.rootfs.diff_ids = [$d]' "$T/img/blobs/sha256/${c#sha256:}" >"$T/cfg"
-    read -r c cs < <(_blob "$T/img" "$T/cfg")
-    jq -cj --arg c "$c" --argjson cs "$cs" --arg d "$d" --argjson ds "$(stat -c %s "$evil")" \
-      '.config.digest = $c | .config.size = $cs | .layers = [{mediaType: "application/vnd.oci.image.layer.v1.tar", digest: $d, size: $ds}]' \
-      "$m" >"$T/man"
-    read -r mdig ms < <(_blob "$T/img" "$T/man")
-    jq --arg m "$mdig" --argjson s "$ms" '.manifests[0].digest = $m | .manifests[0].size = $s' \
-      "$T/img/index.json" >"$T/idx" && mv "$T/idx" "$T/img/index.json"
+    shim_evil_tar "$evil" "$kind" "$T/outside"
+    shim_layout_set_layer "$T/img" "$evil"
     run_cmd shim load -i "$T/img"
     assert_eq "$(ls -A "$T/outside")" "" "$kind: nothing written outside"
     if [ $kind = absolute ]; then
