@@ -175,3 +175,20 @@ test_shim_rmi_prune_check ()
   assert_contains "$ERR" "1 problem"
   assert_shim_clean
 }
+
+test_shim_help_and_man_pages ()
+{
+  _need_shim
+  local c
+  assert_ok "$SHIM" --help
+  for c in pull images rmi inspect load save run ps logs stop rm exec prune check; do
+    assert_contains "$OUT" "  $c "
+    run_cmd "$SHIM" "$c" --help
+    assert_eq "$RC" 0 "$c --help"
+    assert_contains "$OUT" "tong-shim-$c(1)"
+    assert_file "$TESTS_DIR/../man/tong-shim-$c.1"
+  done
+  assert_file "$TESTS_DIR/../man/tong-shim.1"
+  assert_fail "$SHIM" --root
+  assert_eq "$RC" 125
+}
