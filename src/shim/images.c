@@ -86,9 +86,11 @@ cmd_images (const struct shim_globals *g, int argc, char **argv, tong_error *err
         printf ("%-40s %-12s %-14.*s %-20s %s\n", "<none>", "<none>", n, img.id + 7, when, size);
       for (size_t j = 0; img.tags[j]; j++)
         {
-          char *colon = strrchr (img.tags[j], ':');
-          printf ("%-40.*s %-12s %-14.*s %-20s %s\n", (int) (colon - img.tags[j]), img.tags[j],
-                  colon + 1, n, img.id + 7, when, size);
+          /* "repo:tag", or "repo@digest" for an image pulled by digest. */
+          char *at = strchr (img.tags[j], '@'), *colon = strrchr (img.tags[j], ':');
+          char *end = at ? at : colon ? colon : img.tags[j] + strlen (img.tags[j]);
+          printf ("%-40.*s %-12s %-14.*s %-20s %s\n", (int) (end - img.tags[j]), img.tags[j],
+                  at || !colon ? "<none>" : colon + 1, n, img.id + 7, when, size);
         }
       db_image_clear (&img);
     }

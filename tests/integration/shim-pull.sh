@@ -38,6 +38,9 @@ test_shim_pull_by_tag_and_digest_then_run ()
   assert_ok "$SHIM" --root "$T/store2" --runroot "$T/run" pull --insecure "$REGISTRY/test/busybox@$digest"
   assert_eq "$OUT" "$config"
   assert_ok "$SHIM" --root "$T/store2" check
+  run_cmd "$SHIM" --root "$T/store2" images
+  assert_match "$OUT" "^$REGISTRY/test/busybox +<none> +${config:7:12} "
+  assert_ok "$SHIM" --root "$T/store2" inspect "$REGISTRY/test/busybox@$digest"
   assert_shim_clean
 }
 
