@@ -228,6 +228,12 @@ cmd_run (const struct shim_globals *g, int argc, char **argv, tong_error *err)
   r = run_spec_parse (argc, argv, &o, err);
   if (r < 0)
     return r;
+  if (g->rootless)
+    {
+      run_spec_clear (&o);
+      return tong_err (err, 0, "run: containers of non-root users are not supported by tong-shim "
+                               "yet (it mounts overlay roots, which needs root); run it as root");
+    }
   runtime = o.runtime ? o.runtime : g->runtime;
   r = shim_open (g, &s, err);
   if (r < 0)

@@ -292,3 +292,18 @@ test_shim_exec_terminal ()
   shim rm -f box >/dev/null
   assert_shim_clean
 }
+
+test_shim_run_as_non_root_refused_cleanly ()
+{
+  _need_shim
+  command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
+  mkdir -p "$T/home"
+  chmod 777 "$T/home"
+  chmod o+rx "$T"
+  run_cmd setpriv --reuid 65534 --regid 65534 --clear-groups env XDG_DATA_HOME="$T/home/data" \
+    XDG_RUNTIME_DIR="$T/home/run" "$SHIM" run busybox true
+  assert_eq "$RC" 125
+  assert_contains "$ERR" "non-root users are not supported"
+  assert_no_file "$T/home/data"
+  assert_no_file "$T/home/run"
+}
