@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "oci/image.h"
 #include "src/shim/container.h"
 #include "src/shim/db.h"
 #include "src/shim/shim.h"
@@ -207,24 +208,45 @@ wait_recorded (struct shim *s, const char *id)
     }
 }
 
+/* The image's StopSignal when it names a signal, else TERM (as podman). */
+static char *
+stop_signal (struct shim *s, const char *image)
+{
+  _cleanup_free_ char *json = NULL;
+  struct oci_image_config ic;
+  tong_error e = { 0 };
+  size_t len;
+  char *sig = NULL;
+
+  if (store_blob_read (&s->store, image, &json, &len, &e) == 0
+      && oci_image_config_parse (json, len, &ic, &e) == 0)
+    {
+      if (ic.stop_signal && signal_parse (ic.stop_signal) > 0)
+        sig = xstrdup (ic.stop_signal);
+      oci_image_config_clear (&ic);
+    }
+  return sig ? sig : xstrdup ("TERM");
+}
+
 static int
 stop_one (struct shim *s, const char *what, double secs, tong_error *err)
 {
   struct db_container c = { 0 };
   struct ctr_paths p;
-  _cleanup_free_ char *id = NULL;
+  _cleanup_free_ char *id = NULL, *signame = NULL;
   int st, r;
 
   r = db_container_find (s->db, what, &c, err);
   if (r < 0)
     return r;
   id = xstrdup (c.id);
+  signame = stop_signal (s, c.image);
   db_container_clear (&c);
   ctr_paths_init (s->g, s->store.root, id, &p);
   if (!wait_stopped (s, id, &p, 0))
     {
       r = runtime_call (s->g->runtime, p.tong_root,
-                        (char *const[]){ (char *) "kill", id, (char *) "TERM", NULL }, true, &st, err);
+                        (char *const[]){ (char *) "kill", id, signame, NULL }, true, &st, err);
       if (r == 0 && !wait_stopped (s, id, &p, secs))
         r = runtime_call (s->g->runtime, p.tong_root,
                           (char *const[]){ (char *) "kill", id, (char *) "KILL", NULL }, true, &st,

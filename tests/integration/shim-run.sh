@@ -307,3 +307,18 @@ test_shim_run_as_non_root_refused_cleanly ()
   assert_no_file "$T/home/data"
   assert_no_file "$T/home/run"
 }
+
+test_shim_stop_uses_the_image_stop_signal ()
+{
+  _need_shim
+  shim_layout "$T/img" localhost/usr1 '.config.StopSignal = "SIGUSR1"'
+  shim load -i "$T/img" >/dev/null
+  shim run -d --name s1 usr1 sh -c 'trap "echo got-usr1; exit 0" USR1; trap "" TERM; echo ready; while :; do sleep 0.1; done' >/dev/null
+  wait_for 10 eval 'shim logs s1 | grep -q ready'
+  assert_ok shim stop --time 5 s1
+  assert_contains "$(shim logs s1)" got-usr1
+  run_cmd shim ps -a
+  assert_contains "$OUT" "Exited (0)"
+  shim rm s1 >/dev/null
+  assert_shim_clean
+}
