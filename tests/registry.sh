@@ -36,6 +36,9 @@
 # The registry runs with a clean environment (its own REGISTRY_* variables
 # would override its config file).
 
+# The variables set here are read by the test files that source this one.
+# (a directive before the first command covers the whole file)
+# shellcheck disable=SC2034
 _REGISTRY_N=0
 
 # free_port: an unused TCP port on 127.0.0.1.
@@ -68,7 +71,7 @@ _registry_answers ()
 
 registry_start ()
 {
-  local tls=0 htpasswd= token=0 token_creds=tong:tong-secret anon=1
+  local tls=0 htpasswd='' token=0 token_creds=tong:tong-secret anon=1
   while [ $# -gt 0 ]; do
     case $1 in
     --tls) tls=1; shift ;;
@@ -82,7 +85,7 @@ registry_start ()
   command -v docker-registry >/dev/null || skip "docker-registry is not installed (apt-get install docker-registry)"
 
   _REGISTRY_N=$((_REGISTRY_N + 1))
-  local d="$T/registry-$_REGISTRY_N" port scheme=http auth= tlscfg=
+  local d="$T/registry-$_REGISTRY_N" port scheme=http auth='' tlscfg=''
   mkdir -p "$d/storage"
   port=$(free_port)
   REGISTRY=127.0.0.1:$port

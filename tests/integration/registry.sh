@@ -1,6 +1,8 @@
 # The registry client of tong-shim (src/shim/registry*.c) against a real
 # docker-registry on loopback, driven through tests/tools/registry-get.
+# shellcheck source=tests/registry.sh
 source "$TESTS_DIR/registry.sh"
+# shellcheck source=tests/images.sh
 source "$TESTS_DIR/images.sh"
 
 REGISTRY_GET=${REGISTRY_GET:-$BUILD_DIR/tests/tools/registry-get}
@@ -8,7 +10,7 @@ REGISTRY_GET=${REGISTRY_GET:-$BUILD_DIR/tests/tools/registry-get}
 # rget ARGS...: registry-get with no auth file of the host leaking in.
 rget ()
 {
-  HOME=$T/home XDG_RUNTIME_DIR=$T/xdg REGISTRY_AUTH_FILE= "$REGISTRY_GET" "$@"
+  HOME=$T/home XDG_RUNTIME_DIR=$T/xdg REGISTRY_AUTH_FILE='' "$REGISTRY_GET" "$@"
 }
 
 # pushed_image [BUILD ARGS...]: build an image in $T/img and push it to
@@ -337,7 +339,9 @@ test_registry_killed_pull_resumes ()
   kill -9 "$pid"
   wait "$pid" || true
   have=$(stat -c %s "$T/layer")
-  [ "$have" -gt 0 ] && [ "$have" -lt "$size" ] || fail "expected a partial file, have $have of $size"
+  if [ "$have" -eq 0 ] || [ "$have" -ge "$size" ]; then
+    fail "expected a partial file, have $have of $size"
+  fi
   assert_ok rget --insecure blob "$REGISTRY/test/busybox" "$l" "$size" "$T/layer"
   cmp "$T/layer" "$(image_blob "$T/img" "$l")"
   grep -q "\"GET /v2/test/busybox/blobs/$l HTTP/1.1\" 206 $((size - have)) " "$REGISTRY_LOG" ||
