@@ -432,3 +432,26 @@ test_registry_docker_formats ()
   assert_eq "$(sed -n 1p <<<"$OUT")" application/vnd.docker.distribution.manifest.v2+json
   assert_eq "$(sed -n 2p <<<"$OUT")" "$one"
 }
+
+test_registry_test_images_are_reproducible ()
+{
+  image_build_busybox "$T/a" --layers 2 --whiteouts --zstd
+  local da=$IMAGE_DIGEST la=$IMAGE_LAYERS
+  image_build_busybox "$T/b" --layers 2 --whiteouts --zstd
+  assert_eq "$IMAGE_DIGEST" "$da"
+  assert_eq "$IMAGE_LAYERS" "$la"
+  # 2 layers + the two whiteout layers
+  assert_eq "$(wc -w <<<"$IMAGE_LAYERS")" 4
+  local last=${IMAGE_LAYERS##* }
+  zstd -q -d -c "$(image_blob "$T/a" "$last")" | tar -t >"$T/list"
+  grep -qx 'data/.wh.gone' "$T/list"
+  grep -qx 'data/dir/.wh..wh..opq' "$T/list"
+  # Every blob is named by its digest.
+  local f
+  for f in "$T"/a/blobs/sha256/*; do
+    assert_eq "$(sha256sum "$f" | cut -d' ' -f1)" "${f##*/}"
+  done
+  # The config's diff_ids are the uncompressed layers.
+  assert_eq "$(jq -r '.rootfs.diff_ids[0]' "$(image_blob "$T/a" "$IMAGE_CONFIG")")" \
+    "sha256:$(zstd -q -d -c "$(image_blob "$T/a" "${IMAGE_LAYERS%% *}")" | sha256sum | cut -d' ' -f1)"
+}
