@@ -69,6 +69,7 @@ _registry_answers ()
   curl -s -o /dev/null --max-time 2 ${2:+--cacert "$2"} "$1"
 }
 
+
 registry_start ()
 {
   local tls=0 htpasswd='' token=0 token_creds=tong:tong-secret anon=1
@@ -135,7 +136,10 @@ registry_start ()
     issuer: tong-test-issuer
     rootcertbundle: $d/token.crt"
   fi
-  cat >"$d/config.yml" <<YAML
+  # The port was free a moment ago; another test may take it first: retry.
+  local try rpid
+  for try in 1 2 3; do
+    cat >"$d/config.yml" <<YAML
 version: 0.1
 log:
   level: info
@@ -155,11 +159,22 @@ http:
 $tlscfg
 $auth
 YAML
-  env -i PATH="$PATH" docker-registry serve "$d/config.yml" </dev/null >"$REGISTRY_LOG" 2>&1 &
-  local rpid=$!
-  on_exit "kill $rpid; wait $rpid"
-  wait_for 15 _registry_answers "$scheme://$REGISTRY/v2/" "$REGISTRY_CA" ||
-    fail "docker-registry did not answer on $REGISTRY: $(tail -5 "$REGISTRY_LOG")"
+    env -i PATH="$PATH" docker-registry serve "$d/config.yml" </dev/null >"$REGISTRY_LOG" 2>&1 &
+    rpid=$!
+    on_exit "kill $rpid; wait $rpid"
+    wait_for 15 _registry_up "$rpid" "$scheme://$REGISTRY/v2/" "$REGISTRY_CA" || true
+    _registry_answers "$scheme://$REGISTRY/v2/" "$REGISTRY_CA" && return 0
+    grep -q "address already in use" "$REGISTRY_LOG" || break
+    port=$(free_port)
+    REGISTRY=127.0.0.1:$port
+  done
+  fail "docker-registry did not answer on $REGISTRY: $(tail -5 "$REGISTRY_LOG")"
+}
+
+# _registry_up PID URL [CA]: it answers, or it has died (stop waiting).
+_registry_up ()
+{
+  _registry_answers "$2" "${3:-}" || ! kill -0 "$1" 2>/dev/null
 }
 
 registry_blob_file ()
