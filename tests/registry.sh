@@ -30,7 +30,8 @@
 #       Starts tests/tools/registry-proxy.py in front of the last started
 #       (plain http) registry, with ARGS choosing its faults (--fail-first N,
 #       --cut-blobs BYTES, --tamper-manifests, --redirect-blobs, --slow-blobs,
-#       --upstream-creds U:P); sets PROXY=127.0.0.1:PORT and PROXY_LOG.
+#       --expire-tokens N, --upstream-creds U:P); sets PROXY=127.0.0.1:PORT
+#       and PROXY_LOG.
 #
 # Needs: docker-registry, apache2-utils (htpasswd), openssl, python3, curl.
 # The registry runs with a clean environment (its own REGISTRY_* variables

@@ -455,3 +455,27 @@ test_registry_test_images_are_reproducible ()
   assert_eq "$(jq -r '.rootfs.diff_ids[0]' "$(image_blob "$T/a" "$IMAGE_CONFIG")")" \
     "sha256:$(zstd -q -d -c "$(image_blob "$T/a" "${IMAGE_LAYERS%% *}")" | sha256sum | cut -d' ' -f1)"
 }
+
+test_registry_expired_token_renewed ()
+{
+  registry_start --token-auth --token-creds pusher:t0ken
+  PUSH_ARGS=(--dest-creds "$REGISTRY_CREDS")
+  pushed_image
+  registry_proxy_start --expire-tokens 1
+  : >"$REGISTRY_TOKEN_LOG"
+  local l=${IMAGE_LAYERS%% *}
+  assert_ok rget --insecure --creds pusher:t0ken manifest "$PROXY/test/busybox:latest"
+  assert_eq "$(sed -n 2p <<<"$OUT")" "$IMAGE_DIGEST"
+  assert_eq "$(grep -c '^expired GET /v2/test/busybox/manifests' "$PROXY_LOG")" 1
+  registry_proxy_start --expire-tokens 1
+  assert_ok rget --insecure --creds pusher:t0ken blob "$PROXY/test/busybox" "$l" \
+    "$(stat -c %s "$(image_blob "$T/img" "$l")")" "$T/layer"
+  cmp "$T/layer" "$(image_blob "$T/img" "$l")"
+  assert_eq "$(grep -c '^expired GET /v2/test/busybox/blobs' "$PROXY_LOG")" 1
+  # A token rejected twice in a row is an error, not a loop.
+  registry_proxy_start --expire-tokens 2
+  assert_fail rget --insecure --creds pusher:t0ken manifest "$PROXY/test/busybox:latest"
+  assert_contains "$ERR" "authentication to $PROXY failed"
+  # one token per connection, and one more for each rejected one
+  assert_eq "$(grep -c '^pusher repository:test/busybox:pull pull$' "$REGISTRY_TOKEN_LOG")" 6
+}
