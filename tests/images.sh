@@ -30,6 +30,9 @@
 #
 # Needs: busybox-static, tar, gzip, zstd, sha256sum, jq, skopeo (for pushing).
 
+# The variables set here are read by the test files that source this one.
+# (a directive before the first command covers the whole file)
+# shellcheck disable=SC2034
 : "${BUSYBOX:=/bin/busybox}"
 
 # _image_put_blob DIR FILE MEDIATYPE: move FILE into DIR/blobs/sha256 and
@@ -50,7 +53,7 @@ _image_tar ()
   local src=$1 out=$2
   (
     cd "$src" || exit 1
-    # shellcheck disable=SC2035
+    # shellcheck disable=SC2046 # word splitting wanted: no names with spaces here
     tar --create --file=- --sort=name --owner=0 --group=0 --numeric-owner \
       --mtime=@0 --format=gnu -- $(LC_ALL=C ls -A)
   ) >"$out"

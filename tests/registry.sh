@@ -30,12 +30,16 @@
 #       Starts tests/tools/registry-proxy.py in front of the last started
 #       (plain http) registry, with ARGS choosing its faults (--fail-first N,
 #       --cut-blobs BYTES, --tamper-manifests, --redirect-blobs, --slow-blobs,
-#       --upstream-creds U:P); sets PROXY=127.0.0.1:PORT and PROXY_LOG.
+#       --expire-tokens N, --upstream-creds U:P); sets PROXY=127.0.0.1:PORT
+#       and PROXY_LOG.
 #
 # Needs: docker-registry, apache2-utils (htpasswd), openssl, python3, curl.
 # The registry runs with a clean environment (its own REGISTRY_* variables
 # would override its config file).
 
+# The variables set here are read by the test files that source this one.
+# (a directive before the first command covers the whole file)
+# shellcheck disable=SC2034
 _REGISTRY_N=0
 
 # free_port: an unused TCP port on 127.0.0.1.
@@ -66,9 +70,10 @@ _registry_answers ()
   curl -s -o /dev/null --max-time 2 ${2:+--cacert "$2"} "$1"
 }
 
+
 registry_start ()
 {
-  local tls=0 htpasswd= token=0 token_creds=tong:tong-secret anon=1
+  local tls=0 htpasswd='' token=0 token_creds=tong:tong-secret anon=1
   while [ $# -gt 0 ]; do
     case $1 in
     --tls) tls=1; shift ;;
@@ -82,7 +87,7 @@ registry_start ()
   command -v docker-registry >/dev/null || skip "docker-registry is not installed (apt-get install docker-registry)"
 
   _REGISTRY_N=$((_REGISTRY_N + 1))
-  local d="$T/registry-$_REGISTRY_N" port scheme=http auth= tlscfg=
+  local d="$T/registry-$_REGISTRY_N" port scheme=http auth='' tlscfg=''
   mkdir -p "$d/storage"
   port=$(free_port)
   REGISTRY=127.0.0.1:$port
@@ -132,7 +137,10 @@ registry_start ()
     issuer: tong-test-issuer
     rootcertbundle: $d/token.crt"
   fi
-  cat >"$d/config.yml" <<YAML
+  # The port was free a moment ago; another test may take it first: retry.
+  local try rpid
+  for try in 1 2 3; do
+    cat >"$d/config.yml" <<YAML
 version: 0.1
 log:
   level: info
@@ -152,11 +160,22 @@ http:
 $tlscfg
 $auth
 YAML
-  env -i PATH="$PATH" docker-registry serve "$d/config.yml" </dev/null >"$REGISTRY_LOG" 2>&1 &
-  local rpid=$!
-  on_exit "kill $rpid; wait $rpid"
-  wait_for 15 _registry_answers "$scheme://$REGISTRY/v2/" "$REGISTRY_CA" ||
-    fail "docker-registry did not answer on $REGISTRY: $(tail -5 "$REGISTRY_LOG")"
+    env -i PATH="$PATH" docker-registry serve "$d/config.yml" </dev/null >"$REGISTRY_LOG" 2>&1 &
+    rpid=$!
+    on_exit "kill $rpid; wait $rpid"
+    wait_for 15 _registry_up "$rpid" "$scheme://$REGISTRY/v2/" "$REGISTRY_CA" || true
+    _registry_answers "$scheme://$REGISTRY/v2/" "$REGISTRY_CA" && return 0
+    grep -q "address already in use" "$REGISTRY_LOG" || break
+    port=$(free_port)
+    REGISTRY=127.0.0.1:$port
+  done
+  fail "docker-registry did not answer on $REGISTRY: $(tail -5 "$REGISTRY_LOG")"
+}
+
+# _registry_up PID URL [CA]: it answers, or it has died (stop waiting).
+_registry_up ()
+{
+  _registry_answers "$2" "${3:-}" || ! kill -0 "$1" 2>/dev/null
 }
 
 registry_blob_file ()

@@ -95,8 +95,10 @@ auth_challenge_parse (const char *header, struct auth_challenge *out, tong_error
       if (*p != '=')
         {
           auth_challenge_clear (out);
-          return tong_err (err, 0, "malformed WWW-Authenticate challenge \"%s\": parameter "
-                                   "without a value", header);
+          return tong_err (err, 0,
+                           "malformed WWW-Authenticate challenge \"%s\": parameter "
+                           "without a value",
+                           header);
         }
       p++;
       while (isspace ((unsigned char) *p))
@@ -105,8 +107,10 @@ auth_challenge_parse (const char *header, struct auth_challenge *out, tong_error
       if (v == NULL)
         {
           auth_challenge_clear (out);
-          return tong_err (err, 0, "malformed WWW-Authenticate challenge \"%s\": unterminated "
-                                   "quoted string", header);
+          return tong_err (err, 0,
+                           "malformed WWW-Authenticate challenge \"%s\": unterminated "
+                           "quoted string",
+                           header);
         }
       if (klen == 5 && strncasecmp (key, "realm", 5) == 0)
         slot = &out->realm;
@@ -259,8 +263,10 @@ lookup_file (const char *path, bool must_exist, const char *host, const char *re
           size_t dlen;
           _cleanup_free_ char *dec = auth_base64_decode (YAJL_GET_STRING (a), &dlen);
           if (dec == NULL || strlen (dec) != dlen || strchr (dec, ':') == NULL)
-            r = tong_err (err, 0, "auth file %s: the \"auth\" entry for %s is not base64 of "
-                                  "USER:PASSWORD", path, host);
+            r = tong_err (err, 0,
+                          "auth file %s: the \"auth\" entry for %s is not base64 of "
+                          "USER:PASSWORD",
+                          path, host);
           else
             r = auth_split_creds (dec, user, pass, err) < 0 ? -EINVAL : 1;
         }
@@ -276,8 +282,8 @@ lookup_file (const char *path, bool must_exist, const char *host, const char *re
 }
 
 int
-auth_find_credentials (const char *auth_file, const char *host, const char *repository,
-                       char **user, char **pass, tong_error *err)
+auth_find_credentials (const char *auth_file, const char *host, const char *repository, char **user,
+                       char **pass, tong_error *err)
 {
   const char *env = getenv ("REGISTRY_AUTH_FILE");
   const char *xdg = getenv ("XDG_RUNTIME_DIR"), *home = getenv ("HOME");
@@ -286,8 +292,7 @@ auth_find_credentials (const char *auth_file, const char *host, const char *repo
 
   *user = *pass = NULL;
   if (auth_file)
-    return lookup_file (auth_file, true, host, repository, user, pass, err) < 0 ? -err->errnum
-                                                                                 : 0;
+    return lookup_file (auth_file, true, host, repository, user, pass, err) < 0 ? -err->errnum : 0;
   if (env && *env)
     return lookup_file (env, false, host, repository, user, pass, err) < 0 ? -err->errnum : 0;
   if (xdg && *xdg)

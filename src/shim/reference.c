@@ -228,8 +228,10 @@ image_ref_parse (const char *text, const char *default_registry, struct image_re
     return tong_err (err, 0, "invalid image reference: empty");
   for (const char *p = text; *p; p++)
     if (isspace ((unsigned char) *p) || iscntrl ((unsigned char) *p))
-      return tong_err (err, 0, "invalid image reference \"%s\": contains whitespace or control "
-                               "characters", text);
+      return tong_err (err, 0,
+                       "invalid image reference \"%s\": contains whitespace or control "
+                       "characters",
+                       text);
 
   at = strchr (text, '@');
   if (at && strchr (at + 1, '@'))
@@ -260,9 +262,9 @@ image_ref_parse (const char *text, const char *default_registry, struct image_re
     }
 
   slash = strchr (name, '/');
-  if (slash && (memchr (name, '.', slash - name) || memchr (name, ':', slash - name)
-                || (slash - name == 9 && memcmp (name, "localhost", 9) == 0)
-                || name[0] == '['))
+  if (slash
+      && (memchr (name, '.', slash - name) || memchr (name, ':', slash - name)
+          || (slash - name == 9 && memcmp (name, "localhost", 9) == 0) || name[0] == '['))
     {
       hostlen = slash - name;
       if (check_registry (name, hostlen, &why) < 0)
@@ -272,8 +274,8 @@ image_ref_parse (const char *text, const char *default_registry, struct image_re
     }
   else
     {
-      const char *def = default_registry && *default_registry ? default_registry
-                                                              : IMAGE_REF_DEFAULT_REGISTRY;
+      const char *def
+          = default_registry && *default_registry ? default_registry : IMAGE_REF_DEFAULT_REGISTRY;
       if (check_registry (def, strlen (def), &why) < 0)
         {
           image_ref_clear (&r);

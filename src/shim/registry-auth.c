@@ -78,12 +78,15 @@ fetch_token (struct registry *r, const struct auth_challenge *c, const char *sco
   if (strncmp (c->realm, "https://", 8) != 0)
     {
       if (strncmp (c->realm, "http://", 7) != 0)
-        return tong_err (err, 0, "authentication to %s failed: token realm \"%s\" is not an "
-                                 "http(s) URL", r->host, c->realm);
+        return tong_err (err, 0,
+                         "authentication to %s failed: token realm \"%s\" is not an "
+                         "http(s) URL",
+                         r->host, c->realm);
       if (!r->insecure)
-        return tong_err (err, 0, "authentication to %s failed: token realm %s is plain http; "
-                                 "refusing it for a registry not marked insecure", r->host,
-                         c->realm);
+        return tong_err (err, 0,
+                         "authentication to %s failed: token realm %s is plain http; "
+                         "refusing it for a registry not marked insecure",
+                         r->host, c->realm);
     }
   h = curl_easy_init ();
   if (h == NULL)
@@ -131,12 +134,16 @@ fetch_token (struct registry *r, const struct auth_challenge *c, const char *sco
       tong_err_prefix (err, "authentication to %s failed", r->host);
     }
   else if (reply.status == 401 || reply.status == 403)
-    ret = tong_err_code (err, EACCES, "authentication to %s failed: the token service %s refused "
-                                      "%s (HTTP %ld)", r->host, c->realm,
-                         r->user ? "the credentials" : "anonymous access", reply.status);
+    ret = tong_err_code (err, EACCES,
+                         "authentication to %s failed: the token service %s refused "
+                         "%s (HTTP %ld)",
+                         r->host, c->realm, r->user ? "the credentials" : "anonymous access",
+                         reply.status);
   else if (reply.status != 200)
-    ret = tong_err_code (err, EPROTO, "authentication to %s failed: the token service %s "
-                                      "answered HTTP %ld", r->host, c->realm, reply.status);
+    ret = tong_err_code (err, EPROTO,
+                         "authentication to %s failed: the token service %s "
+                         "answered HTTP %ld",
+                         r->host, c->realm, reply.status);
   else
     {
       const char *tp[] = { "token", NULL }, *ap[] = { "access_token", NULL };
@@ -147,8 +154,10 @@ fetch_token (struct registry *r, const struct auth_challenge *c, const char *sco
       if (t == NULL && tree)
         t = yajl_tree_get (tree, ap, yajl_t_string);
       if (t == NULL || *YAJL_GET_STRING (t) == '\0')
-        ret = tong_err_code (err, EPROTO, "authentication to %s failed: the token service %s "
-                                          "answered without a token", r->host, c->realm);
+        ret = tong_err_code (err, EPROTO,
+                             "authentication to %s failed: the token service %s "
+                             "answered without a token",
+                             r->host, c->realm);
       else
         *token = xstrdup (YAJL_GET_STRING (t));
       yajl_tree_free (tree);
@@ -170,8 +179,10 @@ registry_authenticate (struct registry *r, const char *challenge, bool had_auth,
   int ret;
 
   if (challenge == NULL)
-    return tong_err_code (err, EACCES, "authentication to %s failed: HTTP 401 without a "
-                                       "WWW-Authenticate challenge", r->host);
+    return tong_err_code (err, EACCES,
+                          "authentication to %s failed: HTTP 401 without a "
+                          "WWW-Authenticate challenge",
+                          r->host);
   ret = auth_challenge_parse (challenge, &c, err);
   if (ret < 0)
     return tong_err_prefix (err, "authentication to %s failed", r->host);
@@ -179,12 +190,16 @@ registry_authenticate (struct registry *r, const char *challenge, bool had_auth,
   if (c.scheme == AUTH_BASIC)
     {
       if (r->user == NULL)
-        ret = tong_err_code (err, EACCES, "authentication to %s failed: the registry requires "
-                                          "credentials (give --creds USER:PASS or an auth.json "
-                                          "entry)", r->host);
+        ret = tong_err_code (err, EACCES,
+                             "authentication to %s failed: the registry requires "
+                             "credentials (give --creds USER:PASS or an auth.json "
+                             "entry)",
+                             r->host);
       else if (had_auth && r->authorization && strncmp (r->authorization, "Basic ", 6) == 0)
-        ret = tong_err_code (err, EACCES, "authentication to %s failed: the registry refused the "
-                                          "credentials of user %s", r->host, r->user);
+        ret = tong_err_code (err, EACCES,
+                             "authentication to %s failed: the registry refused the "
+                             "credentials of user %s",
+                             r->host, r->user);
       else
         {
           _cleanup_free_ char *pair = xasprintf ("%s:%s", r->user, r->pass);
@@ -203,8 +218,10 @@ registry_authenticate (struct registry *r, const char *challenge, bool had_auth,
     {
       /* The registry rejected this very token. */
       if (c.error && strcmp (c.error, "insufficient_scope") == 0)
-        ret = tong_err_code (err, EACCES, "authentication to %s failed: the token does not "
-                                          "grant %s%s", r->host, scope,
+        ret = tong_err_code (err, EACCES,
+                             "authentication to %s failed: the token does not "
+                             "grant %s%s",
+                             r->host, scope,
                              r->user ? "" : " (no credentials were given: --creds USER:PASS)");
       else
         token_forget (r, scope); /* expired, most likely: ask again */

@@ -32,17 +32,17 @@ struct xfer
   struct http_reply reply;
   char *url;
   EVP_MD_CTX *md;
-  int64_t have;        /* bytes in the file, all of them hashed */
-  bool body_started;   /* the current response's body has begun */
-  bool body_is_error;  /* ... and it is an error document, not the blob */
+  int64_t have;       /* bytes in the file, all of them hashed */
+  bool body_started;  /* the current response's body has begun */
+  bool body_is_error; /* ... and it is an error document, not the blob */
   char errbody[4096];
   size_t errlen;
-  int werr;            /* set by the write callback when it stops the transfer */
+  int werr; /* set by the write callback when it stops the transfer */
   char *werr_msg;
   bool had_auth;
   bool auth_retried;
   unsigned attempts;
-  int64_t retry_at;    /* monotonic ms */
+  int64_t retry_at; /* monotonic ms */
   char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -110,8 +110,9 @@ xfer_finish_content (struct xfer *x)
       return;
     }
   xfer_restart (x);
-  xfer_fail (x, tong_err_code (&x->f->err, EBADMSG, "blob %s from %s/%s: digest mismatch: the "
-                                                     "content has digest %s",
+  xfer_fail (x, tong_err_code (&x->f->err, EBADMSG,
+                               "blob %s from %s/%s: digest mismatch: the "
+                               "content has digest %s",
                                x->f->digest, x->r->host, x->r->repository, got));
 }
 
@@ -190,9 +191,10 @@ blob_write_cb (char *buf, size_t size, size_t n, void *data)
               || sscanf (x->reply.content_range, "bytes %lld-", &start) != 1 || start != x->have)
             {
               x->werr = -EPROTO;
-              x->werr_msg = xasprintf ("the registry answered the range request from byte %" PRId64
-                                       " with Content-Range \"%s\"", x->have,
-                                       x->reply.content_range ? x->reply.content_range : "");
+              x->werr_msg
+                  = xasprintf ("the registry answered the range request from byte %" PRId64
+                               " with Content-Range \"%s\"",
+                               x->have, x->reply.content_range ? x->reply.content_range : "");
               return 0;
             }
         }
@@ -311,8 +313,9 @@ xfer_done (struct xfer *x, CURLM *multi, CURLcode cc)
 
   if (x->werr)
     {
-      xfer_fail (x, tong_err_code (&f->err, -x->werr, "%s from %s/%s: %s", what, x->r->host,
-                                   x->r->repository, x->werr_msg ? x->werr_msg : strerror (-x->werr)));
+      xfer_fail (x,
+                 tong_err_code (&f->err, -x->werr, "%s from %s/%s: %s", what, x->r->host,
+                                x->r->repository, x->werr_msg ? x->werr_msg : strerror (-x->werr)));
       return;
     }
   if (cc != CURLE_OK)
@@ -335,9 +338,9 @@ xfer_done (struct xfer *x, CURLM *multi, CURLcode cc)
   if (status == 416)
     {
       /* Our range is beyond what the registry has: start over. */
-      int ret = tong_err_code (&f->err, EPROTO, "%s from %s/%s: range from byte %" PRId64
-                                                " not satisfiable", what, x->r->host,
-                               x->r->repository, x->have);
+      int ret = tong_err_code (&f->err, EPROTO,
+                               "%s from %s/%s: range from byte %" PRId64 " not satisfiable", what,
+                               x->r->host, x->r->repository, x->have);
       xfer_restart (x);
       xfer_retry_or_fail (x, true, ret);
       return;
@@ -350,9 +353,10 @@ xfer_done (struct xfer *x, CURLM *multi, CURLcode cc)
     }
   if (x->have < f->size)
     {
-      int ret = tong_err_code (&f->err, EPIPE, "%s from %s/%s: the transfer ended after %" PRId64
-                                               " of %" PRId64 " bytes", what, x->r->host,
-                               x->r->repository, x->have, f->size);
+      int ret = tong_err_code (&f->err, EPIPE,
+                               "%s from %s/%s: the transfer ended after %" PRId64 " of %" PRId64
+                               " bytes",
+                               what, x->r->host, x->r->repository, x->have, f->size);
       xfer_retry_or_fail (x, true, ret);
       return;
     }
@@ -371,8 +375,8 @@ show_progress (struct xfer *xs, size_t n, bool last)
       total += xs[i].f->size;
       done += xs[i].state == X_DONE;
     }
-  fprintf (stderr, "\rblobs %zu/%zu  %.1f/%.1f MiB%s", done, n, have / 1048576.0,
-           total / 1048576.0, last ? "\n" : "");
+  fprintf (stderr, "\rblobs %zu/%zu  %.1f/%.1f MiB%s", done, n, have / 1048576.0, total / 1048576.0,
+           last ? "\n" : "");
   fflush (stderr);
 }
 

@@ -124,8 +124,10 @@ parse_array (const char *path, unsigned lineno, char *p, struct conf *c, tong_er
       if (*p == ',')
         p = skip_ws (p + 1);
       else if (*p != ']')
-        return tong_err (err, 0, "%s:%u: expected ',' or ']' in the array (arrays must be on "
-                                 "one line)", path, lineno);
+        return tong_err (err, 0,
+                         "%s:%u: expected ',' or ']' in the array (arrays must be on "
+                         "one line)",
+                         path, lineno);
     }
   return 0;
 }
@@ -134,7 +136,13 @@ static int
 conf_parse (const char *path, struct conf *c, tong_error *err)
 {
   _cleanup_free_ char *text = NULL;
-  enum { TOP, REGISTRY, OTHER } table = TOP;
+  enum
+  {
+    TOP,
+    REGISTRY,
+    OTHER
+  } table
+      = TOP;
   char *line, *save = NULL;
   unsigned lineno = 0;
   size_t len;
@@ -190,8 +198,7 @@ conf_parse (const char *path, struct conf *c, tong_error *err)
           if (r < 0)
             return r;
         }
-      else if (table == REGISTRY
-               && (strcmp (key, "location") == 0 || strcmp (key, "prefix") == 0))
+      else if (table == REGISTRY && (strcmp (key, "location") == 0 || strcmp (key, "prefix") == 0))
         {
           struct conf_registry *reg = &c->regs[c->nregs - 1];
           char **slot = key[0] == 'l' ? &reg->location : &reg->prefix;

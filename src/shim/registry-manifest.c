@@ -156,8 +156,10 @@ registry_get_manifest (struct registry *r, const char *tag_or_digest, char **bod
   *digest = sha256_digest (body.data, body.len);
   if (by_digest && strcmp (*digest, tag_or_digest) != 0)
     {
-      ret = tong_err_code (err, EBADMSG, "%s from %s/%s: digest mismatch: the content has digest "
-                                         "%s", what, r->host, r->repository, *digest);
+      ret = tong_err_code (err, EBADMSG,
+                           "%s from %s/%s: digest mismatch: the content has digest "
+                           "%s",
+                           what, r->host, r->repository, *digest);
       free (*digest);
       *digest = NULL;
       goto out;
@@ -165,8 +167,10 @@ registry_get_manifest (struct registry *r, const char *tag_or_digest, char **bod
   *media_type = manifest_media_type (reply.content_type, body.data, body.len);
   if (*media_type == NULL)
     {
-      ret = tong_err_code (err, EPROTO, "%s from %s/%s: no media type (neither Content-Type nor "
-                                        "mediaType)", what, r->host, r->repository);
+      ret = tong_err_code (err, EPROTO,
+                           "%s from %s/%s: no media type (neither Content-Type nor "
+                           "mediaType)",
+                           what, r->host, r->repository);
       free (*digest);
       *digest = NULL;
       goto out;

@@ -64,7 +64,8 @@ http_reply_header_cb (char *buf, size_t size, size_t n, void *data)
     end--;
   if (klen == 12 && strncasecmp (buf, "Content-Type", 12) == 0)
     header_keep (&h->content_type, v, end - v);
-  else if (klen == 16 && strncasecmp (buf, "WWW-Authenticate", 16) == 0 && h->www_authenticate == NULL)
+  else if (klen == 16 && strncasecmp (buf, "WWW-Authenticate", 16) == 0
+           && h->www_authenticate == NULL)
     header_keep (&h->www_authenticate, v, end - v);
   else if (klen == 13 && strncasecmp (buf, "Content-Range", 13) == 0)
     header_keep (&h->content_range, v, end - v);
@@ -161,16 +162,22 @@ registry_curl_error (struct registry *r, CURLcode c, const char *errbuf, const c
 #if LIBCURL_VERSION_NUM < 0x073e00
     case CURLE_SSL_CACERT:
 #endif
-      return tong_err_code (err, EPROTO, "%s from %s: the registry's TLS certificate was not "
-                                         "verified: %s (give its CA with --ca-file, or mark the "
-                                         "registry insecure)", what, r->host, detail);
+      return tong_err_code (err, EPROTO,
+                            "%s from %s: the registry's TLS certificate was not "
+                            "verified: %s (give its CA with --ca-file, or mark the "
+                            "registry insecure)",
+                            what, r->host, detail);
     case CURLE_SSL_CONNECT_ERROR:
-      return tong_err_code (err, EPROTO, "%s from %s: TLS connection failed: %s (if the registry "
-                                         "serves plain HTTP, mark it insecure with --insecure or "
-                                         "in registries.conf)", what, r->host, detail);
+      return tong_err_code (err, EPROTO,
+                            "%s from %s: TLS connection failed: %s (if the registry "
+                            "serves plain HTTP, mark it insecure with --insecure or "
+                            "in registries.conf)",
+                            what, r->host, detail);
     case CURLE_UNSUPPORTED_PROTOCOL:
-      return tong_err_code (err, EPROTO, "%s from %s: %s (plain http is only used for "
-                                         "registries marked insecure)", what, r->host, detail);
+      return tong_err_code (err, EPROTO,
+                            "%s from %s: %s (plain http is only used for "
+                            "registries marked insecure)",
+                            what, r->host, detail);
     case CURLE_COULDNT_RESOLVE_HOST:
       e = EHOSTUNREACH;
       break;
@@ -219,10 +226,13 @@ registry_http_error (struct registry *r, long status, const char *body, size_t l
   _cleanup_free_ char *detail = summary ? xasprintf (": %s", summary) : xstrdup ("");
 
   if (status == 401 || status == 403)
-    return tong_err_code (err, EACCES, "authentication to %s failed: access to %s denied (HTTP "
-                                       "%ld%s)%s", r->host, r->repository, status, detail,
-                          r->user ? "" : "; no credentials were given (--creds USER:PASS or "
-                                         "an auth.json entry)");
+    return tong_err_code (err, EACCES,
+                          "authentication to %s failed: access to %s denied (HTTP "
+                          "%ld%s)%s",
+                          r->host, r->repository, status, detail,
+                          r->user ? ""
+                                  : "; no credentials were given (--creds USER:PASS or "
+                                    "an auth.json entry)");
   if (status == 404)
     return tong_err_code (err, ENOENT, "%s not found in %s/%s (HTTP 404%s)", what, r->host,
                           r->repository, detail);
@@ -330,8 +340,8 @@ registry_ping (struct registry *r, tong_error *err)
 }
 
 int
-registry_open (const struct image_ref *ref, const struct registry_options *o,
-               struct registry **out, tong_error *err)
+registry_open (const struct image_ref *ref, const struct registry_options *o, struct registry **out,
+               tong_error *err)
 {
   struct registry *r;
   bool conf_insecure = false;

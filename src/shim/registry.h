@@ -25,10 +25,10 @@
 
 struct registry_options
 {
-  bool insecure;               /* plain HTTP allowed (and TLS unverified) for this registry */
-  const char *creds;           /* "USER:PASS" from --creds, or NULL */
-  const char *auth_file;       /* NULL: $REGISTRY_AUTH_FILE, then ${XDG_RUNTIME_DIR}/containers/auth.json,
-                                  then ~/.docker/config.json */
+  bool insecure;         /* plain HTTP allowed (and TLS unverified) for this registry */
+  const char *creds;     /* "USER:PASS" from --creds, or NULL */
+  const char *auth_file; /* NULL: $REGISTRY_AUTH_FILE, then ${XDG_RUNTIME_DIR}/containers/auth.json,
+                            then ~/.docker/config.json */
   const char *registries_conf; /* NULL or a registries.conf (v2 subset) naming insecure registries
                                   and the default registry */
   const char *ca_file;         /* extra CA bundle; NULL: system default */

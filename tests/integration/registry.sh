@@ -1,6 +1,8 @@
 # The registry client of tong-shim (src/shim/registry*.c) against a real
 # docker-registry on loopback, driven through tests/tools/registry-get.
+# shellcheck source=tests/registry.sh
 source "$TESTS_DIR/registry.sh"
+# shellcheck source=tests/images.sh
 source "$TESTS_DIR/images.sh"
 
 REGISTRY_GET=${REGISTRY_GET:-$BUILD_DIR/tests/tools/registry-get}
@@ -8,7 +10,7 @@ REGISTRY_GET=${REGISTRY_GET:-$BUILD_DIR/tests/tools/registry-get}
 # rget ARGS...: registry-get with no auth file of the host leaking in.
 rget ()
 {
-  HOME=$T/home XDG_RUNTIME_DIR=$T/xdg REGISTRY_AUTH_FILE= "$REGISTRY_GET" "$@"
+  HOME=$T/home XDG_RUNTIME_DIR=$T/xdg REGISTRY_AUTH_FILE='' "$REGISTRY_GET" "$@"
 }
 
 # pushed_image [BUILD ARGS...]: build an image in $T/img and push it to
@@ -337,7 +339,9 @@ test_registry_killed_pull_resumes ()
   kill -9 "$pid"
   wait "$pid" || true
   have=$(stat -c %s "$T/layer")
-  [ "$have" -gt 0 ] && [ "$have" -lt "$size" ] || fail "expected a partial file, have $have of $size"
+  if [ "$have" -eq 0 ] || [ "$have" -ge "$size" ]; then
+    fail "expected a partial file, have $have of $size"
+  fi
   assert_ok rget --insecure blob "$REGISTRY/test/busybox" "$l" "$size" "$T/layer"
   cmp "$T/layer" "$(image_blob "$T/img" "$l")"
   grep -q "\"GET /v2/test/busybox/blobs/$l HTTP/1.1\" 206 $((size - have)) " "$REGISTRY_LOG" ||
@@ -427,4 +431,51 @@ test_registry_docker_formats ()
   assert_ok rget --insecure manifest "$REGISTRY/test/docker@$one"
   assert_eq "$(sed -n 1p <<<"$OUT")" application/vnd.docker.distribution.manifest.v2+json
   assert_eq "$(sed -n 2p <<<"$OUT")" "$one"
+}
+
+test_registry_test_images_are_reproducible ()
+{
+  image_build_busybox "$T/a" --layers 2 --whiteouts --zstd
+  local da=$IMAGE_DIGEST la=$IMAGE_LAYERS
+  image_build_busybox "$T/b" --layers 2 --whiteouts --zstd
+  assert_eq "$IMAGE_DIGEST" "$da"
+  assert_eq "$IMAGE_LAYERS" "$la"
+  # 2 layers + the two whiteout layers
+  assert_eq "$(wc -w <<<"$IMAGE_LAYERS")" 4
+  local last=${IMAGE_LAYERS##* }
+  zstd -q -d -c "$(image_blob "$T/a" "$last")" | tar -t >"$T/list"
+  grep -qx 'data/.wh.gone' "$T/list"
+  grep -qx 'data/dir/.wh..wh..opq' "$T/list"
+  # Every blob is named by its digest.
+  local f
+  for f in "$T"/a/blobs/sha256/*; do
+    assert_eq "$(sha256sum "$f" | cut -d' ' -f1)" "${f##*/}"
+  done
+  # The config's diff_ids are the uncompressed layers.
+  assert_eq "$(jq -r '.rootfs.diff_ids[0]' "$(image_blob "$T/a" "$IMAGE_CONFIG")")" \
+    "sha256:$(zstd -q -d -c "$(image_blob "$T/a" "${IMAGE_LAYERS%% *}")" | sha256sum | cut -d' ' -f1)"
+}
+
+test_registry_expired_token_renewed ()
+{
+  registry_start --token-auth --token-creds pusher:t0ken
+  PUSH_ARGS=(--dest-creds "$REGISTRY_CREDS")
+  pushed_image
+  registry_proxy_start --expire-tokens 1
+  : >"$REGISTRY_TOKEN_LOG"
+  local l=${IMAGE_LAYERS%% *}
+  assert_ok rget --insecure --creds pusher:t0ken manifest "$PROXY/test/busybox:latest"
+  assert_eq "$(sed -n 2p <<<"$OUT")" "$IMAGE_DIGEST"
+  assert_eq "$(grep -c '^expired GET /v2/test/busybox/manifests' "$PROXY_LOG")" 1
+  registry_proxy_start --expire-tokens 1
+  assert_ok rget --insecure --creds pusher:t0ken blob "$PROXY/test/busybox" "$l" \
+    "$(stat -c %s "$(image_blob "$T/img" "$l")")" "$T/layer"
+  cmp "$T/layer" "$(image_blob "$T/img" "$l")"
+  assert_eq "$(grep -c '^expired GET /v2/test/busybox/blobs' "$PROXY_LOG")" 1
+  # A token rejected twice in a row is an error, not a loop.
+  registry_proxy_start --expire-tokens 2
+  assert_fail rget --insecure --creds pusher:t0ken manifest "$PROXY/test/busybox:latest"
+  assert_contains "$ERR" "authentication to $PROXY failed"
+  # one token per connection, and one more for each rejected one
+  assert_eq "$(grep -c '^pusher repository:test/busybox:pull pull$' "$REGISTRY_TOKEN_LOG")" 6
 }

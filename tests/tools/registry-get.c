@@ -86,10 +86,13 @@ int
 main (int argc, char **argv)
 {
   static const struct option longopts[] = {
-    { "insecure", no_argument, NULL, 'k' },         { "creds", required_argument, NULL, 'c' },
-    { "auth-file", required_argument, NULL, 'a' },  { "ca-file", required_argument, NULL, 'C' },
+    { "insecure", no_argument, NULL, 'k' },
+    { "creds", required_argument, NULL, 'c' },
+    { "auth-file", required_argument, NULL, 'a' },
+    { "ca-file", required_argument, NULL, 'C' },
     { "registries-conf", required_argument, NULL, 'r' },
-    { "parallel", required_argument, NULL, 'p' },   { "progress", no_argument, NULL, 'P' },
+    { "parallel", required_argument, NULL, 'p' },
+    { "progress", no_argument, NULL, 'P' },
     { NULL, 0, NULL, 0 },
   };
   struct registry_options o = { 0 };
@@ -102,14 +105,29 @@ main (int argc, char **argv)
   while ((c = getopt_long (argc, argv, "", longopts, NULL)) != -1)
     switch (c)
       {
-      case 'k': o.insecure = true; break;
-      case 'c': o.creds = optarg; break;
-      case 'a': o.auth_file = optarg; break;
-      case 'C': o.ca_file = optarg; break;
-      case 'r': o.registries_conf = optarg; break;
-      case 'p': o.parallel = (unsigned) atoi (optarg); break;
-      case 'P': o.progress = true; break;
-      default: usage ();
+      case 'k':
+        o.insecure = true;
+        break;
+      case 'c':
+        o.creds = optarg;
+        break;
+      case 'a':
+        o.auth_file = optarg;
+        break;
+      case 'C':
+        o.ca_file = optarg;
+        break;
+      case 'r':
+        o.registries_conf = optarg;
+        break;
+      case 'p':
+        o.parallel = (unsigned) atoi (optarg);
+        break;
+      case 'P':
+        o.progress = true;
+        break;
+      default:
+        usage ();
       }
   if (argc - optind < 2)
     usage ();

@@ -5,6 +5,7 @@
                       [--log FILE] [--fail-first N] [--cut-blobs BYTES]
                       [--tamper-manifests] [--redirect-blobs]
                       [--upstream-creds USER:PASS] [--slow-blobs]
+                      [--expire-tokens N]
 
 Listens on 127.0.0.1 (a free port, written to --port-file) and forwards GET
 and HEAD requests to the upstream registry (plain http), passing
@@ -15,6 +16,9 @@ a registry client reads.  Faults, each logged to --log as one line:
   --cut-blobs BYTES    the first response for each blob announces its full
                        length, sends BYTES of it and closes the connection
   --tamper-manifests   manifest bodies have one byte changed
+  --expire-tokens N    the first N manifest or blob requests that carry
+                       Authorization are forwarded without it, so that the
+                       registry answers 401 as to an expired token
   --slow-blobs         blob bodies trickle out (64 KiB every 0.1 s, at least
                        0.3 s each), so that a test can kill a client in the
                        middle; "inflight N" lines count the blob responses
@@ -47,6 +51,7 @@ class State:
         self.lock = threading.Lock()
         self.fail_left = args.fail_first
         self.inflight = 0
+        self.expire_left = args.expire_tokens
         self.cut_done = set()
         self.storage_port = 0
 
@@ -59,6 +64,13 @@ class State:
         with self.lock:
             if self.fail_left > 0:
                 self.fail_left -= 1
+                return True
+            return False
+
+    def take_expiry(self):
+        with self.lock:
+            if self.expire_left > 0:
+                self.expire_left -= 1
                 return True
             return False
 
@@ -144,6 +156,9 @@ class Proxy(Base):
                              b'{"errors":[{"code":"UNAVAILABLE","message":"injected failure"}]}',
                              method == "HEAD")
         fwd = {k: self.headers[k] for k in ("Authorization", "Accept", "Range") if self.headers[k]}
+        if (blob or manifest) and "Authorization" in fwd and st.take_expiry():
+            del fwd["Authorization"]
+            st.log("expired %s %s" % (method, path))
         if blob and method == "GET" and st.args.redirect_blobs:
             loc = "http://127.0.0.2:%d/storage/%s/%s" % (st.storage_port, blob.group(1),
                                                          blob.group(2))
@@ -199,6 +214,7 @@ def main():
     p.add_argument("--redirect-blobs", action="store_true")
     p.add_argument("--upstream-creds")
     p.add_argument("--slow-blobs", action="store_true")
+    p.add_argument("--expire-tokens", type=int, default=0)
     args = p.parse_args()
     state = State(args)
     if args.redirect_blobs:

@@ -16,7 +16,8 @@ struct good
 };
 
 static const struct good goods[] = {
-  { "busybox", NULL, "docker.io", "library/busybox", "latest", NULL, "docker.io/library/busybox:latest" },
+  { "busybox", NULL, "docker.io", "library/busybox", "latest", NULL,
+    "docker.io/library/busybox:latest" },
   { "library/busybox:1.36", NULL, "docker.io", "library/busybox", "1.36", NULL,
     "docker.io/library/busybox:1.36" },
   { "docker.io/busybox", NULL, "docker.io", "library/busybox", "latest", NULL,
@@ -60,7 +61,8 @@ static const struct bad bads[] = {
   { "busybox@", "empty digest" },
   { "busybox@sha256:abc", "64 hex" },
   { "busybox@sha256:" D64 "00", "64 hex" },
-  { "busybox@sha256:" "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef",
+  { "busybox@sha256:"
+    "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef",
     "lowercase hex" },
   { "busybox@md5:abcd", "unsupported digest algorithm" },
   { "busybox@" D64, "no ':'" },

@@ -31,10 +31,11 @@ test_challenge_bearer (void)
   struct auth_challenge c;
   tong_error err = { 0 };
 
-  CHECK (auth_challenge_parse ("Bearer realm=\"https://auth.example/token\",service=\"reg.example\","
-                               "scope=\"repository:library/busybox:pull\"",
-                               &c, &err)
-         == 0);
+  CHECK (
+      auth_challenge_parse ("Bearer realm=\"https://auth.example/token\",service=\"reg.example\","
+                            "scope=\"repository:library/busybox:pull\"",
+                            &c, &err)
+      == 0);
   CHECK (c.scheme == AUTH_BEARER);
   CHECK (c.realm && strcmp (c.realm, "https://auth.example/token") == 0);
   CHECK (c.service && strcmp (c.service, "reg.example") == 0);
@@ -94,12 +95,12 @@ test_base64 (void)
 static void
 test_auth_file (void)
 {
-  _cleanup_free_ char *path = write_tmp (
-      "auth.json", "{\"auths\": {"
-                   "\"127.0.0.1:5000\": {\"auth\": \"dGVzdGVyOnMzY3JldA==\"},"
-                   "\"127.0.0.1:5000/team\": {\"auth\": \"dGVhbTpwdw==\"},"
-                   "\"https://index.docker.io/v1/\": {\"auth\": \"aHViOmh1YnB3\"},"
-                   "\"reg.example\": {\"username\": \"u\", \"password\": \"p:w\"}}}");
+  _cleanup_free_ char *path
+      = write_tmp ("auth.json", "{\"auths\": {"
+                                "\"127.0.0.1:5000\": {\"auth\": \"dGVzdGVyOnMzY3JldA==\"},"
+                                "\"127.0.0.1:5000/team\": {\"auth\": \"dGVhbTpwdw==\"},"
+                                "\"https://index.docker.io/v1/\": {\"auth\": \"aHViOmh1YnB3\"},"
+                                "\"reg.example\": {\"username\": \"u\", \"password\": \"p:w\"}}}");
   tong_error err = { 0 };
   char *user, *pass;
 
@@ -128,7 +129,8 @@ test_auth_file (void)
 static void
 test_auth_file_errors (void)
 {
-  _cleanup_free_ char *bad = write_tmp ("bad.json", "{\"auths\": {\"h\": {\"auth\": \"bm9jb2xvbg==\"}}}");
+  _cleanup_free_ char *bad
+      = write_tmp ("bad.json", "{\"auths\": {\"h\": {\"auth\": \"bm9jb2xvbg==\"}}}");
   _cleanup_free_ char *broken = write_tmp ("broken.json", "{\"auths\": ");
   _cleanup_free_ char *missing = xasprintf ("%s/missing.json", tmpdir);
   tong_error err = { 0 };
