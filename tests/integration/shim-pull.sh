@@ -171,7 +171,8 @@ test_shim_pull_killed_then_completed ()
   # Kill pulls at different moments; each time the store must pass check
   # (only temp files may be left) and a later pull must complete it.
   for i in 1 2 3 4 5; do
-    shim pull --insecure -q "$REGISTRY/kill:v1" >/dev/null 2>&1 &
+    # tong-shim itself, not the shim() function: $! must be its pid.
+    "$SHIM" --root "$T/store" --runroot "$T/run" pull --insecure -q "$REGISTRY/kill:v1" >/dev/null 2>&1 &
     pid=$!
     sleep "0.0$((i * 2))"
     kill -9 "$pid" 2>/dev/null || true
@@ -210,15 +211,6 @@ CONF
   assert_shim_clean
 }
 
-_partial_blob ()
-{
-  local f
-  for f in "$T/store/blobs/sha256/".tmp-*; do
-    [ -s "$f" ] && return 0
-  done
-  return 1
-}
-
 test_shim_pull_killed_mid_blob_resumes ()
 {
   _need_pull
@@ -227,11 +219,11 @@ test_shim_pull_killed_mid_blob_resumes ()
   image_push "$T/img" "$REGISTRY/slow:v1"
   local layer=${IMAGE_LAYERS%% *} pid size
   registry_proxy_start --slow-blobs
-  shim pull --insecure -q "$PROXY/slow:v1" >/dev/null 2>&1 &
+  "$SHIM" --root "$T/store" --runroot "$T/run" pull --insecure -q "$PROXY/slow:v1" >/dev/null 2>&1 &
   pid=$!
   on_exit "kill -9 $pid"
-  # Killed while a layer trickles in: only the partial temp file is left.
-  wait_for 20 _partial_blob
+  # Killed while the layer trickles in: only the partial temp file is left.
+  wait_for 20 test -s "$T/store/blobs/sha256/.tmp-${layer#sha256:}"
   kill -9 "$pid"
   wait "$pid" 2>/dev/null || true
   size=$(stat -c %s "$T/store/blobs/sha256/.tmp-${layer#sha256:}")
