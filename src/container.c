@@ -24,6 +24,7 @@
 #include "src/namespaces/idmap.h"
 #include "src/namespaces/namespaces.h"
 #include "src/namespaces/rootfs.h"
+#include "src/namespaces/rootless.h"
 #include "src/netns/loopback.h"
 #include "src/process.h"
 #include "src/protect_exe.h"
@@ -408,7 +409,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
   struct init_ctx c = { 0 };
   char real[PATH_MAX], created[64];
   size_t config_len;
-  bool dir_made = false;
+  bool dir_made = false, auto_userns;
   pid_t pid = -1;
   int r, nfds;
 
@@ -428,6 +429,9 @@ container_create (struct tong_globals *g, const struct create_options *o,
   if (r < 0)
     return r;
   r = oci_spec_parse (config_text, config_len, OCI_PARSE_FOR_CREATE, &spec, err);
+  if (r < 0)
+    return r;
+  r = rootless_add_user_namespace (spec, &auto_userns, err);
   if (r < 0)
     return r;
   /* Before anything is created or logged: the copy starts afresh. */
