@@ -435,7 +435,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
   if (r < 0)
     return r;
   /* Before anything is created or logged: the copy starts afresh. */
-  r = protect_exe_reexec_if_needed (spec, err);
+  r = protect_exe_reexec_if_needed (spec, protect_exe_grants_ptrace (spec->process), err);
   if (r < 0)
     return r;
   r = spec_check_supported (spec, err);
