@@ -270,7 +270,7 @@ write_pid_file (const char *path, pid_t pid, tong_error *err)
 {
   char buf[32];
   int n = snprintf (buf, sizeof buf, "%d", (int) pid);
-  int r = write_file_atomic_at (AT_FDCWD, path, buf, (size_t) n, 0644, err);
+  int r = write_file_replace_at (AT_FDCWD, path, buf, (size_t) n, 0644, err);
   return r < 0 ? tong_err_prefix (err, "--pid-file") : 0;
 }
 
@@ -475,7 +475,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
     return r;
   dir_made = true;
 
-  r = write_file_atomic_at (dirfd, STATE_CONFIG, config_text, config_len, 0600, err);
+  r = write_file_replace_at (dirfd, STATE_CONFIG, config_text, config_len, 0600, err);
   if (r < 0)
     goto fail;
   if (mkfifoat (dirfd, STATE_FIFO, 0600) < 0)

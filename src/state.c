@@ -255,7 +255,7 @@ state_write (int dirfd, const struct container_state *st, tong_error *err)
   gen_annotations (g, &st->annotations);
   yajl_gen_map_close (g);
   yajl_gen_get_buf (g, &buf, &len);
-  r = write_file_atomic_at (dirfd, STATE_FILE, buf, len, 0600, err);
+  r = write_file_replace_at (dirfd, STATE_FILE, buf, len, 0600, err);
   yajl_gen_free (g);
   return r;
 }
