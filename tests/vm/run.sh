@@ -180,6 +180,9 @@ timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel "${TONG_VM_ACCEL:-tcg}" \
   </dev/null >"$WORK/qemu.log" 2>&1 &
 QPID=$!
 
+# The console's text without carriage returns and the firmware's escapes.
+console_text () { sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g; s/\r$//'; }
+
 elapsed () { echo "$(date +%s.%N) $1" | awk '{printf "%.1f", $1 - $2}'; }
 
 INIT_HOST= INIT_GUEST= DONE= SUMMARY=0
@@ -199,6 +202,7 @@ while IFS= read -r line; do
   # run.sh's own summary: we count for ourselves.
   failed:) SUMMARY=1 ;;
   [0-9]*" passed, "*" failed"*) SUMMARY=1 ;;
+  "") ;;
   *) [ $SUMMARY = 1 ] || printf '%s\n' "$line" ;;
   esac
 done < <(tail -s 0.2 -n +1 -F --pid="$QPID" "$WORK/results" 2>/dev/null)
@@ -221,13 +225,13 @@ if [ -z "$DONE" ]; then
   fi
   {
     echo "last lines of the VM's console:"
-    tail -n 40 "$WORK/console.log" | tr -d '\r'
+    tail -n 40 "$WORK/console.log" | console_text
     [ ! -s "$WORK/qemu.log" ] || { echo "qemu:"; cat "$WORK/qemu.log"; }
   } | sed 's/^/    /'
 elif [ "$DONE" != 0 ] && [ $FAILED -eq 0 ]; then
   FAILED=$((FAILED + 1))
   echo "FAIL vm: tests/run.sh in the VM exited with status $DONE"
-  tail -n 40 "$WORK/console.log" | tr -d '\r' | sed 's/^/    /'
+  tail -n 40 "$WORK/console.log" | console_text | sed 's/^/    /'
 fi
 echo "vm: whole run ${RUN_TIME} s (boot to init ${INIT_HOST:-?} s), $((SECONDS - START)) s with the kernel and initramfs"
 finish
