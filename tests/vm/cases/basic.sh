@@ -37,6 +37,13 @@ test_vm_cgroup2_root_offers_the_controllers ()
   done
 }
 
+test_vm_modules_are_loaded ()
+{
+  # not built into the cloud kernel: the init loads them
+  assert_contains "$(cat /proc/filesystems)" overlay
+  assert_file /sys/module/veth
+}
+
 test_vm_init_is_born_in_its_cgroup ()
 {
   make_bundle "$T/b" sleep 1000
