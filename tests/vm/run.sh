@@ -185,7 +185,7 @@ console_text () { sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g; s/\r$//'; }
 
 elapsed () { echo "$(date +%s.%N) $1" | awk '{printf "%.1f", $1 - $2}'; }
 
-INIT_HOST= INIT_GUEST= DONE= SUMMARY=0
+INIT_HOST='' INIT_GUEST='' DONE='' SUMMARY=0
 while IFS= read -r line; do
   line=${line%$'\r'}
   case $line in
