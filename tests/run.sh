@@ -365,6 +365,7 @@ run_vm_tests ()
     done
   fi
   [ $want -eq 1 ] || return 0
+  [ $KEEP -eq 0 ] || export TONG_VM_KEEP=1
   # tests/vm/run.sh prints our format and reports a VM that cannot run as
   # one SKIP or FAIL, so its lines are counted as they come.
   while IFS= read -r line; do
