@@ -351,7 +351,7 @@ run_integration_tests ()
 run_vm_tests ()
 {
   local f fn area want=0 line rc=0 failed_before=$FAILED
-  [ -x "$TESTS_DIR/vm/run.sh" ] || return 0
+  [ -f "$TESTS_DIR/vm/run.sh" ] || return 0
   if [ ${#FILTERS[@]} -eq 0 ]; then
     want=1
   else
@@ -377,7 +377,7 @@ run_vm_tests ()
     [0-9]*" passed, "*" failed"*) ;;
     *) printf '%s\n' "$line" ;;
     esac
-  done < <("$TESTS_DIR/vm/run.sh" --build-dir "$BUILD_DIR" "${FILTERS[@]}" 2>&1; echo "tong-vm-exit $?")
+  done < <(bash "$TESTS_DIR/vm/run.sh" --build-dir "$BUILD_DIR" "${FILTERS[@]}" 2>&1; echo "tong-vm-exit $?")
   if [ "$rc" -ne 0 ] && [ $FAILED -eq "$failed_before" ]; then
     record_fail "vm (tests/vm/run.sh exited with status $rc)"
   fi
