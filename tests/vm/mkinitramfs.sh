@@ -27,6 +27,10 @@ BUSYBOX=${BUSYBOX:-/bin/busybox}
 TONG=${TONG:-$build/tong}
 MODULES=${TONG_VM_MODULES:-overlay veth}
 TOOLS="bash jq stat timeout ps pgrep pkill ${TONG_VM_TOOLS:-}"
+# Optional: the VM's kernel has AppArmor, the tests load a profile with it.
+if command -v apparmor_parser >/dev/null 2>&1; then
+  TOOLS="$TOOLS apparmor_parser"
+fi
 
 die () { echo "tests/vm/mkinitramfs.sh: $*" >&2; exit 1; }
 
