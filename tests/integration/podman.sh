@@ -263,3 +263,20 @@ test_podman_error ()
   podman_ rm -f bad >/dev/null
   assert_eq "$(ls "$T/tongroot")" ""
 }
+
+# What podman reads back, without podman: the --log file of a failing
+# create holds exactly one JSON error record, even when the invocation had
+# warnings to give first (they go to stderr); a command that succeeds writes
+# its warnings there.
+test_podman_log_one_error_record ()
+{
+  make_bundle "$T/bad" /no/such/program
+  assert_fail tong --log "$T/bad.json" --log-format json --systemd-cgroup create --bundle "$T/bad" bad
+  assert_contains "$ERR" "warning"
+  assert_eq "$(wc -l <"$T/bad.json")" 1
+  assert_json "$(cat "$T/bad.json")" '.level == "error" and (.msg | test("/no/such/program"))'
+  make_bundle "$T/ok" true
+  tong --log "$T/ok.json" --log-format json --systemd-cgroup run --bundle "$T/ok" ok
+  assert_json "$(cat "$T/ok.json")" '.level == "warning"'
+  assert_no_containers
+}
