@@ -11,7 +11,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 BUILD_DEPS="autoconf automake libtool pkg-config gcc make libseccomp-dev libcap-dev libyajl-dev libmnl-dev libnl-3-dev libnl-route-3-dev"
-TEST_DEPS="busybox-static jq iproute2 util-linux bsdutils"
+# containerd (ctr, containerd-shim-runc-v2) and podman (conmon) for the
+# drop-in tests (tests/integration/{containerd,podman}.sh).
+TEST_DEPS="busybox-static jq iproute2 util-linux bsdutils tar containerd podman conmon"
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
