@@ -118,6 +118,23 @@ test_containerd_run_echo ()
   assert_eq "$(ls "$T/runc/$CTD_NS")" "" "tong's state under the shim's root is gone"
 }
 
+# ctr task kill --all: tong kill --all, every process of the container.
+test_containerd_kill_all ()
+{
+  ctd_start
+  ctr_run -d "$CTD_IMAGE" all sh -c 'sleep 300 & sleep 300'
+  wait_for 10 _task_status_is all RUNNING
+  local pid child
+  pid=$(ctr_ task ls | awk '$1 == "all" { print $2 }')
+  wait_for 10 eval '[ -n "$(pgrep -P "$pid")" ]'
+  child=$(pgrep -P "$pid")
+  ctr_ task kill --all -s KILL all
+  wait_for 10 _task_status_is all STOPPED
+  assert_pid_gone "$child"
+  ctr_ task delete all
+  ctr_ containers rm all
+}
+
 test_containerd_task_lifecycle ()
 {
   ctd_start

@@ -157,6 +157,25 @@ test_podman_detached_exec_top_stop ()
   assert_eq "$(ls "$T/tongroot")" ""
 }
 
+# Without a pid namespace of its own, podman stops a container with
+# `kill --all ID 9`: every process of its cgroup.
+test_podman_pid_host_stop ()
+{
+  pm_start
+  local pid
+  podman_ run --pull never -d --pid host --name ph "$PM_IMAGE" sh -c 'sleep 300 & sleep 300' >/dev/null
+  wait_for 10 _pm_status_is ph running
+  pid=$(podman_ inspect -f '{{.State.Pid}}' ph)
+  wait_for 10 eval '[ -n "$(pgrep -P "$pid")" ]'
+  local child
+  child=$(pgrep -P "$pid")
+  podman_ stop -t 0 ph >/dev/null
+  assert_eq "$(pm_status ph)" exited
+  assert_pid_gone "$pid"
+  assert_pid_gone "$child"
+  podman_ rm ph >/dev/null
+}
+
 test_podman_terminal ()
 {
   pm_start
