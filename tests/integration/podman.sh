@@ -126,6 +126,19 @@ test_podman_run_rm ()
   assert_eq "$(ls "$T/tongroot")" "" "tong's state is gone"
 }
 
+# podman info shows `tong --version`, crun's layout: version, commit, spec,
+# and the feature line.
+test_podman_info ()
+{
+  pm_start
+  local v
+  v=$(podman_ info --format json | jq -r .host.ociRuntime.version)
+  assert_match "$v" '^tong version [0-9]+\.[0-9]+'
+  assert_match "$v" '^commit: '
+  assert_match "$v" '^spec: 1\.[0-9]+'
+  assert_match "$v" '^(\+[A-Z]+ )*\+SECCOMP( \+[A-Z]+)*$'
+}
+
 test_podman_detached_exec_top_stop ()
 {
   pm_start
