@@ -145,14 +145,14 @@ test_containerd_task_lifecycle ()
   assert_json "$(tong_ctd state life)" '.status == "running" and .pid == ($p | tonumber)' --arg p "$pid"
 
   # exec: ctr task exec waits for the process and relays its output
-  assert_ok ctr_ task exec --exec-id e1 life sh -c 'echo exec-out; cat /proc/1/cmdline | tr "\0" " "'
+  assert_ok ctr_ task exec --fifo-dir "$T/fifo" --exec-id e1 life sh -c 'echo exec-out; cat /proc/1/cmdline | tr "\0" " "'
   assert_contains "$OUT" exec-out
   assert_contains "$OUT" "sh -c trap"
-  run_cmd ctr_ task exec --exec-id e2 life sh -c 'exit 5'
+  run_cmd ctr_ task exec --fifo-dir "$T/fifo" --exec-id e2 life sh -c 'exit 5'
   assert_eq "$RC" 5 "exit status of an exec"
 
   # ps (tong ps --format json): the init and a detached exec
-  ctr_ task exec -d --exec-id e3 life sleep 30
+  ctr_ task exec --fifo-dir "$T/fifo" -d --exec-id e3 life sleep 30
   wait_for 10 eval '[ "$(ctr_ task ps life | tail -n +2 | wc -l)" -ge 2 ]'
   run_cmd ctr_ task ps life
   assert_contains "$OUT" "$pid"

@@ -44,6 +44,10 @@ _pm_stop ()
   fi
   mountpoint -q "$T/ns" && umount "$T/ns"
   [ -z "${PM_MADE_RUN_TONG:-}" ] || rmdir /run/tong
+  # The parent of the containers' cgroups /libpod_parent/libpod-ID, if empty.
+  local v2
+  v2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+  [ -z "$v2" ] || rmdir "$v2/libpod_parent"
 }
 
 # pm_start: podman's configuration, the mount namespace, the image.
