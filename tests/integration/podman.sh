@@ -1,7 +1,8 @@
 # tong under podman: Debian's podman and conmon with `--runtime $TONG`.
 #
 # Each test runs podman with its own containers.conf and storage.conf under
-# $T (vfs storage, file locks, file events, no network: netns "none"), in a
+# $T (vfs storage, file locks, file events, no network: netns "none" and
+# a network config dir of its own, so /etc/cni/net.d is not touched), in a
 # private mount namespace kept in $T/ns/mnt, where $T/tongroot is bound on
 # /run/tong: podman does not pass its --runtime-flag options to the cleanup
 # process that conmon starts when a container exits, so tong must find its
@@ -39,7 +40,6 @@ _pm_stop ()
 {
   if [ -e "$T/ns/mnt" ] && mountpoint -q "$T/ns/mnt"; then
     podman_ rm -f -a -t 0
-    podman_ system reset -f
     umount "$T/ns/mnt"
   fi
   mountpoint -q "$T/ns" && umount "$T/ns"
@@ -58,7 +58,7 @@ pm_start ()
     command -v "$b" >/dev/null || skip "$b is not installed (Debian: apt-get install podman)"
   done
   [ -d /mnt ] || skip "no /mnt to hold podman's runroot"
-  mkdir -p "$T/pm/tmp" "$T/pm/run" "$T/tongroot" "$T/ns"
+  mkdir -p "$T/pm/tmp" "$T/pm/run" "$T/pm/net" "$T/tongroot" "$T/ns"
   # The names in the runtime lists are the runtime's base name: tong.
   cat >"$T/pm/containers.conf" <<EOF
 [containers]
@@ -78,6 +78,9 @@ tmp_dir = "$T/pm/tmp"
 volume_path = "$T/pm/volumes"
 runtime_supports_json = ["crun", "runc", "kata", "runsc", "youki", "krun", "tong"]
 runtime_supports_nocgroup = ["crun", "krun", "tong"]
+
+[network]
+network_config_dir = "$T/pm/net"
 EOF
   cat >"$T/pm/storage.conf" <<EOF
 [storage]
@@ -98,6 +101,14 @@ EOF
   touch "$T/ns/mnt"
   unshare --mount="$T/ns/mnt" --propagation private mount --bind "$T/tongroot" /run/tong
   nsenter --mount="$T/ns/mnt" mount --bind "$T/pm/run" /mnt
+  # As root, `podman load` keeps a blob cache in /var/lib/containers/cache
+  # whatever the storage configuration says: give it ours.
+  mkdir -p "$T/pm/varlib/containers"
+  if [ -d /var/lib/containers ]; then
+    nsenter --mount="$T/ns/mnt" mount --bind "$T/pm/varlib/containers" /var/lib/containers
+  else
+    nsenter --mount="$T/ns/mnt" mount --bind "$T/pm/varlib" /var/lib
+  fi
   oci_image_archive "$TONG_TEST_ROOTFS" "$PM_IMAGE" "$T/image.tar"
   podman_ load -q -i "$T/image.tar" >/dev/null
 }
