@@ -47,6 +47,7 @@ _ctd_stop ()
   local v2
   v2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
   [ -z "$v2" ] || rmdir "$v2/$CTD_NS" 2>/dev/null
+  [ -z "${CTD_MADE_RUN:-}" ] || rmdir /run/containerd/s /run/containerd
 }
 
 # ctd_start: start containerd for this test and import the busybox image.
@@ -57,6 +58,9 @@ ctd_start ()
     command -v "$b" >/dev/null || skip "$b is not installed (Debian: apt-get install containerd)"
   done
   CTD_NS=tong-test-$$
+  # containerd 1.6 puts shim sockets in /run/containerd/s whatever its config
+  # says; remove what we made there (empty once the shims are gone).
+  [ -d /run/containerd ] || CTD_MADE_RUN=1
   mkdir -p "$T/ctd" "$T/runc" "$T/fifo"
   cat >"$T/ctd/config.toml" <<EOF
 version = 2
