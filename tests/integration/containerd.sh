@@ -180,6 +180,23 @@ test_containerd_task_lifecycle ()
   assert_eq "$(ls "$T/runc/$CTD_NS")" ""
 }
 
+# ctr run -t: the shim passes --console-socket and relays the terminal.
+test_containerd_tty ()
+{
+  command -v script >/dev/null || skip "script (bsdutils) is not installed"
+  ctd_start
+  RC=0
+  OUT=$(timeout 30 script -qefc "$(printf '%q ' ctr --address "$T/ctd/containerd.sock" --namespace "$CTD_NS" \
+    run -t --rm --runc-binary "$TONG" --runc-root "$T/runc" --fifo-dir "$T/fifo" \
+    --env "TONG_TEST_MARK=$TONG_TEST_MARK" "$CTD_IMAGE" tty1 sh)" /dev/null \
+    < <(sleep 2; printf 'tty; echo typed-$((6*7))\n'; sleep 1; printf 'exit 6\n'; sleep 2)) || RC=$?
+  printf '%s\n' "$OUT" >&2
+  assert_eq "$RC" 6 "exit status through the terminal"
+  assert_contains "$OUT" /dev/pts/0
+  assert_contains "$OUT" typed-42
+  assert_eq "$(ctr_ containers ls -q)" ""
+}
+
 # The shim maps tong's "container not running" to "process already finished".
 test_containerd_kill_stopped ()
 {
