@@ -197,6 +197,26 @@ test_containerd_tty ()
   assert_eq "$(ctr_ containers ls -q)" ""
 }
 
+# ctr run --uidmap/--gidmap: a user namespace (ctr chowns a copy of the
+# snapshot); root in the container is uid 100000 on the host.
+test_containerd_userns ()
+{
+  ctd_start
+  ctr_run -d --uidmap 0:100000:65536 --gidmap 0:100000:65536 "$CTD_IMAGE" userns sleep 300
+  wait_for 10 _task_status_is userns RUNNING
+  local pid
+  pid=$(ctr_ task ls | awk '$1 == "userns" { print $2 }')
+  assert_eq "$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")" 100000
+  assert_eq "$(awk '{ print $1, $2, $3 }' "/proc/$pid/uid_map")" "0 100000 65536"
+  assert_ok ctr_ task exec --fifo-dir "$T/fifo" --exec-id e1 userns sh -c 'id -u; ls -ln /bin/busybox'
+  assert_match "$OUT" '^0$'
+  assert_contains "$OUT" " 0        0 "
+  ctr_ task kill -s KILL userns
+  wait_for 10 _task_status_is userns STOPPED
+  ctr_ task delete userns
+  ctr_ containers rm userns
+}
+
 # The shim maps tong's "container not running" to "process already finished".
 test_containerd_kill_stopped ()
 {
