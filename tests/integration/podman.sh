@@ -221,6 +221,24 @@ test_podman_terminal ()
   assert_eq "$(podman_ ps -a -q)" ""
 }
 
+# --uidmap/--gidmap: a user namespace; root in the container is uid 100000
+# on the host.
+test_podman_userns ()
+{
+  pm_start
+  local pid
+  podman_ run --pull never -d --name un --uidmap 0:100000:65536 --gidmap 0:100000:65536 \
+    "$PM_IMAGE" sleep 300 >/dev/null
+  wait_for 10 _pm_status_is un running
+  pid=$(podman_ inspect -f '{{.State.Pid}}' un)
+  assert_eq "$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")" 100000
+  assert_eq "$(awk '{ print $1, $2, $3 }' "/proc/$pid/uid_map")" "0 100000 65536"
+  assert_ok podman_ exec un sh -c 'id -u; ls -ln /bin/busybox'
+  assert_match "$OUT" '^0$'
+  assert_contains "$OUT" " 0        0 "
+  podman_ rm -f -t 0 un >/dev/null
+}
+
 test_podman_pause_unpause ()
 {
   pm_start
