@@ -47,7 +47,10 @@ _ctd_stop ()
   local v2
   v2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
   [ -z "$v2" ] || rmdir "$v2/$CTD_NS" 2>/dev/null
-  [ -z "${CTD_MADE_RUN:-}" ] || rmdir /run/containerd/s /run/containerd
+  # After a container with a user namespace, the default runc root of our
+  # namespace appears too (empty), whatever --runc-root says.
+  rmdir "/run/containerd/runc/$CTD_NS"
+  [ -z "${CTD_MADE_RUN:-}" ] || rmdir /run/containerd/runc /run/containerd/s /run/containerd
 }
 
 # ctd_start: start containerd for this test and import the busybox image.
