@@ -67,11 +67,14 @@ usage (FILE *out)
                 "\nSee tong(8) and tong-COMMAND(8).\n");
 }
 
+/* crun's layout, which podman shows in `podman info`: the last line names
+ * what this build can do (no +SYSTEMD until there is a systemd cgroup
+ * driver, no +CRIU without checkpoint/restore). */
 static void
 print_version (void)
 {
-  printf ("tong version %s\ncommit: %s\nspec: %s\n+CAP +YAJL\n", PACKAGE_VERSION, TONG_COMMIT,
-          OCI_RUNTIME_SPEC_VERSION);
+  printf ("tong version %s\ncommit: %s\nspec: %s\n+SELINUX +APPARMOR +CAP +SECCOMP +YAJL\n",
+          PACKAGE_VERSION, TONG_COMMIT, OCI_RUNTIME_SPEC_VERSION);
 }
 
 enum
@@ -203,6 +206,7 @@ main (int argc, char **argv)
           log_error_report (&err);
           return 1;
         }
+      log_flush ();
       return r;
     }
   tong_err (&err, 0, "unknown command `%s` (see tong --help)", name);
