@@ -10,8 +10,8 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
-BUILD_DEPS="autoconf automake libtool pkg-config gcc make libseccomp-dev libcap-dev libyajl-dev libmnl-dev libnl-3-dev libnl-route-3-dev"
-TEST_DEPS="busybox-static jq iproute2 util-linux bsdutils"
+BUILD_DEPS="autoconf automake libtool pkg-config gcc make libseccomp-dev libcap-dev libyajl-dev libmnl-dev libnftnl-dev libnl-3-dev libnl-route-3-dev"
+TEST_DEPS="busybox-static jq iproute2 nftables util-linux bsdutils"
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
