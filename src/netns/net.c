@@ -127,8 +127,8 @@ default_subnet (const struct ipam *db, const char *bridge, struct net_subnet *ou
           return 0;
         }
     }
-  return tong_err (err, 0, "no free default subnet in 10.89.0.0/16: every /24 is routed on "
-                           "the host; set %s", NET_KEY_SUBNET);
+  return tong_err (err, 0, "no free default subnet: every /24 of 10.89.0.0/16 overlaps a route "
+                           "of the host or a network of tong's; set %s", NET_KEY_SUBNET);
 }
 
 /* The network (bridge and subnet) the container joins, recorded in the pool. */
