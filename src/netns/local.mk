@@ -5,3 +5,7 @@ tong_SOURCES += src/netns/loopback.c src/netns/loopback.h \
 	src/netns/ipam.c src/netns/ipam.h src/netns/nat.c src/netns/nat.h
 tong_CFLAGS += $(MNL_CFLAGS) $(NFTNL_CFLAGS)
 tong_LDADD += $(MNL_LIBS) $(NFTNL_LIBS)
+
+check_PROGRAMS += tests/unit/test-net-config
+tests_unit_test_net_config_SOURCES = tests/unit/test-net-config.c
+tests_unit_test_net_config_LDADD = $(TONG_LIBS)
