@@ -415,3 +415,17 @@ _mode_none ()
   assert_net_clean
 }
 test_network_mode_none_leaves_host_alone () { as_host _mode_none; }
+
+_run_and_failed_hook ()
+{
+  # `tong run`: connected while it runs, nothing left when it returns
+  net_bundle "$T/b" '{"org.tong.net.mode": "bridge"}' sh -c 'ip -o addr show dev eth0 && ping -c 1 -W 2 10.89.0.1'
+  local out
+  out=$(tong run --bundle "$T/b" $P-r1 </dev/null)
+  assert_contains "$out" "inet 10.89.0.2/24"
+  assert_net_clean
+  # a create that fails after the network was set up (a prestart hook) undoes it
+  cfg_set "$T/b" '.hooks.prestart = [{path: "/bin/false"}]'
+  assert_create_fails "$T/b" $P-r2 "prestart"
+}
+test_network_run_and_failed_create_leave_nothing () { as_host _run_and_failed_hook; }
