@@ -76,22 +76,26 @@ net_subnet_parse (const char *s, const char *what, struct net_subnet *out, tong_
   struct net_subnet n;
 
   if (!slash)
-    return tong_err (err, 0, "%s \"%s\" is not a CIDR subnet: write it as ADDRESS/PREFIX, "
-                             "e.g. 10.89.0.0/24", what, s);
+    return tong_err (err, 0,
+                     "%s \"%s\" is not a CIDR subnet: write it as ADDRESS/PREFIX, "
+                     "e.g. 10.89.0.0/24",
+                     what, s);
   *slash = '\0';
   if (!parse_ipv4 (copy, &n.addr))
     return tong_err (err, 0, "%s \"%s\": \"%s\" is not an IPv4 address", what, s, copy);
   if (!parse_uint (slash + 1, 0, 32, &prefix))
-    return tong_err (err, 0, "%s \"%s\": the prefix length \"%s\" is not a number in 0..32",
-                     what, s, slash + 1);
+    return tong_err (err, 0, "%s \"%s\": the prefix length \"%s\" is not a number in 0..32", what,
+                     s, slash + 1);
   if (prefix < 1 || prefix > 30)
-    return tong_err (err, 0, "%s \"%s\": a prefix of /%lu leaves no room for a gateway and "
-                             "a container; use /1 to /30", what, s, prefix);
+    return tong_err (err, 0,
+                     "%s \"%s\": a prefix of /%lu leaves no room for a gateway and "
+                     "a container; use /1 to /30",
+                     what, s, prefix);
   n.prefix = (unsigned) prefix;
   if (ntohl (n.addr.s_addr) & ~net_subnet_mask (n.prefix))
     {
-      struct net_subnet fixed = { { htonl (ntohl (n.addr.s_addr) & net_subnet_mask (n.prefix)) },
-                                  n.prefix };
+      struct net_subnet fixed
+          = { { htonl (ntohl (n.addr.s_addr) & net_subnet_mask (n.prefix)) }, n.prefix };
       char f[32];
       net_subnet_format (&fixed, f, sizeof f);
       return tong_err (err, 0, "%s \"%s\" has host bits set: did you mean %s?", what, s, f);
@@ -118,8 +122,10 @@ net_port_parse (const char *s, struct net_port *out, tong_error *err)
       else if (strcmp (proto, "udp") == 0)
         port.proto = IPPROTO_UDP;
       else
-        return tong_err (err, 0, "%s: published port \"%s\": protocol \"%s\" is neither tcp "
-                                 "nor udp", NET_KEY_PUBLISH, s, proto);
+        return tong_err (err, 0,
+                         "%s: published port \"%s\": protocol \"%s\" is neither tcp "
+                         "nor udp",
+                         NET_KEY_PUBLISH, s, proto);
     }
   for (;;)
     {
@@ -135,22 +141,28 @@ net_port_parse (const char *s, struct net_port *out, tong_error *err)
   if (n < 2)
     goto syntax;
   if (n == 3 && !parse_ipv4 (fields[0], &port.host_ip))
-    return tong_err (err, 0, "%s: published port \"%s\": \"%s\" is not an IPv4 address of "
-                             "the host", NET_KEY_PUBLISH, s, fields[0]);
+    return tong_err (err, 0,
+                     "%s: published port \"%s\": \"%s\" is not an IPv4 address of "
+                     "the host",
+                     NET_KEY_PUBLISH, s, fields[0]);
   if (!parse_uint (fields[n - 2], 1, 65535, &hp))
     return tong_err (err, 0, "%s: published port \"%s\": host port \"%s\" is not in 1..65535",
                      NET_KEY_PUBLISH, s, fields[n - 2]);
   if (!parse_uint (fields[n - 1], 1, 65535, &cp))
-    return tong_err (err, 0, "%s: published port \"%s\": container port \"%s\" is not in "
-                             "1..65535", NET_KEY_PUBLISH, s, fields[n - 1]);
+    return tong_err (err, 0,
+                     "%s: published port \"%s\": container port \"%s\" is not in "
+                     "1..65535",
+                     NET_KEY_PUBLISH, s, fields[n - 1]);
   port.host_port = (uint16_t) hp;
   port.container_port = (uint16_t) cp;
   *out = port;
   return 0;
 
 syntax:
-  return tong_err (err, 0, "%s: published port \"%s\" is not [HOSTIP:]HOSTPORT:CONTAINERPORT"
-                           "[/tcp|udp]", NET_KEY_PUBLISH, s);
+  return tong_err (err, 0,
+                   "%s: published port \"%s\" is not [HOSTIP:]HOSTPORT:CONTAINERPORT"
+                   "[/tcp|udp]",
+                   NET_KEY_PUBLISH, s);
 }
 
 static bool
@@ -203,8 +215,10 @@ parse_key (const char *key, const char *value, struct net_config *c, tong_error 
       size_t n = strlen (value);
       if (n == 0 || n >= IFNAMSIZ || strcmp (value, ".") == 0 || strcmp (value, "..") == 0
           || strpbrk (value, "/: \t\n\"\\"))
-        return tong_err (err, 0, "%s \"%s\" is not an interface name: use 1 to %d characters "
-                                 "without '/', ':', quotes or spaces", key, value, IFNAMSIZ - 1);
+        return tong_err (err, 0,
+                         "%s \"%s\" is not an interface name: use 1 to %d characters "
+                         "without '/', ':', quotes or spaces",
+                         key, value, IFNAMSIZ - 1);
       memcpy (c->bridge, value, n + 1);
       return 0;
     }

@@ -23,8 +23,7 @@ parse_port_field (const char *s, struct net_port *p)
   unsigned hp, cp;
 
   if (sscanf (s, "%3[a-z]:%15[0-9.]:%u:%u", proto, ip, &hp, &cp) != 4
-      || inet_pton (AF_INET, ip, &p->host_ip) != 1 || hp < 1 || hp > 65535 || cp < 1
-      || cp > 65535)
+      || inet_pton (AF_INET, ip, &p->host_ip) != 1 || hp < 1 || hp > 65535 || cp < 1 || cp > 65535)
     return -EINVAL;
   if (strcmp (proto, "tcp") == 0)
     p->proto = IPPROTO_TCP;
@@ -115,8 +114,9 @@ ipam_open (int rootfd, struct ipam *db, tong_error *err)
       _cleanup_free_ char *copy = xstrdup (line);
       if (parse_line (db, line) < 0)
         {
-          r = tong_err (err, 0, "the address pool %s in the state root is corrupt at \"%s\"; "
-                                "with no container on the network, remove the file",
+          r = tong_err (err, 0,
+                        "the address pool %s in the state root is corrupt at \"%s\"; "
+                        "with no container on the network, remove the file",
                         IPAM_FILE, copy);
           ipam_close (db);
           return r;
@@ -125,8 +125,8 @@ ipam_open (int rootfd, struct ipam *db, tong_error *err)
   return 0;
 }
 
-static void
-append (char **buf, size_t *len, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+static void append (char **buf, size_t *len, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
 
 static void
 append (char **buf, size_t *len, const char *fmt, ...)
@@ -175,8 +175,8 @@ ipam_save (struct ipam *db, tong_error *err)
         {
           char hip[INET_ADDRSTRLEN];
           inet_ntop (AF_INET, &l->ports[j].host_ip, hip, sizeof hip);
-          append (&buf, &len, " %s:%s:%u:%u", l->ports[j].proto == IPPROTO_UDP ? "udp" : "tcp",
-                  hip, l->ports[j].host_port, l->ports[j].container_port);
+          append (&buf, &len, " %s:%s:%u:%u", l->ports[j].proto == IPPROTO_UDP ? "udp" : "tcp", hip,
+                  l->ports[j].host_port, l->ports[j].container_port);
         }
       append (&buf, &len, "\n");
     }
@@ -255,8 +255,7 @@ static const struct ipam_lease *
 lease_of_address (const struct ipam *db, const char *bridge, uint32_t host_order)
 {
   for (size_t i = 0; i < db->n_leases; i++)
-    if (strcmp (db->leases[i].bridge, bridge) == 0
-        && ntohl (db->leases[i].ip.s_addr) == host_order)
+    if (strcmp (db->leases[i].bridge, bridge) == 0 && ntohl (db->leases[i].ip.s_addr) == host_order)
       return &db->leases[i];
   return NULL;
 }
@@ -305,7 +304,9 @@ ipam_lease_take (struct ipam *db, const char *id, const struct ipam_bridge *b,
       if (w == net || w == last || w == gw)
         return tong_err (err, 0, "%s %s is the %s of %s; choose another address", NET_KEY_IP,
                          inet_ntoa (*want),
-                         w == net ? "network address" : w == gw ? "gateway" : "broadcast address",
+                         w == net  ? "network address"
+                         : w == gw ? "gateway"
+                                   : "broadcast address",
                          s);
       other = lease_of_address (db, b->name, w);
       if (other)
@@ -319,8 +320,9 @@ ipam_lease_take (struct ipam *db, const char *id, const struct ipam_bridge *b,
         if (!lease_of_address (db, b->name, a))
           pick = a;
       if (!pick)
-        return tong_err (err, 0, "no free address in %s on bridge %s: all %u are leased; "
-                                 "delete a container or choose a larger %s",
+        return tong_err (err, 0,
+                         "no free address in %s on bridge %s: all %u are leased; "
+                         "delete a container or choose a larger %s",
                          s, b->name, last - gw - 1, NET_KEY_SUBNET);
     }
   l.id = xstrdup (id);

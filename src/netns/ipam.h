@@ -57,8 +57,7 @@ void ipam_close (struct ipam *db);
 bool ipam_lease_stale (const struct ipam *db, const struct ipam_lease *l);
 
 struct ipam_bridge *ipam_bridge_find (struct ipam *db, const char *name);
-void ipam_bridge_add (struct ipam *db, const char *name, const struct net_subnet *s,
-                      bool created);
+void ipam_bridge_add (struct ipam *db, const char *name, const struct net_subnet *s, bool created);
 void ipam_bridge_remove (struct ipam *db, const char *name);
 /* How many leases are on a bridge. */
 size_t ipam_bridge_users (const struct ipam *db, const char *name);

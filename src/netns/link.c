@@ -103,8 +103,7 @@ link_bridge_create (const char *name, tong_error *err)
 }
 
 int
-link_veth_create (const char *host, const char *peer, int netns_fd, unsigned mtu,
-                  tong_error *err)
+link_veth_create (const char *host, const char *peer, int netns_fd, unsigned mtu, tong_error *err)
 {
   char buf[MNL_SOCKET_BUFFER_SIZE];
   struct nlmsghdr *nlh = link_msg (buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, host);
@@ -130,8 +129,10 @@ link_veth_create (const char *host, const char *peer, int netns_fd, unsigned mtu
   mnl_attr_nest_end (nlh, info);
   r = rtnl_talk (nlh, NULL, NULL);
   if (r == -EEXIST)
-    return tong_err (err, EEXIST, "create veth pair %s: a link of that name exists (left by "
-                                  "another container? delete it, or that container)", host);
+    return tong_err (err, EEXIST,
+                     "create veth pair %s: a link of that name exists (left by "
+                     "another container? delete it, or that container)",
+                     host);
   if (r < 0)
     return tong_err (err, -r, "create veth pair %s/%s", host, peer);
   return 0;

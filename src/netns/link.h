@@ -31,8 +31,8 @@ int link_route_default (const char *name, struct in_addr gw, tong_error *err);
 /* Find an IPv4 route of the main table that overlaps `s` and does not go out
  * of `skip_dev` (NULL: none); the default route never counts.  Returns 1 and
  * fills `found` ("10.0.0.0/8 on eth0") when there is one, 0 when not. */
-int link_route_overlap (const struct net_subnet *s, const char *skip_dev, char *found,
-                        size_t len, tong_error *err);
+int link_route_overlap (const struct net_subnet *s, const char *skip_dev, char *found, size_t len,
+                        tong_error *err);
 
 /* Write a /proc/sys file (of the caller's network namespace for net/). */
 int link_sysctl (const char *path, const char *value, tong_error *err);

@@ -51,9 +51,9 @@ batch_free (struct batch *bt)
 static struct nlmsghdr *
 batch_msg (struct batch *bt, int type, int flags)
 {
-  struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr (mnl_nlmsg_batch_current (bt->b), (uint16_t) type,
-                                                NFPROTO_IPV4, (uint16_t) (flags | NLM_F_ACK),
-                                                bt->seq++);
+  struct nlmsghdr *nlh
+      = nftnl_nlmsg_build_hdr (mnl_nlmsg_batch_current (bt->b), (uint16_t) type, NFPROTO_IPV4,
+                               (uint16_t) (flags | NLM_F_ACK), bt->seq++);
   bt->acks++;
   return nlh;
 }

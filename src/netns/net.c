@@ -108,8 +108,7 @@ subnet_used_by_tong (const struct ipam *db, const struct net_subnet *s)
 /* The first 10.89.N.0/24 that no route of the host and no network of tong's
  * overlaps (10.88.0.0/16 is podman's default). */
 static int
-default_subnet (const struct ipam *db, const char *bridge, struct net_subnet *out,
-                tong_error *err)
+default_subnet (const struct ipam *db, const char *bridge, struct net_subnet *out, tong_error *err)
 {
   for (unsigned n = 0; n < 256; n++)
     {
@@ -127,8 +126,10 @@ default_subnet (const struct ipam *db, const char *bridge, struct net_subnet *ou
           return 0;
         }
     }
-  return tong_err (err, 0, "no free default subnet: every /24 of 10.89.0.0/16 overlaps a route "
-                           "of the host or a network of tong's; set %s", NET_KEY_SUBNET);
+  return tong_err (err, 0,
+                   "no free default subnet: every /24 of 10.89.0.0/16 overlaps a route "
+                   "of the host or a network of tong's; set %s",
+                   NET_KEY_SUBNET);
 }
 
 /* The network (bridge and subnet) the container joins, recorded in the pool. */
@@ -145,12 +146,14 @@ resolve_network (struct ipam *db, const struct net_config *c, struct ipam_bridge
   if (b)
     {
       if (c->subnet_set
-          && (c->subnet.addr.s_addr != b->subnet.addr.s_addr || c->subnet.prefix != b->subnet.prefix))
+          && (c->subnet.addr.s_addr != b->subnet.addr.s_addr
+              || c->subnet.prefix != b->subnet.prefix))
         {
           net_subnet_format (&c->subnet, want, sizeof want);
           net_subnet_format (&b->subnet, have, sizeof have);
-          return tong_err (err, 0, "%s %s differs from the subnet %s of bridge %s, which its "
-                                   "containers use: leave it out, or choose another %s",
+          return tong_err (err, 0,
+                           "%s %s differs from the subnet %s of bridge %s, which its "
+                           "containers use: leave it out, or choose another %s",
                            NET_KEY_SUBNET, want, have, c->bridge, NET_KEY_BRIDGE);
         }
       if (!exists)
@@ -178,9 +181,10 @@ resolve_network (struct ipam *db, const struct net_config *c, struct ipam_bridge
         if (net_subnets_overlap (&db->bridges[i].subnet, &s))
           {
             net_subnet_format (&db->bridges[i].subnet, have, sizeof have);
-            return tong_err (err, 0, "%s %s collides with %s of tong's bridge %s: choose "
-                                     "another subnet", NET_KEY_SUBNET, want, have,
-                             db->bridges[i].name);
+            return tong_err (err, 0,
+                             "%s %s collides with %s of tong's bridge %s: choose "
+                             "another subnet",
+                             NET_KEY_SUBNET, want, have, db->bridges[i].name);
           }
     }
   ipam_bridge_add (db, c->bridge, &s, !exists);
@@ -194,17 +198,18 @@ check_port_free (const struct net_port *p, tong_error *err)
 {
   bool tcp = p->proto == IPPROTO_TCP;
   _cleanup_close_ int fd = socket (AF_INET, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
-  struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons (p->host_port),
-                            .sin_addr = p->host_ip };
+  struct sockaddr_in sa
+      = { .sin_family = AF_INET, .sin_port = htons (p->host_port), .sin_addr = p->host_ip };
 
   if (fd < 0)
     return tong_err (err, errno, "check host port %u/%s", p->host_port, tcp ? "tcp" : "udp");
   if (bind (fd, (struct sockaddr *) &sa, sizeof sa) == 0)
     return 0;
   if (errno == EADDRINUSE)
-    return tong_err (err, 0, "host port %s:%u/%s is in use on the host: choose another port "
-                             "in %s", inet_ntoa (p->host_ip), p->host_port, tcp ? "tcp" : "udp",
-                     NET_KEY_PUBLISH);
+    return tong_err (err, 0,
+                     "host port %s:%u/%s is in use on the host: choose another port "
+                     "in %s",
+                     inet_ntoa (p->host_ip), p->host_port, tcp ? "tcp" : "udp", NET_KEY_PUBLISH);
   if (errno == EADDRNOTAVAIL)
     return tong_err (err, 0, "%s: %s is not an address of this host", NET_KEY_PUBLISH,
                      inet_ntoa (p->host_ip));
@@ -221,7 +226,8 @@ write_record (int dirfd, const char *bridge, const char *veth, struct in_addr ip
   inet_ntop (AF_INET, &ip, a, sizeof a);
   net_subnet_format (s, sub, sizeof sub);
   json = xasprintf ("{\"bridge\":\"%s\",\"veth\":\"%s\",\"ip\":\"%s\",\"subnet\":\"%s\","
-                    "\"netns\":%llu}\n", bridge, veth, a, sub, netns);
+                    "\"netns\":%llu}\n",
+                    bridge, veth, a, sub, netns);
   return write_file_atomic_at (dirfd, NET_STATE_FILE, json, strlen (json), 0600, err);
 }
 
@@ -318,18 +324,24 @@ check_request (bool new_netns, pid_t pid, tong_error *err)
   _cleanup_free_ char *nspath = xasprintf ("/proc/%d/ns/net", (int) pid);
 
   if (!new_netns)
-    return tong_err (err, 0, "%s=bridge needs a network namespace that tong creates: add "
-                             "{\"type\": \"network\"} without a path to linux.namespaces "
-                             "(a namespace given by path is left alone)", NET_KEY_MODE);
+    return tong_err (err, 0,
+                     "%s=bridge needs a network namespace that tong creates: add "
+                     "{\"type\": \"network\"} without a path to linux.namespaces "
+                     "(a namespace given by path is left alone)",
+                     NET_KEY_MODE);
   if (geteuid () != 0)
-    return tong_err (err, 0, "%s=bridge needs root: it creates links and nftables rules in "
-                             "the host's network namespace", NET_KEY_MODE);
+    return tong_err (err, 0,
+                     "%s=bridge needs root: it creates links and nftables rules in "
+                     "the host's network namespace",
+                     NET_KEY_MODE);
   /* With a user namespace joined by path, the init unshares its network
    * namespace later: there is none of its own to connect yet. */
   if (netns_inode (nspath) == netns_inode ("/proc/self/ns/net"))
-    return tong_err (err, 0, "%s=bridge: the container's network namespace is not created "
-                             "before its init runs (a user namespace joined by path); not "
-                             "supported", NET_KEY_MODE);
+    return tong_err (err, 0,
+                     "%s=bridge: the container's network namespace is not created "
+                     "before its init runs (a user namespace joined by path); not "
+                     "supported",
+                     NET_KEY_MODE);
   return 0;
 }
 
@@ -363,8 +375,8 @@ net_setup (int rootfd, int dirfd, const char *id, struct oci_map *annotations, b
   for (size_t i = 0; r == 0 && i < c.n_ports; i++)
     r = check_port_free (&c.ports[i], err);
   if (r == 0)
-    r = ipam_lease_take (&db, id, b, c.ip_set ? &c.ip : NULL, c.ports, c.n_ports, pid,
-                         start_time, &ip, err);
+    r = ipam_lease_take (&db, id, b, c.ip_set ? &c.ip : NULL, c.ports, c.n_ports, pid, start_time,
+                         &ip, err);
   if (r < 0)
     goto out_db; /* nothing made, nothing saved */
 
@@ -422,7 +434,8 @@ net_teardown (int rootfd, int dirfd, const char *id, tong_error *err)
   act = netns != 0 && netns == netns_inode ("/proc/self/ns/net");
   if (!act)
     log_warning ("container %s was connected from another network namespace: its bridge, "
-                 "veth and nftables rules there are left alone; its lease is released", id);
+                 "veth and nftables rules there are left alone; its lease is released",
+                 id);
   r = ipam_open (rootfd, &db, err);
   if (r < 0)
     return r;

@@ -17,8 +17,8 @@
  * eth0 configured there, NAT rules; record all of it in the container's
  * directory (net.json) and set org.tong.net.ip in annotations to the address.
  * Mode none: only checks the annotations.  On failure nothing is left. */
-int net_setup (int rootfd, int dirfd, const char *id, struct oci_map *annotations,
-               bool new_netns, pid_t pid, unsigned long long start_time, tong_error *err);
+int net_setup (int rootfd, int dirfd, const char *id, struct oci_map *annotations, bool new_netns,
+               pid_t pid, unsigned long long start_time, tong_error *err);
 
 /* Undo net_setup, from net.json; a container without one has nothing to undo.
  * Safe to call again, and after the container died or the host rebooted. */

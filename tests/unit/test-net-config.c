@@ -82,8 +82,8 @@ bad (const char *key, const char *value, const char *want)
   tong_error err = { 0 };
   int r = parse (&c, &err, NET_KEY_MODE, "bridge", key, value, NULL);
 
-  report (value, r == -EINVAL && strstr (err.msg, want) != NULL, "%s=%s: got %d \"%s\"", key,
-          value, r, err.msg);
+  report (value, r == -EINVAL && strstr (err.msg, want) != NULL, "%s=%s: got %d \"%s\"", key, value,
+          r, err.msg);
 }
 
 static void
@@ -140,8 +140,7 @@ main (void)
     report ("ip outside the subnet / without mode bridge", r == -EINVAL, "got %d", r);
     r = parse (&c, &err, NET_KEY_MODE, "bridge", NET_KEY_SUBNET, "10.1.0.0/24", NET_KEY_IP,
                "10.2.0.5", NULL);
-    report ("ip outside the subnet", r == -EINVAL && strstr (err.msg, "is not in"), "%s",
-            err.msg);
+    report ("ip outside the subnet", r == -EINVAL && strstr (err.msg, "is not in"), "%s", err.msg);
     r = parse (&c, &err, NET_KEY_PUBLISH, "80:80", NULL);
     report ("publish needs mode bridge",
             r == -EINVAL && strstr (err.msg, "needs org.tong.net.mode=bridge"), "%s", err.msg);
