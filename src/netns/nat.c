@@ -9,6 +9,7 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/table.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/rtnetlink.h>
@@ -169,14 +170,14 @@ e_cmp (struct nftnl_rule *r, uint32_t op, const void *data, uint32_t len)
 }
 
 static void
-e_mask (struct nftnl_rule *r, uint32_t mask_be)
+e_mask (struct nftnl_rule *r, uint32_t mask)
 {
   struct nftnl_expr *e = nftnl_expr_alloc ("bitwise");
   uint32_t zero = 0;
   nftnl_expr_set_u32 (e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
   nftnl_expr_set_u32 (e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-  nftnl_expr_set_u32 (e, NFTNL_EXPR_BITWISE_LEN, sizeof mask_be);
-  nftnl_expr_set (e, NFTNL_EXPR_BITWISE_MASK, &mask_be, sizeof mask_be);
+  nftnl_expr_set_u32 (e, NFTNL_EXPR_BITWISE_LEN, sizeof mask);
+  nftnl_expr_set (e, NFTNL_EXPR_BITWISE_MASK, &mask, sizeof mask);
   nftnl_expr_set (e, NFTNL_EXPR_BITWISE_XOR, &zero, sizeof zero);
   nftnl_rule_add_expr (r, e);
 }
@@ -210,6 +211,19 @@ m_daddr_local (struct nftnl_rule *r)
   nftnl_expr_set_u32 (e, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
   nftnl_rule_add_expr (r, e);
   e_cmp (r, NFT_CMP_EQ, &local, sizeof local);
+}
+
+/* the connection was DNATed (ct status dnat) */
+static void
+m_ct_dnat (struct nftnl_rule *r)
+{
+  struct nftnl_expr *e = nftnl_expr_alloc ("ct");
+  uint32_t zero = 0;
+  nftnl_expr_set_u32 (e, NFTNL_EXPR_CT_KEY, NFT_CT_STATUS);
+  nftnl_expr_set_u32 (e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+  nftnl_rule_add_expr (r, e);
+  e_mask (r, IPS_DST_NAT); /* ct status is in host byte order */
+  e_cmp (r, NFT_CMP_NEQ, &zero, sizeof zero);
 }
 
 static void
@@ -325,6 +339,14 @@ nat_add (const char *id, struct in_addr ip, const struct net_subnet *subnet,
       r = rule_new (post);
       m_subnet (r, 12, &lo, NFT_CMP_EQ);
       m_ip (r, 16, ip);
+      a_masquerade (r);
+      rule_add (&bt, r);
+      /* hairpin: a container of the subnet at HOSTIP:PORT, DNATed back onto the
+       * bridge, must get the answer through the host too */
+      r = rule_new (post);
+      m_subnet (r, 12, subnet, NFT_CMP_EQ);
+      m_ip (r, 16, ip);
+      m_ct_dnat (r);
       a_masquerade (r);
       rule_add (&bt, r);
     }

@@ -147,6 +147,12 @@ _published_port ()
   # 8081 is published at 127.0.0.1 only
   assert_fail timeout 2 "$BUSYBOX" wget -q -O - http://192.0.2.10:8081/
   assert_contains "$(nft list table ip tong)" "dnat to $(ctr_ip $P-web):80"
+  # another container reaches the port at the host's address (hairpin NAT)
+  net_bundle "$T/c" '{"org.tong.net.mode": "bridge"}' sleep 1000
+  ctr_up $P-client "$T/c"
+  out=$(ctr_sh $P-client 'timeout 5 wget -q -O - http://192.0.2.10:8080/')
+  assert_eq "$out" published-hello
+  tong delete --force $P-client
   tong delete --force $P-web
   assert_fail timeout 2 "$BUSYBOX" wget -q -O - http://127.0.0.1:8080/
   assert_net_clean
