@@ -174,6 +174,60 @@ link_delete (const char *name, tong_error *err)
   return 0;
 }
 
+struct port_count
+{
+  unsigned master;
+  unsigned n;
+};
+
+static int
+link_attr_cb (const struct nlattr *a, void *data)
+{
+  const struct nlattr **tb = data;
+
+  if (mnl_attr_type_valid (a, IFLA_MAX) < 0)
+    return MNL_CB_OK;
+  if (mnl_attr_get_type (a) == IFLA_MASTER && mnl_attr_validate (a, MNL_TYPE_U32) < 0)
+    return MNL_CB_OK;
+  tb[mnl_attr_get_type (a)] = a;
+  return MNL_CB_OK;
+}
+
+static int
+port_cb (const struct nlmsghdr *nlh, void *data)
+{
+  struct port_count *pc = data;
+  const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+
+  mnl_attr_parse (nlh, sizeof (struct ifinfomsg), link_attr_cb, tb);
+  if (tb[IFLA_MASTER] && mnl_attr_get_u32 (tb[IFLA_MASTER]) == pc->master)
+    pc->n++;
+  return MNL_CB_OK;
+}
+
+int
+link_bridge_ports (const char *name, unsigned *n, tong_error *err)
+{
+  char buf[MNL_SOCKET_BUFFER_SIZE];
+  struct nlmsghdr *nlh = mnl_nlmsg_put_header (buf);
+  struct ifinfomsg *ifi;
+  struct port_count pc = { if_nametoindex (name), 0 };
+  int r;
+
+  *n = 0;
+  if (pc.master == 0)
+    return 0;
+  nlh->nlmsg_type = RTM_GETLINK;
+  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  ifi = mnl_nlmsg_put_extra_header (nlh, sizeof *ifi);
+  ifi->ifi_family = AF_UNSPEC;
+  r = rtnl_talk (nlh, port_cb, &pc);
+  if (r < 0)
+    return tong_err (err, -r, "list the ports of bridge %s", name);
+  *n = pc.n;
+  return 0;
+}
+
 int
 link_addr_add (const char *name, struct in_addr addr, unsigned prefix, tong_error *err)
 {

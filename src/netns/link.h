@@ -23,6 +23,8 @@ int link_veth_create (const char *host, const char *peer, int netns_fd, unsigned
 int link_set_up (const char *name, const char *master, tong_error *err);
 /* Delete a link; one that does not exist is not an error. */
 int link_delete (const char *name, tong_error *err);
+/* How many links are enslaved to a bridge (0 if it does not exist). */
+int link_bridge_ports (const char *name, unsigned *n, tong_error *err);
 /* Add an IPv4 address; one already there is not an error. */
 int link_addr_add (const char *name, struct in_addr addr, unsigned prefix, tong_error *err);
 /* Add the default route via gw on `name`. */

@@ -393,11 +393,70 @@ nat_remove (const char *id, tong_error *err)
   return 0;
 }
 
+static int
+chain_count_cb (const struct nlmsghdr *nlh, void *data)
+{
+  struct nftnl_chain *c = nftnl_chain_alloc ();
+  unsigned *n = data;
+
+  if (nftnl_chain_nlmsg_parse (nlh, c) == 0
+      && strcmp (nftnl_chain_get_str (c, NFTNL_CHAIN_TABLE), NAT_TABLE) == 0)
+    (*n)++;
+  nftnl_chain_free (c);
+  return MNL_CB_OK;
+}
+
+/* How many chains tong's table holds (0 when there is no table). */
+static int
+table_chains (unsigned *n)
+{
+  char buf[MNL_SOCKET_BUFFER_SIZE];
+  struct mnl_socket *s = mnl_socket_open2 (NETLINK_NETFILTER, SOCK_CLOEXEC);
+  uint32_t seq = (uint32_t) time (NULL);
+  struct nlmsghdr *nlh;
+  ssize_t len;
+  int r = 0;
+
+  *n = 0;
+  if (!s)
+    return -errno;
+  nlh = nftnl_nlmsg_build_hdr (buf, NFT_MSG_GETCHAIN, NFPROTO_IPV4, NLM_F_DUMP, seq);
+  if (mnl_socket_bind (s, 0, MNL_SOCKET_AUTOPID) < 0
+      || mnl_socket_sendto (s, nlh, nlh->nlmsg_len) < 0)
+    r = -errno;
+  while (r == 0)
+    {
+      len = mnl_socket_recvfrom (s, buf, sizeof buf);
+      if (len < 0)
+        {
+          r = -errno;
+          break;
+        }
+      r = mnl_cb_run (buf, (size_t) len, seq, mnl_socket_get_portid (s), chain_count_cb, n);
+      if (r <= 0)
+        {
+          r = r < 0 ? -errno : 0;
+          break;
+        }
+      r = 0;
+    }
+  mnl_socket_close (s);
+  return r;
+}
+
 int
 nat_table_remove (tong_error *err)
 {
   struct batch bt;
+  unsigned chains;
   int r;
+
+  /* Another state root's containers may have chains here too. */
+  r = table_chains (&chains);
+  if (r < 0)
+    return tong_err (err, -r, "list the chains of nftables table ip %s", NAT_TABLE);
+  if (chains > 0)
+    return 0;
 
   batch_start (&bt);
   add_table (&bt, NFT_MSG_DELTABLE, 0);

@@ -20,7 +20,7 @@ int nat_add (const char *id, struct in_addr ip, const struct net_subnet *subnet,
              const struct net_port *ports, size_t n_ports, tong_error *err);
 /* Remove the container's chains (those absent are not an error). */
 int nat_remove (const char *id, tong_error *err);
-/* Remove tong's table, once no container uses it. */
+/* Remove tong's table if no chain is left in it. */
 int nat_table_remove (tong_error *err);
 
 #endif

@@ -62,22 +62,26 @@ undo_locked (struct ipam *db, const char *id, bool act, tong_error *err)
   if (bridge[0] && ipam_bridge_users (db, bridge) == 0)
     {
       struct ipam_bridge *b = ipam_bridge_find (db, bridge);
+      unsigned ports = 0;
+      /* Ports of no lease here: containers of another state root use it. */
       if (b && b->created && act)
         {
-          r = link_delete (bridge, err);
+          r = link_bridge_ports (bridge, &ports, err);
+          if (r == 0 && ports == 0)
+            r = link_delete (bridge, err);
           if (r < 0)
             return r;
         }
       ipam_bridge_remove (db, bridge);
     }
-  if (db->n_leases == 0 && act)
-    return nat_table_remove (err);
-  return 0;
+  return act ? nat_table_remove (err) : 0;
 }
 
 static int
 reclaim_stale (struct ipam *db, tong_error *err)
 {
+  size_t before = db->n_leases;
+
   for (size_t i = 0; i < db->n_leases;)
     {
       _cleanup_free_ char *id = NULL;
@@ -93,7 +97,8 @@ reclaim_stale (struct ipam *db, tong_error *err)
       if (r < 0)
         return tong_err_prefix (err, "reclaim the stale lease of container %s", id);
     }
-  return 0;
+  /* Kept even if this create fails later. */
+  return db->n_leases < before ? ipam_save (db, err) : 0;
 }
 
 static bool

@@ -435,3 +435,27 @@ _run_and_failed_hook ()
   assert_create_fails "$T/b" $P-r2 "prestart"
 }
 test_network_run_and_failed_create_leave_nothing () { as_host _run_and_failed_hook; }
+
+_two_state_roots ()
+{
+  # two state roots in one network namespace share bridge tong0 and table
+  # ip tong: one root's delete must not take away what the other uses
+  local root2=$T/state2
+  net_bundle "$T/b" '{"org.tong.net.mode": "bridge", "org.tong.net.subnet": "10.77.0.0/24"}' sleep 1000
+  ctr_up $P-a "$T/b"
+  on_exit "$TONG --root $root2 delete --force $P-b"
+  # each root has its own pool (docs/networking.md): a static address here
+  net_bundle "$T/b" '{"org.tong.net.mode": "bridge", "org.tong.net.subnet": "10.77.0.0/24", "org.tong.net.ip": "10.77.0.200"}' sleep 1000
+  "$TONG" --root "$root2" create --bundle "$T/b" $P-b
+  "$TONG" --root "$root2" start $P-b
+  tong delete --force $P-a
+  ip link show tong0 >/dev/null || fail "bridge tong0 removed while a container of another root uses it"
+  assert_contains "$(nft list table ip tong)" "post-$P-b"
+  "$TONG" --root "$root2" exec $P-b ping -c 1 -W 2 10.77.0.1
+  "$TONG" --root "$root2" delete --force $P-b
+  assert_no_file "$root2/net:leases"
+  # the second root found tong0 made: it leaves it (docs/networking.md)
+  ip link del tong0
+  assert_net_clean
+}
+test_network_two_state_roots_share_a_bridge () { as_host _two_state_roots; }
