@@ -113,14 +113,16 @@ subnet_used_by_tong (const struct ipam *db, const struct net_subnet *s)
 /* The first 10.89.N.0/24 that no route of the host and no network of tong's
  * overlaps (10.88.0.0/16 is podman's default). */
 static int
-default_subnet (const struct ipam *db, const char *bridge, struct net_subnet *out, tong_error *err)
+default_subnet (const struct ipam *db, const char *bridge, const struct in_addr *want,
+                struct net_subnet *out, tong_error *err)
 {
   for (unsigned n = 0; n < 256; n++)
     {
       struct net_subnet s = { { htonl (0x0a590000u | (n << 8)) }, 24 };
       char found[128];
       int r;
-      if (subnet_used_by_tong (db, &s))
+      /* a static address picks its /24 */
+      if (subnet_used_by_tong (db, &s) || (want && !net_subnet_contains (&s, *want)))
         continue;
       r = link_route_overlap (&s, bridge, found, sizeof found, err);
       if (r < 0)
@@ -132,9 +134,9 @@ default_subnet (const struct ipam *db, const char *bridge, struct net_subnet *ou
         }
     }
   return tong_err (err, 0,
-                   "no free default subnet: every /24 of 10.89.0.0/16 overlaps a route "
+                   "no free default subnet: every /24 of 10.89.0.0/16 %soverlaps a route "
                    "of the host or a network of tong's; set %s",
-                   NET_KEY_SUBNET);
+                   want ? "that holds org.tong.net.ip " : "", NET_KEY_SUBNET);
 }
 
 /* The network (bridge and subnet) the container joins, recorded in the pool. */
@@ -168,7 +170,7 @@ resolve_network (struct ipam *db, const struct net_config *c, struct ipam_bridge
     }
   if (!c->subnet_set)
     {
-      r = default_subnet (db, exists ? c->bridge : NULL, &s, err);
+      r = default_subnet (db, exists ? c->bridge : NULL, c->ip_set ? &c->ip : NULL, &s, err);
       if (r < 0)
         return r;
     }

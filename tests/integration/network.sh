@@ -246,6 +246,13 @@ _static_ip_and_mtu ()
   tong delete --force $P-c1
   if ip link show tongtest1 >/dev/null 2>&1; then fail "bridge tongtest1 left"; fi
   assert_net_clean
+  # a static address without a subnet: the default /24 that holds it
+  net_bundle "$T/b" '{"org.tong.net.mode": "bridge", "org.tong.net.ip": "10.89.7.9"}' sleep 1000
+  ctr_up $P-c3 "$T/b"
+  assert_eq "$(ctr_ip $P-c3)" 10.89.7.9
+  assert_contains "$(ip -o addr show dev tong0)" "inet 10.89.7.1/24"
+  tong delete --force $P-c3
+  assert_net_clean
 }
 test_network_static_address_mtu_and_bridge_name () { as_host _static_ip_and_mtu; }
 
