@@ -300,7 +300,20 @@ _stale_lease ()
   tong delete $P-c1
   ctr_sh $P-c2 'ping -c 1 -W 2 10.99.0.1'
   assert_contains "$(nft list table ip tong)" "post-$P-c2"
-  tong delete --force $P-c2
+  # a container whose state is lost (dead, its directory gone): the next
+  # create takes its lease back and removes its chains
+  local cg
+  cg=$(jq -r '.cgroup // empty' "$ROOT/$P-c2/state.json")
+  pid=$(tong state $P-c2 | jq -r .pid)
+  kill -9 "$pid"
+  wait_status $P-c2 stopped
+  rm -rf "${ROOT:?}/$P-c2"
+  [ -z "$cg" ] || rmdir "$cg"
+  ctr_up $P-c3 "$T/b"
+  assert_eq "$(ctr_ip $P-c3)" 10.99.0.2
+  assert_not_contains "$(nft list table ip tong)" "post-$P-c2"
+  assert_eq "$(grep -c '^lease ' "$ROOT/net:leases")" 1
+  tong delete --force $P-c3
   assert_net_clean
 }
 test_network_stale_lease_reclaimed () { as_host _stale_lease; }
