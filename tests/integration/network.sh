@@ -479,3 +479,21 @@ _two_state_roots ()
   assert_net_clean
 }
 test_network_two_state_roots_share_a_bridge () { as_host _two_state_roots; }
+
+_delete_from_another_netns ()
+{
+  # delete run in another network namespace than create's touches no link
+  # or rule there or here: it only releases the lease, and says so
+  net_bundle "$T/b" '{"org.tong.net.mode": "bridge", "org.tong.net.publish": "8080:80"}' sleep 1000
+  ctr_up $P-c1 "$T/b"
+  unshare --net -- "$TONG" --root "$ROOT" delete --force $P-c1 2>"$T/err"
+  assert_contains "$(cat "$T/err")" "connected from another network namespace"
+  assert_no_file "$ROOT/net:leases"
+  assert_no_containers
+  # its chains stay where they were made, for whoever runs there to remove
+  assert_contains "$(nft list table ip tong)" "post-$P-c1"
+  nft delete table ip tong
+  ip link del tong0
+  assert_net_clean
+}
+test_network_delete_from_another_namespace_touches_nothing () { as_host _delete_from_another_netns; }
