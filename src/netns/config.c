@@ -100,6 +100,28 @@ net_subnet_parse (const char *s, const char *what, struct net_subnet *out, tong_
       net_subnet_format (&fixed, f, sizeof f);
       return tong_err (err, 0, "%s \"%s\" has host bits set: did you mean %s?", what, s, f);
     }
+  {
+    static const struct
+    {
+      uint32_t net;
+      unsigned prefix;
+      const char *what;
+    } reserved[] = {
+      { 0x00000000u, 8, "\"this network\" (0.0.0.0/8)" },
+      { 0x7f000000u, 8, "loopback (127.0.0.0/8)" },
+      { 0xa9fe0000u, 16, "link-local (169.254.0.0/16)" },
+      { 0xe0000000u, 3, "multicast and reserved (224.0.0.0/3)" },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE (reserved); i++)
+      {
+        struct net_subnet r = { { htonl (reserved[i].net) }, reserved[i].prefix };
+        if (net_subnets_overlap (&n, &r))
+          return tong_err (err, 0,
+                           "%s \"%s\" overlaps the %s range: choose a private subnet, "
+                           "e.g. in 10.0.0.0/8 or 172.16.0.0/12",
+                           what, s, reserved[i].what);
+      }
+  }
   *out = n;
   return 0;
 }

@@ -117,6 +117,10 @@ main (void)
   bad (NET_KEY_SUBNET, "10.89.0/24", "is not an IPv4 address");
   bad (NET_KEY_SUBNET, "10.89.0.0/31", "use /1 to /30");
   bad (NET_KEY_SUBNET, "10.89.0.9/24", "did you mean 10.89.0.0/24?");
+  bad (NET_KEY_SUBNET, "127.1.0.0/16", "overlaps the loopback (127.0.0.0/8) range");
+  bad (NET_KEY_SUBNET, "169.254.1.0/24", "link-local");
+  bad (NET_KEY_SUBNET, "230.0.0.0/24", "multicast");
+  bad (NET_KEY_SUBNET, "0.0.0.0/1", "\"this network\"");
   bad (NET_KEY_IP, "10.89.0.300", "is not an IPv4 address");
   bad (NET_KEY_MTU, "67", "68..65535");
   bad (NET_KEY_MTU, "1500x", "68..65535");
