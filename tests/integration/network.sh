@@ -393,6 +393,9 @@ _duplicate_port ()
   wait_for 5 sh -c 'netstat -ltn | grep -q ":9090 "'
   net_bundle "$T/b" '{"org.tong.net.mode": "bridge", "org.tong.net.publish": "9090:80"}'
   assert_create_fails "$T/b" $P-c3 "host port 0.0.0.0:9090/tcp is in use on the host"
+  # an address the host does not have
+  net_bundle "$T/b" '{"org.tong.net.mode": "bridge", "org.tong.net.publish": "203.0.113.9:8080:80"}'
+  assert_create_fails "$T/b" $P-c3 "203.0.113.9 is not an address of this host"
 }
 test_network_duplicate_port_fails () { as_host _duplicate_port; }
 
