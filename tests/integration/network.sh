@@ -8,6 +8,11 @@
 # as_host FN: run FN in a new network namespace, with lib.sh and this file.
 as_host ()
 {
+  local tool
+  for tool in nft ip unshare nsenter; do
+    command -v "$tool" >/dev/null ||
+      skip "$tool is not installed (Debian packages nftables, iproute2, util-linux)"
+  done
   unshare --net -- bash -c '
     source "$TESTS_DIR/lib.sh" || exit 1
     source "$TESTS_DIR/integration/network.sh" || exit 1
