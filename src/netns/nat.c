@@ -84,7 +84,8 @@ batch_send (struct batch *bt)
     {
       struct pollfd p = { .fd = mnl_socket_get_fd (s), .events = POLLIN };
       int n = poll (&p, 1, 10000);
-      ssize_t len;
+      ssize_t got;
+      int len;
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
@@ -92,14 +93,15 @@ batch_send (struct batch *bt)
           r = n < 0 ? -errno : -ETIMEDOUT;
           break;
         }
-      len = mnl_socket_recvfrom (s, buf, sizeof buf);
-      if (len < 0)
+      got = mnl_socket_recvfrom (s, buf, sizeof buf);
+      if (got < 0)
         {
           r = -errno;
           break;
         }
-      for (struct nlmsghdr *nlh = (struct nlmsghdr *) buf; mnl_nlmsg_ok (nlh, (int) len);
-           nlh = mnl_nlmsg_next (nlh, (int *) &len))
+      len = (int) got;
+      for (struct nlmsghdr *nlh = (struct nlmsghdr *) buf; mnl_nlmsg_ok (nlh, len);
+           nlh = mnl_nlmsg_next (nlh, &len))
         if (nlh->nlmsg_type == NLMSG_ERROR)
           {
             const struct nlmsgerr *e = mnl_nlmsg_get_payload (nlh);
