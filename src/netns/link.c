@@ -15,6 +15,9 @@
 
 #include "src/util.h"
 
+/* Large enough for the biggest message of a dump, as libmnl advises. */
+#define NL_DUMP_BUFFER_SIZE 32768
+
 static void
 mnl_closep (struct mnl_socket **s)
 {
@@ -43,7 +46,7 @@ static int
 rtnl_talk (struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
   _cleanup_mnl_ struct mnl_socket *s = rtnl_open ();
-  char buf[MNL_SOCKET_BUFFER_SIZE];
+  char buf[NL_DUMP_BUFFER_SIZE];
   unsigned portid, seq;
   ssize_t n;
   int r;

@@ -412,7 +412,7 @@ chain_count_cb (const struct nlmsghdr *nlh, void *data)
 static int
 table_chains (unsigned *n)
 {
-  char buf[MNL_SOCKET_BUFFER_SIZE];
+  char buf[32768]; /* the biggest message of a dump */
   struct mnl_socket *s = mnl_socket_open2 (NETLINK_NETFILTER, SOCK_CLOEXEC);
   uint32_t seq = (uint32_t) time (NULL);
   struct nlmsghdr *nlh;
