@@ -11,6 +11,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include "src/util.h"
@@ -94,9 +95,18 @@ link_bridge_create (const char *name, tong_error *err)
 {
   char buf[MNL_SOCKET_BUFFER_SIZE];
   struct nlmsghdr *nlh = link_msg (buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, name);
-  struct nlattr *info = mnl_attr_nest_start (nlh, IFLA_LINKINFO);
+  struct nlattr *info;
+  unsigned char mac[6];
   int r;
 
+  /* A MAC of its own: without one a bridge takes its ports' lowest, which
+   * changes as containers come and go and leaves stale gateway entries in
+   * the ARP caches of the others. */
+  if (getrandom (mac, sizeof mac, 0) != (ssize_t) sizeof mac)
+    return tong_err (err, errno, "create bridge %s: random MAC address", name);
+  mac[0] = (unsigned char) ((mac[0] & 0xfe) | 0x02); /* unicast, locally administered */
+  mnl_attr_put (nlh, IFLA_ADDRESS, sizeof mac, mac);
+  info = mnl_attr_nest_start (nlh, IFLA_LINKINFO);
   mnl_attr_put_strz (nlh, IFLA_INFO_KIND, "bridge");
   mnl_attr_nest_end (nlh, info);
   r = rtnl_talk (nlh, NULL, NULL);
