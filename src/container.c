@@ -26,6 +26,7 @@
 #include "src/namespaces/rootfs.h"
 #include "src/namespaces/rootless.h"
 #include "src/netns/loopback.h"
+#include "src/netns/net.h"
 #include "src/process.h"
 #include "src/protect_exe.h"
 #include "src/seccomp_filter.h"
@@ -555,6 +556,10 @@ container_create (struct tong_globals *g, const struct create_options *o,
   if (r == 0)
     r = process_set_oom_score_adj (pid, spec->process, err);
   if (r == 0)
+    r = net_setup (rootfd, dirfd, o->id, &spec->annotations, c.new_netns, pid, st.start_time,
+                   err);
+  st.annotations = spec->annotations; /* with the address net_setup leased */
+  if (r == 0)
     r = state_write (dirfd, &st, err);
   if (r < 0)
     goto fail;
@@ -616,6 +621,7 @@ fail:
   if (dir_made)
     {
       tong_error ignored;
+      net_teardown (rootfd, dirfd, o->id, &ignored);
       state_dir_remove (rootfd, o->id, &ignored);
     }
   free (st.cgroup);

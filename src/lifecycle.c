@@ -12,6 +12,7 @@
 #include "src/container.h"
 #include "src/hooks.h"
 #include "src/log.h"
+#include "src/netns/net.h"
 #include "src/syscalls.h"
 #include "src/util.h"
 
@@ -267,7 +268,9 @@ container_delete (struct tong_globals *g, const char *id, bool force, tong_error
       hooks_run_warn (&spec->hooks->poststop, "poststop", json);
     }
   rootfd = state_root_open (g->root, false, err);
-  r = rootfd < 0 ? rootfd : state_dir_remove (rootfd, id, err);
+  r = rootfd < 0 ? rootfd : net_teardown (rootfd, dirfd, id, err);
+  if (r == 0)
+    r = state_dir_remove (rootfd, id, err);
 out:
   state_clear (&st);
   return r;

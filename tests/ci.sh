@@ -10,8 +10,8 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
-BUILD_DEPS="autoconf automake libtool pkg-config gcc make libseccomp-dev libcap-dev libyajl-dev libmnl-dev libnl-3-dev libnl-route-3-dev libarchive-dev libssl-dev"
-TEST_DEPS="apparmor busybox-static jq iproute2 util-linux bsdutils qemu-system-x86 cpio tar containerd podman conmon"
+BUILD_DEPS="autoconf automake libtool pkg-config gcc make libseccomp-dev libcap-dev libyajl-dev libmnl-dev libnl-3-dev libnl-route-3-dev libarchive-dev libssl-dev libnftnl-dev"
+TEST_DEPS="apparmor busybox-static jq iproute2 util-linux bsdutils qemu-system-x86 cpio tar containerd podman conmon nftables"
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
