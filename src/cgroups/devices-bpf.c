@@ -173,7 +173,14 @@ devices_program_build (const struct oci_device_cgroup *rules, size_t n_rules,
   emit (prog, LDX_W (5, 1, offsetof (struct bpf_cgroup_dev_ctx, minor)));
   /* The last rule that matches decides: test them from the last. */
   for (size_t i = n; i-- > 0;)
-    emit_rule (prog, &all[i]);
+    {
+      const struct rule *r = &all[i];
+      emit_rule (prog, r);
+      /* A rule for every device and access ends the program: the kernel's
+       * verifier refuses code that cannot be reached. */
+      if (!r->type && r->access == ACC_ALL && r->major < 0 && r->minor < 0)
+        return 0;
+    }
   /* No rule matched: allowed, as in cgroup v1 before any rule. */
   emit (prog, MOV_IMM (0, 1));
   emit (prog, EXIT ());
@@ -211,6 +218,12 @@ prog_load (const struct device_program *p, tong_error *err)
       attr.log_size = 0;
       attr.log_level = 0;
       fd = sys_bpf (BPF_PROG_LOAD, &attr, sizeof attr);
+    }
+  if (fd < 0)
+    {
+      int saved = errno;
+      log[strcspn (log, "\n")] = '\0';
+      errno = saved;
     }
   if (fd < 0)
     return tong_err (err, errno, "linux.resources.devices: load the device filter (eBPF) "
