@@ -385,9 +385,13 @@ test_cgroups_update ()
   echo '{"unified": {"cgroup.max.descendants": "50"}}' | tong update --resources - "$C1"
   assert_eq "$(cat "$path/cgroup.max.depth")" 4
   assert_eq "$(cat "$path/cgroup.max.descendants")" 50
-  run_cmd tong update --resources - "$C1" <<<'{"memory": 5}'
-  echo '{"memory": 5}' | run_cmd tong update --resources "$T/nonexistent" "$C1"
+  run_cmd tong update --resources "$T/nonexistent" "$C1"
   assert_ne "$RC" 0
+  assert_contains "$ERR" "--resources"
+  echo '{"memory": 5}' >"$T/bad.json"
+  run_cmd tong update --resources "$T/bad.json" "$C1"
+  assert_ne "$RC" 0
+  assert_contains "$ERR" "--resources: memory"
   echo '[1]' >"$T/bad.json"
   run_cmd tong update --resources "$T/bad.json" "$C1"
   assert_ne "$RC" 0
