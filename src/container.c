@@ -368,6 +368,24 @@ spawn_init (struct init_ctx *c, int pid_join_fd, int cgroup_fd, int *pidfd, pid_
  * a user who may not create one there (then the container runs without,
  * said once with --debug; a spec that asks for limits fails instead).  The
  * limits are in place before the init is born into it. */
+/* A user without a cgroup of its own to write to runs containers without
+ * one: said once per state directory (the first time), not at every create. */
+static void
+say_no_cgroup_once (const char *root, const char *why)
+{
+  _cleanup_free_ char *mark = xasprintf ("%s/.no-cgroup-said", root);
+  int fd = open (mark, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+  if (fd < 0)
+    return;
+  close (fd);
+  log_warning ("containers run without a cgroup: %s. Without one they have no limits, and "
+               "`pause`, `ps` and `kill --all` cannot work; to have one, run tong in a cgroup "
+               "v2 subtree delegated to you (e.g. `systemd-run --user --scope -p Delegate=yes`). "
+               "Said once: remove %s to see it again",
+               why, mark);
+}
+
 static int
 setup_cgroup (struct tong_globals *g, const struct oci_spec *spec, const char *id,
               struct cgroup_limits *limits, char **path, int *fd, tong_error *err)
@@ -387,7 +405,7 @@ setup_cgroup (struct tong_globals *g, const struct oci_spec *spec, const char *i
   if (*fd < 0 && g->rootless && !need
       && (err->errnum == EACCES || err->errnum == EPERM || err->errnum == EROFS))
     {
-      log_debug ("no cgroup for %s: %s", id, err->msg);
+      say_no_cgroup_once (g->root, err->msg);
       free (*path);
       *path = NULL;
       *fd = -1;

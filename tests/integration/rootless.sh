@@ -235,3 +235,30 @@ test_rootless_user_namespace_added_without_a_range ()
   assert_eq "$(wc -l <<<"$out")" 2 "one map line"
   _rl_no_state
 }
+
+# A user who may not create a cgroup runs containers without one, told so
+# once, with what it costs and how to get one.
+test_rootless_without_a_cgroup_said_once ()
+{
+  _rl_setup
+  [ -n "$(_rl_cg_writable)" ] && skip "the test user may write to this cgroup: nothing to say"
+  _rl_bundle true
+  local first second
+  first=$(as_user "tong run --bundle b rl-$$ 2>&1")
+  second=$(as_user "tong run --bundle b rl-$$ 2>&1")
+  assert_contains "$first" "run without a cgroup"
+  assert_contains "$first" "Delegate=yes"
+  assert_not_contains "$second" "without a cgroup"
+  _rl_no_state
+}
+
+# _rl_cg_writable: the cgroup v2 directory the user's containers would go
+# below, if the user may write to it.
+_rl_cg_writable ()
+{
+  local m own
+  m=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+  [ -n "$m" ] || return 0
+  own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+  as_user "test -w '$m$own' && echo yes" 2>/dev/null || true
+}
