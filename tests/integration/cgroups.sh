@@ -454,3 +454,20 @@ test_cgroups_rootless_limits_need_delegation ()
   assert_contains "$ERR" "delegat"
   _rl_no_state
 }
+
+# containerd sends cpu.shares 1024 for every container: weight 100, the
+# kernel's default, which a hierarchy without the cpu controller gives the
+# container anyway; any other value needs the controller.
+test_cgroups_default_cpu_weight_needs_no_controller ()
+{
+  _cg_need
+  grep -qw cpu "$CG/cgroup.controllers" && skip "this host's cgroup v2 has the cpu controller (the VM tests cover it)"
+  make_bundle "$T/b" true
+  cfg_set "$T/b" '.linux.resources.cpu = {shares: 1024}'
+  tong run --bundle "$T/b" "$C1"
+  cfg_set "$T/b" '.linux.resources.cpu = {shares: 1000}'
+  run_cmd tong run --bundle "$T/b" "$C1"
+  assert_ne "$RC" 0
+  assert_contains "$ERR" "cpu.shares needs the cgroup v2 controller \`cpu\`"
+  assert_no_containers
+}

@@ -175,3 +175,14 @@ test_vm_devices_filter ()
   assert_contains "$OUT" null-ok
   assert_no_containers
 }
+
+# cpu.shares 1024 (what containerd sends) is cpu.weight 100, the default.
+test_vm_cpu_shares_default_weight ()
+{
+  make_bundle "$T/b" sleep 1000
+  cfg_set "$T/b" '.linux.resources.cpu = {shares: 1024}'
+  tong run -d --bundle "$T/b" w </dev/null
+  assert_eq "$(cat "$(_cg_path w)/cpu.weight")" 100
+  tong delete --force w
+  assert_no_containers
+}
