@@ -17,6 +17,7 @@
 
 #include "oci/config.h"
 #include "src/cgroups/cgroup.h"
+#include "src/cgroups/limits.h"
 #include "src/console.h"
 #include "src/hooks.h"
 #include "src/log.h"
@@ -364,23 +365,26 @@ spawn_init (struct init_ctx *c, int pid_join_fd, int cgroup_fd, int *pidfd, pid_
 /* The container's cgroup v2 directory, unless cgroups are disabled
  * (--cgroup-manager disabled), the host has no v2 hierarchy, or tong runs as
  * a user who may not create one there (then the container runs without,
- * said once with --debug). */
+ * said once with --debug; a spec that asks for limits fails instead).  The
+ * limits are in place before the init is born into it. */
 static int
-setup_cgroup (struct tong_globals *g, const struct oci_spec *spec, const char *id, char **path,
-              int *fd, tong_error *err)
+setup_cgroup (struct tong_globals *g, const struct oci_spec *spec, const char *id,
+              struct cgroup_limits *limits, char **path, int *fd, tong_error *err)
 {
+  bool need = !cgroup_plan_empty (&limits->plan);
   int r;
 
   *path = NULL;
   if (strcmp (g->cgroup_manager, "disabled") == 0)
-    return 0;
+    return need ? tong_err (err, 0, "%s: a limit needs a cgroup, and --cgroup-manager is "
+                                    "disabled", limits->plan.writes[0].field)
+                : 0;
   r = cgroup_resolve (spec, id, path, err);
   if (r < 0 || !*path)
     return r;
   *fd = cgroup_create (*path, err);
-  if (*fd >= 0)
-    return 0;
-  if (g->rootless && (err->errnum == EACCES || err->errnum == EPERM || err->errnum == EROFS))
+  if (*fd < 0 && g->rootless && !need
+      && (err->errnum == EACCES || err->errnum == EPERM || err->errnum == EROFS))
     {
       log_debug ("no cgroup for %s: %s", id, err->msg);
       free (*path);
@@ -388,9 +392,37 @@ setup_cgroup (struct tong_globals *g, const struct oci_spec *spec, const char *i
       *fd = -1;
       return 0;
     }
-  free (*path);
-  *path = NULL;
-  return *fd;
+  if (*fd < 0 && g->rootless)
+    {
+      r = tong_err_prefix (err, "%s: a limit needs a cgroup the user may write to (cgroup v2 "
+                                "delegation: run tong in a cgroup delegated to you, e.g. under "
+                                "`systemd-run --user --scope -p Delegate=yes`)",
+                           limits->plan.writes[0].field);
+      free (*path);
+      *path = NULL;
+      return r;
+    }
+  if (*fd < 0)
+    {
+      free (*path);
+      *path = NULL;
+      return *fd;
+    }
+  /* An unprivileged user may not load a device filter: the kernel's own
+   * checks on device nodes stand (as runc does rootless). */
+  if (g->rootless)
+    devices_program_free (&limits->devices);
+  r = cgroup_limits_apply (*path, limits, false, err);
+  if (r < 0)
+    {
+      tong_error ignored;
+      close (*fd);
+      *fd = -1;
+      cgroup_destroy (*path, &ignored);
+      free (*path);
+      *path = NULL;
+    }
+  return r;
 }
 
 int
@@ -403,6 +435,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
   _cleanup_close_ int rootfd = -1, dirfd = -1, fifo_fd = -1, pidfd = -1, master = -1;
   _cleanup_close_ int cgroup_fd = -1;
   _cleanup_idmap_trees_ struct idmap_trees idmap_trees = { 0 };
+  _cleanup_cgroup_limits_ struct cgroup_limits limits = { 0 };
   int sync_fds[2] = { -1, -1 };
   int ns_fds[OCI_NS_COUNT];
   struct container_state st = { 0 };
@@ -441,6 +474,13 @@ container_create (struct tong_globals *g, const struct create_options *o,
   r = spec_check_supported (spec, err);
   if (r == 0)
     r = process_check_capabilities (spec->process, err);
+  if (r == 0)
+    {
+      r = cgroup_limits_prepare (spec->linux_->resources, spec->linux_->devices,
+                                 spec->linux_->devices_len, &limits, err);
+      if (r < 0)
+        tong_err_prefix (err, "config.json");
+    }
   if (r < 0)
     return r;
   if (spec->process->terminal && !o->console_socket && !o->foreground)
@@ -534,7 +574,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
   c.runtime_fds[1] = dirfd;
   c.state = st;
 
-  r = setup_cgroup (g, spec, o->id, &st.cgroup, &cgroup_fd, err);
+  r = setup_cgroup (g, spec, o->id, &limits, &st.cgroup, &cgroup_fd, err);
   if (r < 0)
     goto fail;
   r = spawn_init (&c, ns_fds[OCI_NS_PID], cgroup_fd, &pidfd, &pid, err);

@@ -34,6 +34,13 @@ static const struct
   { "pause", cmd_pause, "ID", "freeze every process of a container" },
   { "resume", cmd_resume, "ID", "thaw a paused container" },
   { "ps", cmd_ps, "[--format table|json] ID [-- PS-ARGS...]", "list the processes of a container" },
+  { "update", cmd_update, "[--resources FILE|-] [--memory N] [--memory-swap N] "
+                          "[--memory-reservation N] [--cpu-shares N] [--cpu-quota N] "
+                          "[--cpu-period N] [--cpuset-cpus L] [--cpuset-mems L] "
+                          "[--pids-limit N] [--blkio-weight N] ID",
+    "change the cgroup limits of a container" },
+  { "events", cmd_events, "[--stats] [--interval DURATION] ID",
+    "print a container's resource usage and OOM events as JSON" },
   { "list", cmd_list, "[--format table|json] [--quiet]", "list containers" },
   { "spec", cmd_spec, "[--bundle DIR] [--rootless]", "write a default config.json" },
   { "features", cmd_features, "", "print the features this runtime implements as JSON" },

@@ -1,1 +1,14 @@
-tong_SOURCES += src/cgroups/cgroup.c src/cgroups/cgroup.h
+tong_SOURCES += src/cgroups/cgroup.c src/cgroups/cgroup.h \
+	src/cgroups/limits.c src/cgroups/limits.h \
+	src/cgroups/stats.c src/cgroups/stats.h
+# The parts the unit tests link (planning, controllers, the device program) in libtong.a.
+libtong_a_SOURCES += src/cgroups/resources.c src/cgroups/resources.h \
+	src/cgroups/controllers.c src/cgroups/controllers.h \
+	src/cgroups/devices-bpf.c src/cgroups/devices-bpf.h \
+	src/cgroups/resources-merge.c src/cgroups/resources-merge.h
+
+check_PROGRAMS += tests/unit/test-cgroup-resources tests/unit/test-cgroup-devices
+tests_unit_test_cgroup_resources_SOURCES = tests/unit/test-cgroup-resources.c
+tests_unit_test_cgroup_resources_LDADD = $(TONG_LIBS)
+tests_unit_test_cgroup_devices_SOURCES = tests/unit/test-cgroup-devices.c
+tests_unit_test_cgroup_devices_LDADD = $(TONG_LIBS)
