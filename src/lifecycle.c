@@ -9,6 +9,7 @@
 
 #include "oci/config.h"
 #include "src/cgroups/cgroup.h"
+#include "src/cgroups/systemd.h"
 #include "src/container.h"
 #include "src/hooks.h"
 #include "src/log.h"
@@ -258,6 +259,13 @@ container_delete (struct tong_globals *g, const char *id, bool force, tong_error
   if (st.cgroup)
     {
       r = cgroup_destroy (st.cgroup, err);
+      if (r < 0)
+        goto out;
+    }
+  /* Emptied by tong first (systemd would wait TimeoutStopSec for SIGTERM). */
+  if (st.systemd_unit)
+    {
+      r = systemd_scope_stop (st.systemd_unit, err);
       if (r < 0)
         goto out;
     }

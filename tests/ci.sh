@@ -10,7 +10,7 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
-BUILD_DEPS="autoconf automake libtool pkg-config gcc make libseccomp-dev libcap-dev libyajl-dev libmnl-dev libnl-3-dev libnl-route-3-dev"
+BUILD_DEPS="autoconf automake libtool pkg-config gcc make libseccomp-dev libcap-dev libyajl-dev libmnl-dev libnl-3-dev libnl-route-3-dev libsystemd-dev"
 TEST_DEPS="busybox-static jq iproute2 util-linux bsdutils qemu-system-x86 cpio"
 
 export DEBIAN_FRONTEND=noninteractive
