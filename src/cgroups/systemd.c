@@ -59,13 +59,13 @@ bus_open (struct bus *b, tong_error *err)
     return tong_err (err, ENOENT, "the systemd cgroup driver needs systemd as the init system, "
                                   "and this host was not booted with it (no /run/systemd/system): "
                                   "use --cgroup-manager cgroupfs");
+  r = sd_bus_api_load (&b->api, err);
+  if (r < 0)
+    return r;
   if (access (SYSTEM_BUS_SOCKET, F_OK) < 0)
     return tong_err (err, ENOENT, "the systemd cgroup driver needs systemd as the init system "
                                   "and its D-Bus system bus, and " SYSTEM_BUS_SOCKET " does not "
                                   "exist (is dbus running?): use --cgroup-manager cgroupfs");
-  r = sd_bus_api_load (&b->api, err);
-  if (r < 0)
-    return r;
   r = b->api->open_system (&b->bus);
   if (r < 0)
     {

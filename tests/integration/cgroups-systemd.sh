@@ -1,0 +1,132 @@
+# The systemd cgroup driver on a host without systemd as its init: every
+# way it cannot work is a clear error that names what is missing, and a
+# failed create leaves nothing (no state, no process, no cgroup).  The
+# driver itself, against a real systemd, is tested in the VM
+# (tests/vm/systemd.sh, tests/vm/systemd-cases/).  libsystemd is loaded
+# only when the driver is used.
+
+_sd_need_no_systemd ()
+{
+  [ ! -d /run/systemd/system ] ||
+    skip "this host runs systemd as init: the error paths need a host without (tests/vm/systemd.sh tests the driver)"
+}
+
+# _sd_fake_booted CMD...: CMD in a private mount namespace where
+# /run/systemd/system exists (as on a host booted with systemd), so that the
+# checks after it are reached.  Nothing of it is visible outside.
+_sd_fake_booted ()
+{
+  command -v unshare >/dev/null || skip "unshare is not installed (apt-get install util-linux)"
+  unshare -m --propagation private sh -c '
+    mkdir -p /run/systemd && mount -t tmpfs tmpfs /run/systemd && mkdir /run/systemd/system &&
+    if [ -n "$HIDE" ]; then mount --bind /dev/null "$HIDE"; fi && exec "$@"' sh "$@"
+}
+
+_sd_libsystemd ()
+{
+  local l
+  for l in /usr/lib/x86_64-linux-gnu/libsystemd.so.0 /lib/x86_64-linux-gnu/libsystemd.so.0 \
+    /usr/lib64/libsystemd.so.0 /usr/lib/libsystemd.so.0; do
+    [ -e "$l" ] && { readlink -f "$l"; return 0; }
+  done
+  ldconfig -p 2>/dev/null | awk '$1 == "libsystemd.so.0" { print $NF; exit }' | xargs -r readlink -f
+}
+
+test_cgroups_systemd_tong_does_not_link_libsystemd ()
+{
+  if ldd "$TONG" | grep -q libsystemd; then
+    fail "tong links libsystemd: $(ldd "$TONG" | grep libsystemd)"
+  fi
+  # Nor does a container without the driver load it.
+  make_bundle "$T/b" sleep 1000
+  tong run -d --bundle "$T/b" sd$$ </dev/null
+  make_bundle "$T/f" sh -c 'sleep 1000'
+  local pid
+  bg_start pid "$TONG" --root "$ROOT" run --bundle "$T/f" sd$$f
+  wait_status sd$$f running
+  if grep -q libsystemd "/proc/$pid/maps"; then
+    fail "tong run without --systemd-cgroup mapped libsystemd"
+  fi
+  tong delete --force sd$$
+  tong delete --force sd$$f
+}
+
+test_cgroups_systemd_no_systemd_init_is_a_clear_error ()
+{
+  _sd_need_no_systemd
+  make_bundle "$T/b" true
+  local flags
+  for flags in --systemd-cgroup "--cgroup-manager systemd"; do
+    # shellcheck disable=SC2086
+    assert_fail "$TONG" --root "$ROOT" $flags create --bundle "$T/b" c1
+    assert_contains "$ERR" "needs systemd as the init system"
+    assert_contains "$ERR" "--cgroup-manager cgroupfs"
+    assert_no_containers
+  done
+  # run, too
+  assert_fail "$TONG" --root "$ROOT" --systemd-cgroup run --bundle "$T/b" c2
+  assert_contains "$ERR" "needs systemd as the init system"
+  assert_no_containers
+}
+
+test_cgroups_systemd_no_system_bus_is_a_clear_error ()
+{
+  _sd_need_no_systemd
+  [ ! -e /run/dbus/system_bus_socket ] || skip "a D-Bus system bus runs on this host"
+  make_bundle "$T/b" true
+  run_cmd _sd_fake_booted "$TONG" --root "$ROOT" --systemd-cgroup create --bundle "$T/b" c1
+  [ "$RC" -ne 0 ] || fail "create succeeded without a system bus"
+  assert_contains "$ERR" "/run/dbus/system_bus_socket does not exist"
+  assert_contains "$ERR" "--cgroup-manager cgroupfs"
+  assert_no_containers
+  # no stray helper process of tong's either
+  if pgrep -f -- "--root $ROOT" >/dev/null; then
+    fail "processes left: $(pgrep -af -- "--root $ROOT")"
+  fi
+}
+
+test_cgroups_systemd_missing_libsystemd_names_the_package ()
+{
+  _sd_need_no_systemd
+  local lib
+  lib=$(_sd_libsystemd)
+  [ -n "$lib" ] || skip "libsystemd.so.0 is not installed here: nothing to hide"
+  make_bundle "$T/b" true
+  HIDE=$lib run_cmd _sd_fake_booted "$TONG" --root "$ROOT" --systemd-cgroup create --bundle "$T/b" c1
+  [ "$RC" -ne 0 ] || fail "create succeeded with libsystemd hidden"
+  assert_contains "$ERR" "libsystemd.so.0"
+  assert_contains "$ERR" "libsystemd0"
+  assert_no_containers
+}
+
+test_cgroups_systemd_path_needs_the_systemd_driver ()
+{
+  make_bundle "$T/b" true
+  cfg_set "$T/b" '.linux.cgroupsPath = "system.slice:tong:sd\($p)"' --arg p $$
+  assert_fail tong create --bundle "$T/b" c1
+  assert_contains "$ERR" "slice:prefix:name"
+  assert_contains "$ERR" "--systemd-cgroup"
+  assert_no_containers
+  [ ! -e /sys/fs/cgroup/unified/system.slice/tong-sd$$.scope ] || fail "a scope cgroup was made"
+}
+
+test_cgroups_systemd_driver_refuses_a_cgroupfs_path ()
+{
+  make_bundle "$T/b" true
+  local p
+  for p in "/tong-sd-$$" "tong-sd/$$" "system.slice:tong:a+b" "bad:tong:x"; do
+    cfg_set "$T/b" '.linux.cgroupsPath = $p' --arg p "$p"
+    assert_fail tong --systemd-cgroup create --bundle "$T/b" c1
+    assert_contains "$ERR" "linux.cgroupsPath"
+    assert_no_containers
+  done
+  assert_fail tong --systemd-cgroup create --bundle "$T/b" c1
+  assert_contains "$ERR" "systemd slice"
+}
+
+test_cgroups_systemd_features_say_systemd ()
+{
+  tong features >"$T/f.json"
+  assert_eq "$(jq -r .linux.cgroup.systemd "$T/f.json")" true
+  assert_eq "$(jq -r .linux.cgroup.systemdUser "$T/f.json")" false
+}
