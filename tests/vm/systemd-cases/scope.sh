@@ -61,6 +61,8 @@ test_systemd_cgroup_manager_flag_and_run ()
 {
   _sd_need
   make_bundle "$T/b" sh -c 'sed -n "s/^0:://p" /proc/self/cgroup'
+  # the host's view of the path: no cgroup namespace
+  cfg_no_ns "$T/b" cgroup
   tong --cgroup-manager systemd run --bundle "$T/b" sd2 >"$T/out"
   assert_eq "$(cat "$T/out")" /system.slice/tong-sd2.scope
   _sd_gone tong-sd2.scope
