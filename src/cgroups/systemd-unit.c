@@ -193,6 +193,79 @@ add_mask (struct systemd_props *props, const char *name, const char *field, cons
   return 0;
 }
 
+/* A property replaced by a later source (unified after the fields, as the
+ * cgroup writes): one entry per name. */
+static struct systemd_prop *
+set (struct systemd_props *props, const char *name, enum systemd_prop_type type, uint64_t v)
+{
+  for (size_t i = 0; i < props->n; i++)
+    if (strcmp (props->p[i].name, name) == 0)
+      {
+        free (props->p[i].bytes);
+        props->p[i].bytes = NULL;
+        props->p[i].n_bytes = 0;
+        props->p[i].type = type;
+        props->p[i].u64 = v;
+        return &props->p[i];
+      }
+  return add (props, name, type, v);
+}
+
+/* The unified keys of files that systemd writes itself when it realizes the
+ * unit (on daemon-reload, on any property change): without the property,
+ * systemd would put its default back over the value tong wrote. */
+static const struct
+{
+  const char *key, *prop;
+} unified_props[] = {
+  { "memory.min", "MemoryMin" },       { "memory.low", "MemoryLow" },
+  { "memory.high", "MemoryHigh" },     { "memory.max", "MemoryMax" },
+  { "memory.swap.max", "MemorySwapMax" }, { "pids.max", "TasksMax" },
+  { "cpu.weight", "CPUWeight" },
+};
+
+static int
+props_from_unified (const struct oci_resources *r, struct systemd_props *props, tong_error *err)
+{
+  for (size_t i = 0; i < r->unified.len; i++)
+    {
+      const char *key = r->unified.items[i].key, *value = r->unified.items[i].value;
+      for (size_t j = 0; j < ARRAY_SIZE (unified_props); j++)
+        {
+          char *end;
+          unsigned long long v;
+          if (strcmp (key, unified_props[j].key) != 0)
+            continue;
+          if (strcmp (value, "max") == 0)
+            {
+              set (props, unified_props[j].prop, SD_PROP_U64, UINT64_MAX);
+              continue;
+            }
+          errno = 0;
+          v = strtoull (value, &end, 10);
+          if (errno || end == value || *end || value[0] == '-')
+            return tong_err (err, 0, "linux.resources.unified[\"%s\"]: \"%s\" is not a number "
+                                     "or \"max\"", key, value);
+          set (props, unified_props[j].prop, SD_PROP_U64, v);
+        }
+      if (strcmp (key, "cpuset.cpus") == 0 || strcmp (key, "cpuset.mems") == 0)
+        {
+          const char *prop = key[7] == 'c' ? "AllowedCPUs" : "AllowedMemoryNodes";
+          struct systemd_prop *p;
+          uint8_t *mask;
+          size_t n;
+          if (systemd_cpuset_mask (value, &mask, &n) < 0)
+            return tong_err (err, 0, "linux.resources.unified[\"%s\"]: \"%s\" is not a list "
+                                     "like 0-3,8", key, value);
+          p = set (props, prop, SD_PROP_BYTES, 0);
+          p->bytes = mask;
+          p->n_bytes = n;
+          p->min_version = 244;
+        }
+    }
+  return 0;
+}
+
 int
 systemd_props_from_resources (const struct oci_resources *r, struct systemd_props *props,
                               tong_error *err)
@@ -248,6 +321,9 @@ systemd_props_from_resources (const struct oci_resources *r, struct systemd_prop
     add (props, "TasksMax", SD_PROP_U64, r->pids.limit < 0 ? UINT64_MAX : (uint64_t) r->pids.limit);
   if (r->block_io.has_weight && r->block_io.weight != 0)
     add (props, "IOWeight", SD_PROP_U64, cgroup_blkio_weight_to_io_weight (r->block_io.weight));
+  rc = props_from_unified (r, props, err);
+  if (rc < 0)
+    goto fail;
   return 0;
 fail:
   systemd_props_free (props);

@@ -59,8 +59,11 @@ struct systemd_props
 
 /* The resource properties systemd knows, from resources already checked by
  * cgroup_plan_resources (limits.h): memory limit, reservation and swap,
- * cpu shares, quota, period, cpus and mems, pids limit, blockIO weight.
- * Everything (these too) is also written to the delegated cgroup. */
+ * cpu shares, quota, period, cpus and mems, pids limit, blockIO weight, and
+ * the unified keys of files systemd manages itself (memory.min, low, high,
+ * max, swap.max, pids.max, cpu.weight, cpuset.cpus, cpuset.mems), which
+ * override them as in the cgroup.  Everything (these too) is also written
+ * to the delegated cgroup. */
 int systemd_props_from_resources (const struct oci_resources *r, struct systemd_props *props,
                                   tong_error *err);
 void systemd_props_free (struct systemd_props *props);

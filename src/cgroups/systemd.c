@@ -221,6 +221,23 @@ append_prop (struct bus *b, sd_bus_message *m, const struct systemd_prop *p)
 }
 
 static int
+append_props (struct bus *b, sd_bus_message *m, const struct systemd_props *props,
+              unsigned version)
+{
+  int r = 0;
+
+  for (size_t i = 0; r >= 0 && i < props->n; i++)
+    {
+      /* An older systemd refuses what it does not know; the cgroup gets
+       * the value written directly anyway. */
+      if (props->p[i].min_version && version < props->p[i].min_version)
+        continue;
+      r = append_prop (b, m, &props->p[i]);
+    }
+  return r;
+}
+
+static int
 start_unit (struct bus *b, const struct systemd_unit *u, const struct systemd_props *res,
             const char *id, pid_t helper, tong_error *err)
 {
@@ -250,14 +267,8 @@ start_unit (struct bus *b, const struct systemd_unit *u, const struct systemd_pr
       r = append_prop (b, m, &base[i]);
   if (r >= 0)
     r = b->api->message_append (m, "(sv)", "PIDs", "au", 1, (uint32_t) helper);
-  for (size_t i = 0; r >= 0 && i < res->n; i++)
-    {
-      /* An older systemd refuses what it does not know; the cgroup gets
-       * the value written directly anyway. */
-      if (res->p[i].min_version && version < res->p[i].min_version)
-        continue;
-      r = append_prop (b, m, &res->p[i]);
-    }
+  if (r >= 0)
+    r = append_props (b, m, res, version);
   if (r >= 0)
     r = b->api->message_close_container (m);
   if (r >= 0)
@@ -400,6 +411,46 @@ systemd_scope_stop (const char *unit, tong_error *err)
       tong_err_clear (err);
       r = 0;
     }
+  return r;
+}
+
+int
+systemd_scope_set_resources (const char *unit, const struct oci_resources *res, tong_error *err)
+{
+  _cleanup_systemd_props_ struct systemd_props props = { 0 };
+  _cleanup_bus_ struct bus b = { 0 };
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  sd_bus_message *m = NULL, *reply = NULL;
+  int r = systemd_props_from_resources (res, &props, err);
+
+  if (r < 0 || props.n == 0)
+    return r;
+  r = bus_open (&b, err);
+  if (r < 0)
+    return r;
+  r = b.api->message_new_method_call (b.bus, &m, SD_DEST, SD_PATH, SD_MANAGER,
+                                      "SetUnitProperties");
+  if (r >= 0)
+    r = b.api->message_append (m, "sb", unit, 1);
+  if (r >= 0)
+    r = b.api->message_open_container (m, 'a', "(sv)");
+  if (r >= 0)
+    r = append_props (&b, m, &props, systemd_version (&b));
+  if (r >= 0)
+    r = b.api->message_close_container (m);
+  if (r < 0)
+    r = tong_err (err, -r, "systemd: build the SetUnitProperties call for %s", unit);
+  else
+    {
+      _cleanup_free_ char *what = xasprintf ("set the resources of %s", unit);
+      r = b.api->call (b.bus, m, JOB_TIMEOUT_USEC, &e, &reply);
+      r = r < 0 ? bus_err (err, r, &e, what) : 0;
+    }
+  if (reply)
+    b.api->message_unref (reply);
+  if (m)
+    b.api->message_unref (m);
+  b.api->error_free (&e);
   return r;
 }
 

@@ -29,6 +29,11 @@ void systemd_scope_release_helper (struct systemd_scope *s);
 /* Stop the unit and wait for the job; a unit that is already gone is fine. */
 int systemd_scope_stop (const char *unit, tong_error *err);
 
+/* `update`: the unit's properties follow the new resources (runtime only),
+ * so that systemd does not put the old values back when it reloads. */
+int systemd_scope_set_resources (const char *unit, const struct oci_resources *res,
+                                 tong_error *err);
+
 void systemd_scope_clear (struct systemd_scope *s);
 
 #endif

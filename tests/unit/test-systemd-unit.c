@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "src/cgroups/systemd-unit.h"
+#include "src/util.h"
 
 static void
 unit_is (const char *cp, const char *id, const char *slice, const char *slice_path,
@@ -163,6 +164,30 @@ test_props (void)
   r.pids.present = true; /* limit 0: no limit */
   CHECK (systemd_props_from_resources (&r, &p, &err) == 0 && p.n == 0);
   CHECK (systemd_props_from_resources (NULL, &p, &err) == 0 && p.n == 0);
+
+  /* unified: the files systemd manages become properties too (last wins);
+   * the others stay cgroup writes only. */
+  {
+    struct oci_kv kv[] = { { (char *) "memory.high", (char *) "50331648" },
+                           { (char *) "memory.max", (char *) "max" },
+                           { (char *) "cpuset.cpus", (char *) "1" },
+                           { (char *) "memory.oom.group", (char *) "1" },
+                           { (char *) "io.max", (char *) "8:0 rbps=1" } };
+    memset (&r, 0, sizeof r);
+    r.memory.has_limit = true;
+    r.memory.limit = 1 << 20;
+    r.cpu.cpus = (char *) "0";
+    r.unified.items = kv;
+    r.unified.len = ARRAY_SIZE (kv);
+    CHECK (systemd_props_from_resources (&r, &p, &err) == 0);
+    CHECK (u64_of (&p, "MemoryHigh") == 50331648);
+    CHECK (u64_of (&p, "MemoryMax") == UINT64_MAX);
+    CHECK (systemd_props_find (&p, "AllowedCPUs")->bytes[0] == 0x02);
+    CHECK (p.n == 3);
+    systemd_props_free (&p);
+    kv[0].value = (char *) "lots";
+    CHECK (systemd_props_from_resources (&r, &p, &err) < 0 && strstr (err.msg, "memory.high"));
+  }
 
   memset (&r, 0, sizeof r);
   r.cpu.cpus = (char *) "0-x";
