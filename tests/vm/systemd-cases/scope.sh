@@ -181,3 +181,29 @@ test_systemd_failed_create_stops_the_scope ()
   _sd_gone tong-sd9.scope
   assert_no_containers
 }
+
+test_systemd_limits_survive_daemon_reload_and_update_sets_properties ()
+{
+  _sd_need
+  make_bundle "$T/b" sleep 1000
+  cfg_set "$T/b" '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 50},
+      "unified": {"memory.high": "50331648"}}'
+  tong --systemd-cgroup create --bundle "$T/b" sd10
+  local unit=tong-sd10.scope cg
+  cg=$(_sd_cg sd10)
+  assert_eq "$(_sd_prop $unit MemoryHigh)" 50331648
+  # systemd realizes the unit's cgroup again on reload: its values must be ours
+  systemctl daemon-reload
+  assert_eq "$(cat "$cg/memory.max")" 67108864
+  assert_eq "$(cat "$cg/memory.high")" 50331648
+  assert_eq "$(cat "$cg/pids.max")" 50
+  tong update --memory 100663296 --pids-limit 60 sd10
+  assert_eq "$(_sd_prop $unit MemoryMax)" 100663296
+  assert_eq "$(_sd_prop $unit TasksMax)" 60
+  assert_eq "$(cat "$cg/memory.max")" 100663296
+  systemctl daemon-reload
+  assert_eq "$(cat "$cg/memory.max")" 100663296
+  assert_eq "$(cat "$cg/pids.max")" 60
+  tong delete --force sd10
+  _sd_gone $unit
+}
