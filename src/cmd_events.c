@@ -31,7 +31,7 @@ parse_duration (const char *s, long long *ms, tong_error *err)
   {
     const char *unit;
     double ms;
-  } units[] = { { "ns", 1e-6 }, { "us", 1e-3 }, { "µs", 1e-3 }, { "ms", 1 },
+  } units[] = { { "ns", 1e-6 }, { "us", 1e-3 }, { "µs", 1e-3 },  { "ms", 1 },
                 { "s", 1000 },  { "m", 60000 }, { "h", 3600000 } };
   double total = 0;
   const char *p = s;
@@ -56,8 +56,7 @@ parse_duration (const char *s, long long *ms, tong_error *err)
             }
         }
       if (found < 0)
-        return tong_err (err, 0, "events: --interval: \"%s\" has no unit (ns, us, ms, s, m, h)",
-                         s);
+        return tong_err (err, 0, "events: --interval: \"%s\" has no unit (ns, us, ms, s, m, h)", s);
       total += v * units[found].ms;
       p = end + best;
     }

@@ -84,18 +84,31 @@ parse_size (const char *flag, const char *s, int64_t *out, tong_error *err)
     return tong_err (err, 0, "update: %s: \"%s\" is not a size", flag, s);
   switch (*end | 0x20)
     {
-    case 'k': shift = 10; end++; break;
-    case 'm': shift = 20; end++; break;
-    case 'g': shift = 30; end++; break;
-    case 't': shift = 40; end++; break;
-    default: break;
+    case 'k':
+      shift = 10;
+      end++;
+      break;
+    case 'm':
+      shift = 20;
+      end++;
+      break;
+    case 'g':
+      shift = 30;
+      end++;
+      break;
+    case 't':
+      shift = 40;
+      end++;
+      break;
+    default:
+      break;
     }
   if (shift && (*end | 0x20) == 'b')
     end++;
   if (*end || v < -1 || (shift && v < 0) || (shift && v > (INT64_MAX >> shift)))
     return tong_err (err, 0, "update: %s: \"%s\" is not a size (bytes, k, m, g, t, or -1)", flag,
                      s);
-  *out = (int64_t) v << shift;
+  *out = shift ? (int64_t) ((uint64_t) v << shift) : (int64_t) v;
   return 0;
 }
 
@@ -157,17 +170,38 @@ add_flag (struct flag_json *f, int opt, const char *arg, tong_error *err)
                                                            : xasprintf ("%" PRId64, v);
   switch (opt)
     {
-    case OPT_MEMORY: append (&f->memory, "limit", value); break;
-    case OPT_MEMORY_SWAP: append (&f->memory, "swap", value); break;
-    case OPT_MEMORY_RESERVATION: append (&f->memory, "reservation", value); break;
-    case OPT_CPU_SHARES: append (&f->cpu, "shares", value); break;
-    case OPT_CPU_QUOTA: append (&f->cpu, "quota", value); break;
-    case OPT_CPU_PERIOD: append (&f->cpu, "period", value); break;
-    case OPT_CPUSET_CPUS: append (&f->cpu, "cpus", value); break;
-    case OPT_CPUSET_MEMS: append (&f->cpu, "mems", value); break;
-    case OPT_PIDS_LIMIT: append (&f->pids, "limit", value); break;
-    case OPT_BLKIO_WEIGHT: append (&f->block_io, "weight", value); break;
-    default: break;
+    case OPT_MEMORY:
+      append (&f->memory, "limit", value);
+      break;
+    case OPT_MEMORY_SWAP:
+      append (&f->memory, "swap", value);
+      break;
+    case OPT_MEMORY_RESERVATION:
+      append (&f->memory, "reservation", value);
+      break;
+    case OPT_CPU_SHARES:
+      append (&f->cpu, "shares", value);
+      break;
+    case OPT_CPU_QUOTA:
+      append (&f->cpu, "quota", value);
+      break;
+    case OPT_CPU_PERIOD:
+      append (&f->cpu, "period", value);
+      break;
+    case OPT_CPUSET_CPUS:
+      append (&f->cpu, "cpus", value);
+      break;
+    case OPT_CPUSET_MEMS:
+      append (&f->cpu, "mems", value);
+      break;
+    case OPT_PIDS_LIMIT:
+      append (&f->pids, "limit", value);
+      break;
+    case OPT_BLKIO_WEIGHT:
+      append (&f->block_io, "weight", value);
+      break;
+    default:
+      break;
     }
   return 0;
 }
@@ -180,8 +214,9 @@ flag_json_text (struct flag_json *f)
   {
     const char *key;
     char *body;
-  } sections[] = { { "memory", f->memory }, { "cpu", f->cpu }, { "pids", f->pids },
-                   { "blockIO", f->block_io } };
+  } sections[] = {
+    { "memory", f->memory }, { "cpu", f->cpu }, { "pids", f->pids }, { "blockIO", f->block_io }
+  };
 
   for (size_t i = 0; i < ARRAY_SIZE (sections); i++)
     if (sections[i].body)
@@ -268,9 +303,11 @@ update_container (struct tong_globals *g, const char *id, const char *resources_
   if (state_status (dirfd, &st) == STATUS_STOPPED)
     r = tong_err_code (err, ESRCH, "container not running");
   else if (!st.cgroup)
-    r = tong_err (err, 0, "update: container %s has no cgroup (created with --cgroup-manager "
-                          "disabled, rootless without delegation, or on a host without cgroup "
-                          "v2)", id);
+    r = tong_err (err, 0,
+                  "update: container %s has no cgroup (created with --cgroup-manager "
+                  "disabled, rootless without delegation, or on a host without cgroup "
+                  "v2)",
+                  id);
   if (r == 0)
     r = read_file_at (dirfd, STATE_CONFIG, &config, NULL, err);
   if (r == 0)

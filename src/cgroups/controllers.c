@@ -72,10 +72,12 @@ enable_in (const char *dir, const char *controller, const char *field, tong_erro
   value = xasprintf ("+%s", controller);
   r = write_file_at (AT_FDCWD, file, value, strlen (value), err);
   if (r == -EBUSY)
-    return tong_err (err, EBUSY, "%s: enable the controller `%s` in `%s`: that cgroup holds "
-                                 "processes itself (cgroup v2 allows controllers only for "
-                                 "cgroups whose processes live in leaves); use a "
-                                 "linux.cgroupsPath outside it", field, controller, file);
+    return tong_err (err, EBUSY,
+                     "%s: enable the controller `%s` in `%s`: that cgroup holds "
+                     "processes itself (cgroup v2 allows controllers only for "
+                     "cgroups whose processes live in leaves); use a "
+                     "linux.cgroupsPath outside it",
+                     field, controller, file);
   if (r < 0)
     return tong_err_prefix (err, "%s: enable the controller `%s`", field, controller);
   return 0;

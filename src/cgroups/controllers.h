@@ -13,8 +13,8 @@ int cgroup_controllers_check (const char *mount, const struct cgroup_plan *plan,
 
 /* Enable the plan's controllers in every cgroup.subtree_control from `mount`
  * down to the parent of `path` (where they are not enabled yet). */
-int cgroup_controllers_enable (const char *mount, const char *path,
-                               const struct cgroup_plan *plan, tong_error *err);
+int cgroup_controllers_enable (const char *mount, const char *path, const struct cgroup_plan *plan,
+                               tong_error *err);
 
 /* Is `name` a word of the space-separated list `list`? */
 bool cgroup_word_in (const char *list, const char *name);

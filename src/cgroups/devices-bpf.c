@@ -24,13 +24,13 @@ struct rule
 static const struct rule default_rules[] = {
   { true, BPF_DEVCG_DEV_CHAR, -1, -1, BPF_DEVCG_ACC_MKNOD },
   { true, BPF_DEVCG_DEV_BLOCK, -1, -1, BPF_DEVCG_ACC_MKNOD },
-  { true, BPF_DEVCG_DEV_CHAR, 1, 3, ACC_ALL },   /* /dev/null */
-  { true, BPF_DEVCG_DEV_CHAR, 1, 5, ACC_ALL },   /* /dev/zero */
-  { true, BPF_DEVCG_DEV_CHAR, 1, 7, ACC_ALL },   /* /dev/full */
-  { true, BPF_DEVCG_DEV_CHAR, 1, 8, ACC_ALL },   /* /dev/random */
-  { true, BPF_DEVCG_DEV_CHAR, 1, 9, ACC_ALL },   /* /dev/urandom */
-  { true, BPF_DEVCG_DEV_CHAR, 5, 0, ACC_ALL },   /* /dev/tty */
-  { true, BPF_DEVCG_DEV_CHAR, 5, 2, ACC_ALL },   /* /dev/ptmx */
+  { true, BPF_DEVCG_DEV_CHAR, 1, 3, ACC_ALL },    /* /dev/null */
+  { true, BPF_DEVCG_DEV_CHAR, 1, 5, ACC_ALL },    /* /dev/zero */
+  { true, BPF_DEVCG_DEV_CHAR, 1, 7, ACC_ALL },    /* /dev/full */
+  { true, BPF_DEVCG_DEV_CHAR, 1, 8, ACC_ALL },    /* /dev/random */
+  { true, BPF_DEVCG_DEV_CHAR, 1, 9, ACC_ALL },    /* /dev/urandom */
+  { true, BPF_DEVCG_DEV_CHAR, 5, 0, ACC_ALL },    /* /dev/tty */
+  { true, BPF_DEVCG_DEV_CHAR, 5, 2, ACC_ALL },    /* /dev/ptmx */
   { true, BPF_DEVCG_DEV_CHAR, 136, -1, ACC_ALL }, /* /dev/pts/N */
 };
 
@@ -57,7 +57,7 @@ emit (struct device_program *p, struct bpf_insn insn)
   p->insns[p->len++] = insn;
 }
 
-#define INSN(c, d, s, o, i)                                                                       \
+#define INSN(c, d, s, o, i)                                                                        \
   ((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
 #define LDX_W(d, s, o) INSN (BPF_LDX | BPF_MEM | BPF_W, d, s, o, 0)
 #define MOV_REG(d, s) INSN (BPF_ALU64 | BPF_MOV | BPF_X, d, s, 0, 0)
@@ -125,8 +125,10 @@ rule_from_spec (const struct oci_device_cgroup *d, size_t i, struct rule *r, ton
   r->minor = d->has_minor ? d->minor : -1;
   r->access = access_bits (d->access);
   if (r->major > INT32_MAX || r->minor > INT32_MAX || r->major < -1 || r->minor < -1)
-    return tong_err (err, 0, "linux.resources.devices[%zu]: major and minor must be device "
-                             "numbers (or -1 for any)", i);
+    return tong_err (err, 0,
+                     "linux.resources.devices[%zu]: major and minor must be device "
+                     "numbers (or -1 for any)",
+                     i);
   if (r->access == 0)
     return tong_err (err, 0, "linux.resources.devices[%zu].access: empty", i);
   return 0;
@@ -137,8 +139,8 @@ devices_program_build (const struct oci_device_cgroup *rules, size_t n_rules,
                        const struct oci_device *devices, size_t n_devices,
                        struct device_program *prog, tong_error *err)
 {
-  _cleanup_free_ struct rule *all = xcalloc (n_rules + n_devices + ARRAY_SIZE (default_rules) + 1,
-                                             sizeof *all);
+  _cleanup_free_ struct rule *all
+      = xcalloc (n_rules + n_devices + ARRAY_SIZE (default_rules) + 1, sizeof *all);
   size_t n = 0;
 
   memset (prog, 0, sizeof *prog);
@@ -226,8 +228,10 @@ prog_load (const struct device_program *p, tong_error *err)
       errno = saved;
     }
   if (fd < 0)
-    return tong_err (err, errno, "linux.resources.devices: load the device filter (eBPF) "
-                                 "into the kernel%s%.300s", log[0] ? ": " : "", log);
+    return tong_err (err, errno,
+                     "linux.resources.devices: load the device filter (eBPF) "
+                     "into the kernel%s%.300s",
+                     log[0] ? ": " : "", log);
   return fd;
 }
 

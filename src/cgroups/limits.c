@@ -46,8 +46,7 @@ cgroup_limits_needed (const struct cgroup_limits *l)
 }
 
 int
-cgroup_limits_apply (const char *path, const struct cgroup_limits *l, bool update,
-                     tong_error *err)
+cgroup_limits_apply (const char *path, const struct cgroup_limits *l, bool update, tong_error *err)
 {
   const char *mount = cgroup_v2_mount ();
   int r;

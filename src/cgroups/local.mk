@@ -1,13 +1,15 @@
 tong_SOURCES += src/cgroups/cgroup.c src/cgroups/cgroup.h \
-	src/cgroups/limits.c src/cgroups/limits.h \
-	src/cgroups/stats.c src/cgroups/stats.h
-# The parts the unit tests link (planning, controllers, the device program) in libtong.a.
+	src/cgroups/limits.c src/cgroups/limits.h
+# The parts the unit tests link (planning, controllers, the device program,
+# update's merge, stats) in libtong.a.
 libtong_a_SOURCES += src/cgroups/resources.c src/cgroups/resources.h \
 	src/cgroups/controllers.c src/cgroups/controllers.h \
 	src/cgroups/devices-bpf.c src/cgroups/devices-bpf.h \
-	src/cgroups/resources-merge.c src/cgroups/resources-merge.h
+	src/cgroups/resources-merge.c src/cgroups/resources-merge.h \
+	src/cgroups/stats.c src/cgroups/stats.h
 
-check_PROGRAMS += tests/unit/test-cgroup-resources tests/unit/test-cgroup-devices
+check_PROGRAMS += tests/unit/test-cgroup-resources tests/unit/test-cgroup-devices \
+	tests/unit/test-cgroup-stats
 tests_unit_test_cgroup_resources_SOURCES = tests/unit/test-cgroup-resources.c
 tests_unit_test_cgroup_resources_LDADD = $(TONG_LIBS)
 tests_unit_test_cgroup_devices_SOURCES = tests/unit/test-cgroup-devices.c
@@ -23,3 +25,6 @@ tong_LDADD += $(DL_LIBS)
 check_PROGRAMS += tests/unit/test-systemd-unit
 tests_unit_test_systemd_unit_SOURCES = tests/unit/test-systemd-unit.c
 tests_unit_test_systemd_unit_LDADD = $(TONG_LIBS)
+
+tests_unit_test_cgroup_stats_SOURCES = tests/unit/test-cgroup-stats.c
+tests_unit_test_cgroup_stats_LDADD = $(TONG_LIBS)

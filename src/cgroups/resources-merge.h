@@ -8,8 +8,7 @@
 /* Merge JSON object `patch` into `base` (NULL or "" for none): objects merge
  * key by key, anything else (numbers, strings, arrays) is replaced.  `what`
  * names the patch in errors.  Returns the merged JSON text, or NULL with err set. */
-char *resources_json_merge (const char *base, const char *patch, const char *what,
-                            tong_error *err);
+char *resources_json_merge (const char *base, const char *patch, const char *what, tong_error *err);
 
 /* The JSON text of the value at "linux" -> "resources" in config.json text,
  * "{}" when absent; NULL with err set when the text is not JSON. */

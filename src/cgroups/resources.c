@@ -13,9 +13,9 @@
 
 #define F "linux.resources."
 
-static struct cgroup_write *
-add (struct cgroup_plan *p, const char *controller, const char *field, const char *file,
-     const char *fmt, ...) __attribute__ ((format (printf, 5, 6)));
+static struct cgroup_write *add (struct cgroup_plan *p, const char *controller, const char *field,
+                                 const char *file, const char *fmt, ...)
+    __attribute__ ((format (printf, 5, 6)));
 
 static struct cgroup_write *
 add (struct cgroup_plan *p, const char *controller, const char *field, const char *file,
@@ -89,20 +89,25 @@ plan_memory (const struct oci_resources *r, struct cgroup_plan *p, tong_error *e
   int64_t limit = r->memory.has_limit ? r->memory.limit : 0;
 
   if (r->memory.has_kernel && r->memory.kernel != 0)
-    return tong_err (err, 0, F "memory.kernel: cgroup v2 has no separate kernel memory limit "
-                             "(it is part of memory.max); remove it");
+    return tong_err (err, 0,
+                     F "memory.kernel: cgroup v2 has no separate kernel memory limit "
+                       "(it is part of memory.max); remove it");
   if (r->memory.has_kernel_tcp && r->memory.kernel_tcp != 0)
-    return tong_err (err, 0, F "memory.kernelTCP: cgroup v2 has no separate TCP memory limit; "
-                             "remove it");
+    return tong_err (err, 0,
+                     F "memory.kernelTCP: cgroup v2 has no separate TCP memory limit; "
+                       "remove it");
   if (r->memory.has_swappiness)
-    return tong_err (err, 0, F "memory.swappiness: cgroup v2 has no per-cgroup swappiness; "
-                             "remove it");
+    return tong_err (err, 0,
+                     F "memory.swappiness: cgroup v2 has no per-cgroup swappiness; "
+                       "remove it");
   if (r->memory.has_disable_oom_killer && r->memory.disable_oom_killer)
-    return tong_err (err, 0, F "memory.disableOOMKiller: cgroup v2 cannot disable the OOM "
-                             "killer; remove it");
+    return tong_err (err, 0,
+                     F "memory.disableOOMKiller: cgroup v2 cannot disable the OOM "
+                       "killer; remove it");
   if (r->memory.has_use_hierarchy && !r->memory.use_hierarchy)
-    return tong_err (err, 0, F "memory.useHierarchy: cgroup v2 is always hierarchical; "
-                             "false cannot be honoured");
+    return tong_err (err, 0,
+                     F "memory.useHierarchy: cgroup v2 is always hierarchical; "
+                       "false cannot be honoured");
   /* 0 means "not set" (runc's update semantics), -1 "no limit". */
   if (limit < -1)
     return tong_err (err, 0, F "memory.limit: %" PRId64 " is not a limit (bytes, or -1)", limit);
@@ -118,8 +123,7 @@ plan_memory (const struct oci_resources *r, struct cgroup_plan *p, tong_error *e
       if (r->memory.reservation == -1)
         add (p, "memory", F "memory.reservation", "memory.low", "max");
       else
-        add (p, "memory", F "memory.reservation", "memory.low", "%" PRId64,
-             r->memory.reservation);
+        add (p, "memory", F "memory.reservation", "memory.low", "%" PRId64, r->memory.reservation);
     }
   /* The spec's swap is memory+swap (cgroup v1's memsw); v2's memory.swap.max
    * is swap alone: swap - limit, as runc converts it. */
@@ -131,11 +135,14 @@ plan_memory (const struct oci_resources *r, struct cgroup_plan *p, tong_error *e
       else if (swap < -1)
         return tong_err (err, 0, F "memory.swap: %" PRId64 " is not a size", swap);
       else if (limit <= 0)
-        return tong_err (err, 0, F "memory.swap: a swap limit needs memory.limit too "
-                                 "(swap is the limit of memory plus swap)");
+        return tong_err (err, 0,
+                         F "memory.swap: a swap limit needs memory.limit too "
+                           "(swap is the limit of memory plus swap)");
       else if (swap < limit)
-        return tong_err (err, 0, F "memory.swap: %" PRId64 " is below memory.limit %" PRId64
-                                 " (swap is the limit of memory plus swap)", swap, limit);
+        return tong_err (err, 0,
+                         F "memory.swap: %" PRId64 " is below memory.limit %" PRId64
+                           " (swap is the limit of memory plus swap)",
+                         swap, limit);
       else
         add (p, "memory", F "memory.swap", "memory.swap.max", "%" PRId64, swap - limit);
     }
@@ -150,11 +157,13 @@ static int
 plan_cpu (const struct oci_resources *r, struct cgroup_plan *p, tong_error *err)
 {
   if (r->cpu.has_realtime_runtime && r->cpu.realtime_runtime != 0)
-    return tong_err (err, 0, F "cpu.realtimeRuntime: cgroup v2 has no real-time CPU "
-                             "bandwidth control; remove it");
+    return tong_err (err, 0,
+                     F "cpu.realtimeRuntime: cgroup v2 has no real-time CPU "
+                       "bandwidth control; remove it");
   if (r->cpu.has_realtime_period && r->cpu.realtime_period != 0)
-    return tong_err (err, 0, F "cpu.realtimePeriod: cgroup v2 has no real-time CPU "
-                             "bandwidth control; remove it");
+    return tong_err (err, 0,
+                     F "cpu.realtimePeriod: cgroup v2 has no real-time CPU "
+                       "bandwidth control; remove it");
   if (r->cpu.has_shares && r->cpu.shares != 0)
     {
       if (r->cpu.shares < 2 || r->cpu.shares > 262144)
@@ -171,8 +180,10 @@ plan_cpu (const struct oci_resources *r, struct cgroup_plan *p, tong_error *err)
       if (r->cpu.has_period && r->cpu.period != 0)
         {
           if (r->cpu.period < 1000 || r->cpu.period > 1000000)
-            return tong_err (err, 0, F "cpu.period: %" PRIu64 " is out of range 1000 to "
-                                     "1000000 (microseconds)", r->cpu.period);
+            return tong_err (err, 0,
+                             F "cpu.period: %" PRIu64 " is out of range 1000 to "
+                               "1000000 (microseconds)",
+                             r->cpu.period);
           add (p, "cpu", F "cpu.quota", "cpu.max", "%s %" PRIu64, quota, r->cpu.period);
         }
       else
@@ -200,8 +211,8 @@ plan_throttle (struct cgroup_plan *p, const char *field, const char *key,
   for (size_t i = 0; i < n; i++)
     {
       if (d[i].rate == 0)
-        add (p, "io", field, "io.max", "%" PRId64 ":%" PRId64 " %s=max", d[i].major,
-             d[i].minor, key);
+        add (p, "io", field, "io.max", "%" PRId64 ":%" PRId64 " %s=max", d[i].major, d[i].minor,
+             key);
       else
         add (p, "io", field, "io.max", "%" PRId64 ":%" PRId64 " %s=%" PRIu64, d[i].major,
              d[i].minor, key, d[i].rate);
@@ -232,15 +243,19 @@ plan_block_io (const struct oci_resources *r, struct cgroup_plan *p, tong_error 
       const struct oci_weight_device *d = &b->weight_device[i];
       struct cgroup_write *w;
       if (d->has_leaf_weight && d->leaf_weight != 0)
-        return tong_err (err, 0, F "blockIO.weightDevice[%zu].leafWeight: cgroup v2 has no "
-                                 "leaf weight; remove it", i);
+        return tong_err (err, 0,
+                         F "blockIO.weightDevice[%zu].leafWeight: cgroup v2 has no "
+                           "leaf weight; remove it",
+                         i);
       if (!d->has_weight)
         continue;
       if (d->weight < 10 || d->weight > 1000)
-        return tong_err (err, 0, F "blockIO.weightDevice[%zu].weight: %u is out of range 10 "
-                                 "to 1000", i, (unsigned) d->weight);
-      w = add (p, "io", F "blockIO.weightDevice", "io.bfq.weight",
-               "%" PRId64 ":%" PRId64 " %u", d->major, d->minor, (unsigned) d->weight);
+        return tong_err (err, 0,
+                         F "blockIO.weightDevice[%zu].weight: %u is out of range 10 "
+                           "to 1000",
+                         i, (unsigned) d->weight);
+      w = add (p, "io", F "blockIO.weightDevice", "io.bfq.weight", "%" PRId64 ":%" PRId64 " %u",
+               d->major, d->minor, (unsigned) d->weight);
       w->alt_file = xstrdup ("io.weight");
       w->alt_value = xasprintf ("%" PRId64 ":%" PRId64 " %llu", d->major, d->minor,
                                 cgroup_blkio_weight_to_io_weight (d->weight));
@@ -274,8 +289,10 @@ plan_hugetlb (const struct oci_resources *r, struct cgroup_plan *p, tong_error *
       const struct oci_hugepage_limit *h = &r->hugepage_limits[i];
       _cleanup_free_ char *file = NULL, *rsvd = NULL;
       if (!page_size_valid (h->page_size))
-        return tong_err (err, 0, F "hugepageLimits[%zu].pageSize: \"%s\" is not a page size "
-                                 "like 2MB or 1GB", i, h->page_size);
+        return tong_err (err, 0,
+                         F "hugepageLimits[%zu].pageSize: \"%s\" is not a page size "
+                           "like 2MB or 1GB",
+                         i, h->page_size);
       file = xasprintf ("hugetlb.%s.max", h->page_size);
       rsvd = xasprintf ("hugetlb.%s.rsvd.max", h->page_size);
       add (p, "hugetlb", F "hugepageLimits", file, "%" PRIu64, h->limit);
@@ -300,8 +317,8 @@ plan_rdma (const struct oci_resources *r, struct cgroup_plan *p, tong_error *err
         snprintf (handles, sizeof handles, "%u", l->hca_handles);
       if (l->has_hca_objects)
         snprintf (objects, sizeof objects, "%u", l->hca_objects);
-      add (p, "rdma", F "rdma", "rdma.max", "%s hca_handle=%s hca_object=%s", l->device,
-           handles, objects);
+      add (p, "rdma", F "rdma", "rdma.max", "%s hca_handle=%s hca_object=%s", l->device, handles,
+           objects);
     }
   return 0;
 }
@@ -360,8 +377,9 @@ cgroup_plan_resources (const struct oci_resources *r, struct cgroup_plan *plan, 
   if (!r)
     return 0;
   if (r->network.present)
-    return tong_err (err, 0, F "network: classID and priorities are cgroup v1 controllers "
-                             "(net_cls, net_prio), which cgroup v2 does not have; remove it");
+    return tong_err (err, 0,
+                     F "network: classID and priorities are cgroup v1 controllers "
+                       "(net_cls, net_prio), which cgroup v2 does not have; remove it");
   if (r->memory.present)
     rc = plan_memory (r, plan, err);
   if (rc == 0 && r->cpu.present)
@@ -407,8 +425,9 @@ check_memory_usage (const char *path, const struct cgroup_write *w, tong_error *
   if (strcmp (w->value, "max") == 0 || file_read_u64 (path, "memory.current", &current) < 0)
     return 0;
   if (strtoull (w->value, NULL, 10) < current)
-    return tong_err (err, 0, "%s: %s bytes is below the container's memory usage (%llu "
-                             "bytes) and memory.checkBeforeUpdate is set",
+    return tong_err (err, 0,
+                     "%s: %s bytes is below the container's memory usage (%llu "
+                     "bytes) and memory.checkBeforeUpdate is set",
                      w->field, w->value, current);
   return 0;
 }
@@ -428,9 +447,10 @@ cgroup_plan_apply (const char *path, const struct cgroup_plan *plan, tong_error 
           if (w->optional)
             continue;
           if (!w->alt_file)
-            return tong_err (err, ENOENT, "%s: cgroup `%s` has no file `%s`%s%s%s", w->field,
-                             path, w->file, w->controller ? " (is the controller `" : "",
-                             w->controller ? w->controller : "", w->controller ? "` enabled?)" : "");
+            return tong_err (err, ENOENT, "%s: cgroup `%s` has no file `%s`%s%s%s", w->field, path,
+                             w->file, w->controller ? " (is the controller `" : "",
+                             w->controller ? w->controller : "",
+                             w->controller ? "` enabled?)" : "");
           free (p);
           p = xasprintf ("%s/%s", path, w->alt_file);
           value = w->alt_value;

@@ -19,7 +19,7 @@ struct cgroup_write
   char *value;            /* written as is */
   char *alt_file;         /* written instead (with alt_value) when file does not exist */
   char *alt_value;
-  bool optional;          /* skipped when the file does not exist */
+  bool optional; /* skipped when the file does not exist */
 };
 
 struct cgroup_plan

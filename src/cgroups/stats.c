@@ -35,8 +35,7 @@ single_value (const char *path, const char *file, unsigned long long *v)
 }
 
 bool
-cgroup_keyed_value (const char *path, const char *file, const char *key,
-                    unsigned long long *value)
+cgroup_keyed_value (const char *path, const char *file, const char *key, unsigned long long *value)
 {
   _cleanup_free_ char *text = read_cg (path, file);
   size_t klen = strlen (key);
@@ -152,8 +151,8 @@ gen_memory (yajl_gen g, const char *path)
       yajl_gen_map_open (g);
       if (!single_value (path, "memory.swap.max", &swap_limit))
         swap_limit = UINT64_MAX;
-      unum (g, "limit", swap_limit == UINT64_MAX || limit == UINT64_MAX ? UINT64_MAX
-                                                                          : swap_limit + limit);
+      unum (g, "limit",
+            swap_limit == UINT64_MAX || limit == UINT64_MAX ? UINT64_MAX : swap_limit + limit);
       num (g, "usage", swap + usage);
       num (g, "failcnt", cgroup_keyed_value (path, "memory.swap.events", "fail", &v) ? v : 0);
       yajl_gen_map_close (g);

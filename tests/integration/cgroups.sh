@@ -434,3 +434,23 @@ test_cgroups_events_stats_and_end ()
   tong delete "$C1"
   assert_no_containers
 }
+
+# A user who may not create a cgroup runs a container without one, but a
+# spec that asks for a limit fails, saying why (delegation).
+test_cgroups_rootless_limits_need_delegation ()
+{
+  _cg_need
+  # the test user's helpers (_rl_setup, as_user, _rl_bundle)
+  source "$TESTS_DIR/integration/rootless.sh"
+  _rl_setup
+  if as_user "test -w $CG$CG_OWN"; then skip "the test user may write to $CG$CG_OWN"; fi
+  _rl_bundle true
+  as_user "tong run --bundle b rl-$$"
+  # a core file needs no controller: the only thing missing is the cgroup
+  cfg_set "$RL_HOME/b" '.linux.resources.unified = {"cgroup.max.depth": "2"}'
+  run_cmd as_user "tong run --bundle b rl-$$"
+  assert_ne "$RC" 0
+  assert_contains "$ERR" 'linux.resources.unified["cgroup.max.depth"]'
+  assert_contains "$ERR" "delegat"
+  _rl_no_state
+}

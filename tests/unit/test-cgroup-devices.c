@@ -30,10 +30,18 @@ run (const struct device_program *p, int type, unsigned access, unsigned major, 
             reg[i->dst_reg] = v;
           }
           break;
-        case BPF_ALU64 | BPF_MOV | BPF_X: reg[i->dst_reg] = reg[i->src_reg]; break;
-        case BPF_ALU64 | BPF_MOV | BPF_K: reg[i->dst_reg] = (uint64_t) imm; break;
-        case BPF_ALU64 | BPF_AND | BPF_K: reg[i->dst_reg] &= (uint64_t) imm; break;
-        case BPF_ALU64 | BPF_RSH | BPF_K: reg[i->dst_reg] >>= imm; break;
+        case BPF_ALU64 | BPF_MOV | BPF_X:
+          reg[i->dst_reg] = reg[i->src_reg];
+          break;
+        case BPF_ALU64 | BPF_MOV | BPF_K:
+          reg[i->dst_reg] = (uint64_t) imm;
+          break;
+        case BPF_ALU64 | BPF_AND | BPF_K:
+          reg[i->dst_reg] &= (uint64_t) imm;
+          break;
+        case BPF_ALU64 | BPF_RSH | BPF_K:
+          reg[i->dst_reg] >>= imm;
+          break;
         case BPF_JMP | BPF_JNE | BPF_K:
           if (reg[i->dst_reg] != (uint64_t) imm)
             pc += (size_t) i->off;
@@ -42,8 +50,10 @@ run (const struct device_program *p, int type, unsigned access, unsigned major, 
           if (reg[i->dst_reg] == (uint64_t) imm)
             pc += (size_t) i->off;
           break;
-        case BPF_JMP | BPF_EXIT: return (int) reg[0];
-        default: return -1;
+        case BPF_JMP | BPF_EXIT:
+          return (int) reg[0];
+        default:
+          return -1;
         }
     }
   return -1;
@@ -56,8 +66,12 @@ build (const char *json)
 {
   struct oci_resources *r = NULL;
   tong_error err = { 0 };
-  struct oci_device tun = { .type = 'c', .path = "/dev/net/tun", .has_major = true,
-                            .has_minor = true, .major = 10, .minor = 200 };
+  struct oci_device tun = { .type = 'c',
+                            .path = "/dev/net/tun",
+                            .has_major = true,
+                            .has_minor = true,
+                            .major = 10,
+                            .minor = 200 };
 
   devices_program_free (&prog);
   CHECK (oci_resources_parse (json, strlen (json), "r", &r, &err) == 0);
@@ -86,16 +100,16 @@ test_devices_deny_all_keeps_the_defaults (void)
 {
   build ("{\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]}");
   CHECK (prog.needed);
-  CHECK (run (&prog, C, R | W, 1, 3) == 1);    /* /dev/null */
-  CHECK (run (&prog, C, R, 1, 9) == 1);        /* /dev/urandom */
-  CHECK (run (&prog, C, R | W, 136, 7) == 1);  /* /dev/pts/7 */
-  CHECK (run (&prog, C, R | W, 5, 2) == 1);    /* /dev/ptmx */
-  CHECK (run (&prog, C, M, 42, 42) == 1);      /* mknod of anything */
+  CHECK (run (&prog, C, R | W, 1, 3) == 1);   /* /dev/null */
+  CHECK (run (&prog, C, R, 1, 9) == 1);       /* /dev/urandom */
+  CHECK (run (&prog, C, R | W, 136, 7) == 1); /* /dev/pts/7 */
+  CHECK (run (&prog, C, R | W, 5, 2) == 1);   /* /dev/ptmx */
+  CHECK (run (&prog, C, M, 42, 42) == 1);     /* mknod of anything */
   CHECK (run (&prog, B, M, 8, 0) == 1);
-  CHECK (run (&prog, C, R, 10, 200) == 1);     /* linux.devices */
-  CHECK (run (&prog, B, R, 8, 0) == 0);        /* /dev/sda */
-  CHECK (run (&prog, C, R, 1, 11) == 0);       /* /dev/kmsg */
-  CHECK (run (&prog, C, R | W, 1, 4) == 0);    /* /dev/port */
+  CHECK (run (&prog, C, R, 10, 200) == 1);  /* linux.devices */
+  CHECK (run (&prog, B, R, 8, 0) == 0);     /* /dev/sda */
+  CHECK (run (&prog, C, R, 1, 11) == 0);    /* /dev/kmsg */
+  CHECK (run (&prog, C, R | W, 1, 4) == 0); /* /dev/port */
 }
 
 static void
@@ -115,7 +129,8 @@ static void
 test_devices_deny_one_access (void)
 {
   /* No deny-all: everything else stays allowed, as in cgroup v1. */
-  build ("{\"devices\":[{\"allow\":false,\"type\":\"b\",\"major\":8,\"minor\":0,\"access\":\"w\"}]}");
+  build (
+      "{\"devices\":[{\"allow\":false,\"type\":\"b\",\"major\":8,\"minor\":0,\"access\":\"w\"}]}");
   CHECK (prog.needed);
   CHECK (run (&prog, B, R, 8, 0) == 1);
   CHECK (run (&prog, B, W, 8, 0) == 0);

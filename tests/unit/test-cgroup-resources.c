@@ -1,9 +1,11 @@
 /* Unit tests of the cgroup v2 plan: linux.resources in, (file, value) writes
  * out, with the controller each needs; no root, no cgroup touched. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "oci/config.h"
 #include "src/cgroups/controllers.h"
+#include "src/cgroups/resources-merge.h"
 #include "src/cgroups/resources.h"
 #include "tests/unit/check.h"
 
@@ -31,10 +33,10 @@ plan (const char *json)
     for (size_t i = 0; i < p.n; i++)
       {
         const struct cgroup_write *w = &p.writes[i];
-        len += (size_t) snprintf (out + len, sizeof out - len, "%s%s=%s%s%s%s%s%s", i ? "\n" : "",
-                                  w->file, w->value, w->alt_file ? "|" : "",
-                                  w->alt_file ? w->alt_file : "", w->alt_file ? "=" : "",
-                                  w->alt_value ? w->alt_value : "", w->optional ? " (optional)" : "");
+        len += (size_t) snprintf (
+            out + len, sizeof out - len, "%s%s=%s%s%s%s%s%s", i ? "\n" : "", w->file, w->value,
+            w->alt_file ? "|" : "", w->alt_file ? w->alt_file : "", w->alt_file ? "=" : "",
+            w->alt_value ? w->alt_value : "", w->optional ? " (optional)" : "");
       }
   if (r)
     {
@@ -175,6 +177,36 @@ test_controllers_check (void)
   oci_resources_free (r);
 }
 
+static void
+test_update_merge (void)
+{
+  tong_error err = { 0 };
+  char *m;
+
+  /* objects merge key by key; numbers and arrays are replaced */
+  m = resources_json_merge (
+      "{\"memory\":{\"limit\":100,\"swap\":200},\"devices\":[{\"allow\":false}]}",
+      "{\"memory\":{\"swap\":300},\"pids\":{\"limit\":5},\"devices\":[]}", "--resources", &err);
+  CHECK (m
+         && strcmp (m, "{\"memory\":{\"limit\":100,\"swap\":300},\"devices\":[],"
+                       "\"pids\":{\"limit\":5}}")
+                == 0);
+  free (m);
+  m = resources_json_merge (NULL, "{\"unified\":{\"a.b\":\"1\"}}", "x", &err);
+  CHECK (m && strcmp (m, "{\"unified\":{\"a.b\":\"1\"}}") == 0);
+  free (m);
+  CHECK (resources_json_merge ("{}", "[1]", "--resources", &err) == NULL);
+  CHECK (strstr (err.msg, "--resources: must be a JSON object") != NULL);
+  CHECK (resources_json_merge ("{}", "{", "--resources", &err) == NULL);
+  CHECK (strstr (err.msg, "--resources: not valid JSON") != NULL);
+  m = resources_json_from_config ("{\"linux\":{\"resources\":{\"pids\":{\"limit\":3}}}}", &err);
+  CHECK (m && strcmp (m, "{\"pids\":{\"limit\":3}}") == 0);
+  free (m);
+  m = resources_json_from_config ("{\"linux\":{}}", &err);
+  CHECK (m && strcmp (m, "{}") == 0);
+  free (m);
+}
+
 int
 main (void)
 {
@@ -184,5 +216,6 @@ main (void)
   RUN (test_plan_pids_io_hugetlb_rdma);
   RUN (test_plan_unified);
   RUN (test_controllers_check);
+  RUN (test_update_merge);
   return failures ? 1 : 0;
 }
