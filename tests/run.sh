@@ -355,7 +355,7 @@ run_vm_tests ()
 {
   local script=${1:-run.sh} cases=${2:-cases} prefix=${3:-vm}
   local f fn area want=0 line rc=0 failed_before=$FAILED
-  [ -x "$TESTS_DIR/vm/$script" ] || return 0
+  [ -f "$TESTS_DIR/vm/$script" ] || return 0
   if [ ${#FILTERS[@]} -eq 0 ]; then
     want=1
   else
@@ -369,6 +369,7 @@ run_vm_tests ()
     done
   fi
   [ $want -eq 1 ] || return 0
+  [ $KEEP -eq 0 ] || export TONG_VM_KEEP=1
   # tests/vm/run.sh prints our format and reports a VM that cannot run as
   # one SKIP or FAIL, so its lines are counted as they come.
   while IFS= read -r line; do
@@ -380,7 +381,7 @@ run_vm_tests ()
     [0-9]*" passed, "*" failed"*) ;;
     *) printf '%s\n' "$line" ;;
     esac
-  done < <("$TESTS_DIR/vm/$script" --build-dir "$BUILD_DIR" "${FILTERS[@]}" 2>&1; echo "tong-vm-exit $?")
+  done < <(bash "$TESTS_DIR/vm/$script" --build-dir "$BUILD_DIR" "${FILTERS[@]}" 2>&1; echo "tong-vm-exit $?")
   if [ "$rc" -ne 0 ] && [ $FAILED -eq "$failed_before" ]; then
     record_fail "$prefix (tests/vm/$script exited with status $rc)"
   fi

@@ -15,7 +15,7 @@
 set -u
 export LC_ALL=C
 
-CACHE=${TONG_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tong-vm}
+CACHE=${TONG_VM_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/tong-vm}
 META=${TONG_VM_KERNEL_PACKAGE:-linux-image-cloud-amd64}
 
 mkdir -p "$CACHE" || exit 1
