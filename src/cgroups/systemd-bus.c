@@ -15,7 +15,9 @@ static const struct
   const char *name;
   size_t offset;
 } symbols[] = {
+/* clang-format off */
 #define SYM(field, sym) { #sym, offsetof (struct sd_bus_api, field) }
+  /* clang-format on */
   SYM (open_system, sd_bus_open_system),
   SYM (flush_close_unref, sd_bus_flush_close_unref),
   SYM (message_new_method_call, sd_bus_message_new_method_call),
@@ -43,8 +45,9 @@ sd_bus_api_load (const struct sd_bus_api **out, tong_error *err)
     {
       void *h = dlopen (LIBSYSTEMD, RTLD_NOW | RTLD_LOCAL);
       if (!h)
-        return tong_err (err, ENOENT, "the systemd cgroup driver needs " LIBSYSTEMD
-                                      " (install the Debian package libsystemd0): %s",
+        return tong_err (err, ENOENT,
+                         "the systemd cgroup driver needs " LIBSYSTEMD
+                         " (install the Debian package libsystemd0): %s",
                          dlerror ());
       for (size_t i = 0; i < sizeof symbols / sizeof symbols[0]; i++)
         {
@@ -52,8 +55,9 @@ sd_bus_api_load (const struct sd_bus_api **out, tong_error *err)
           if (!f)
             {
               dlclose (h);
-              return tong_err (err, ENOSYS, LIBSYSTEMD " has no %s: libsystemd0 is too old "
-                                            "(the systemd cgroup driver needs systemd 236 or newer)",
+              return tong_err (err, ENOSYS,
+                               LIBSYSTEMD " has no %s: libsystemd0 is too old "
+                                          "(the systemd cgroup driver needs systemd 236 or newer)",
                                symbols[i].name);
             }
           /* POSIX guarantees that a function's address survives the trip through void *. */

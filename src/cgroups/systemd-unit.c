@@ -74,9 +74,11 @@ systemd_unit_parse (const char *cp, const char *id, struct systemd_unit *u, tong
   memset (u, 0, sizeof *u);
   copy = cp && *cp ? xstrdup (cp) : xasprintf ("system.slice:tong:%s", id);
   if (!systemd_path_is_systemd (copy))
-    return tong_err (err, 0, "linux.cgroupsPath \"%s\": the systemd cgroup driver needs the "
-                             "form slice:prefix:name (or an empty cgroupsPath); without "
-                             "--systemd-cgroup, tong reads it as a cgroupfs path", copy);
+    return tong_err (err, 0,
+                     "linux.cgroupsPath \"%s\": the systemd cgroup driver needs the "
+                     "form slice:prefix:name (or an empty cgroupsPath); without "
+                     "--systemd-cgroup, tong reads it as a cgroupfs path",
+                     copy);
   c1 = strchr (copy, ':');
   c2 = strchr (c1 + 1, ':');
   *c1 = *c2 = '\0';
@@ -87,22 +89,28 @@ systemd_unit_parse (const char *cp, const char *id, struct systemd_unit *u, tong
     return tong_err (err, 0, "linux.cgroupsPath \"%s\": the name after the last \":\" is empty",
                      cp);
   if (ends_with (name, ".slice"))
-    return tong_err (err, 0, "linux.cgroupsPath \"%s\": a slice as the container's own unit "
-                             "is not supported; name a scope (slice:prefix:name)", cp);
+    return tong_err (err, 0,
+                     "linux.cgroupsPath \"%s\": a slice as the container's own unit "
+                     "is not supported; name a scope (slice:prefix:name)",
+                     cp);
   u->slice = xstrdup (*slice ? slice : "system.slice");
   u->unit = *prefix ? xasprintf ("%s-%s.scope", prefix, name) : xasprintf ("%s.scope", name);
   if (!unit_chars_valid (u->unit) || strlen (u->unit) > 255)
     {
-      tong_err (err, 0, "linux.cgroupsPath \"%s\": \"%s\" is not a valid systemd unit name "
-                        "(letters, digits and \":-_.\\\" only)", cp, u->unit);
+      tong_err (err, 0,
+                "linux.cgroupsPath \"%s\": \"%s\" is not a valid systemd unit name "
+                "(letters, digits and \":-_.\\\" only)",
+                cp, u->unit);
       systemd_unit_free (u);
       return -EINVAL;
     }
   u->slice_path = systemd_slice_path (u->slice);
   if (!u->slice_path)
     {
-      tong_err (err, 0, "linux.cgroupsPath \"%s\": \"%s\" is not a valid systemd slice name "
-                        "(NAME.slice, dashes for nesting: parent-child.slice)", cp, u->slice);
+      tong_err (err, 0,
+                "linux.cgroupsPath \"%s\": \"%s\" is not a valid systemd slice name "
+                "(NAME.slice, dashes for nesting: parent-child.slice)",
+                cp, u->slice);
       systemd_unit_free (u);
       return -EINVAL;
     }
@@ -218,8 +226,8 @@ static const struct
 {
   const char *key, *prop;
 } unified_props[] = {
-  { "memory.min", "MemoryMin" },       { "memory.low", "MemoryLow" },
-  { "memory.high", "MemoryHigh" },     { "memory.max", "MemoryMax" },
+  { "memory.min", "MemoryMin" },          { "memory.low", "MemoryLow" },
+  { "memory.high", "MemoryHigh" },        { "memory.max", "MemoryMax" },
   { "memory.swap.max", "MemorySwapMax" }, { "pids.max", "TasksMax" },
   { "cpu.weight", "CPUWeight" },
 };
@@ -244,8 +252,10 @@ props_from_unified (const struct oci_resources *r, struct systemd_props *props, 
           errno = 0;
           v = strtoull (value, &end, 10);
           if (errno || end == value || *end || value[0] == '-')
-            return tong_err (err, 0, "linux.resources.unified[\"%s\"]: \"%s\" is not a number "
-                                     "or \"max\"", key, value);
+            return tong_err (err, 0,
+                             "linux.resources.unified[\"%s\"]: \"%s\" is not a number "
+                             "or \"max\"",
+                             key, value);
           set (props, unified_props[j].prop, SD_PROP_U64, v);
         }
       if (strcmp (key, "cpuset.cpus") == 0 || strcmp (key, "cpuset.mems") == 0)
@@ -255,8 +265,10 @@ props_from_unified (const struct oci_resources *r, struct systemd_props *props, 
           uint8_t *mask;
           size_t n;
           if (systemd_cpuset_mask (value, &mask, &n) < 0)
-            return tong_err (err, 0, "linux.resources.unified[\"%s\"]: \"%s\" is not a list "
-                                     "like 0-3,8", key, value);
+            return tong_err (err, 0,
+                             "linux.resources.unified[\"%s\"]: \"%s\" is not a list "
+                             "like 0-3,8",
+                             key, value);
           p = set (props, prop, SD_PROP_BYTES, 0);
           p->bytes = mask;
           p->n_bytes = n;
@@ -283,8 +295,8 @@ systemd_props_from_resources (const struct oci_resources *r, struct systemd_prop
   /* The spec's swap is memory plus swap; systemd's is swap alone. */
   if (r->memory.has_swap && r->memory.swap == -1)
     add (props, "MemorySwapMax", SD_PROP_U64, UINT64_MAX);
-  else if (r->memory.has_swap && r->memory.swap > 0 && r->memory.has_limit
-           && r->memory.limit > 0 && r->memory.swap >= r->memory.limit)
+  else if (r->memory.has_swap && r->memory.swap > 0 && r->memory.has_limit && r->memory.limit > 0
+           && r->memory.swap >= r->memory.limit)
     add (props, "MemorySwapMax", SD_PROP_U64, (uint64_t) (r->memory.swap - r->memory.limit));
 
   if (r->cpu.has_shares && r->cpu.shares != 0)

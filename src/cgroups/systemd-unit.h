@@ -67,8 +67,7 @@ struct systemd_props
 int systemd_props_from_resources (const struct oci_resources *r, struct systemd_props *props,
                                   tong_error *err);
 void systemd_props_free (struct systemd_props *props);
-const struct systemd_prop *systemd_props_find (const struct systemd_props *props,
-                                               const char *name);
+const struct systemd_prop *systemd_props_find (const struct systemd_props *props, const char *name);
 
 /* A cpuset list ("0-3,8") as systemd's bitmask: byte i bit j is number
  * 8 * i + j.  Returns the byte count, or -EINVAL for a malformed list. */

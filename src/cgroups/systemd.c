@@ -56,16 +56,18 @@ bus_open (struct bus *b, tong_error *err)
   b->bus = NULL;
   /* What sd_booted() checks: systemd creates this directory when it is PID 1. */
   if (access ("/run/systemd/system", F_OK) < 0)
-    return tong_err (err, ENOENT, "the systemd cgroup driver needs systemd as the init system, "
-                                  "and this host was not booted with it (no /run/systemd/system): "
-                                  "use --cgroup-manager cgroupfs");
+    return tong_err (err, ENOENT,
+                     "the systemd cgroup driver needs systemd as the init system, "
+                     "and this host was not booted with it (no /run/systemd/system): "
+                     "use --cgroup-manager cgroupfs");
   r = sd_bus_api_load (&b->api, err);
   if (r < 0)
     return r;
   if (access (SYSTEM_BUS_SOCKET, F_OK) < 0)
-    return tong_err (err, ENOENT, "the systemd cgroup driver needs systemd as the init system "
-                                  "and its D-Bus system bus, and " SYSTEM_BUS_SOCKET " does not "
-                                  "exist (is dbus running?): use --cgroup-manager cgroupfs");
+    return tong_err (err, ENOENT,
+                     "the systemd cgroup driver needs systemd as the init system "
+                     "and its D-Bus system bus, and " SYSTEM_BUS_SOCKET " does not "
+                     "exist (is dbus running?): use --cgroup-manager cgroupfs");
   r = b->api->open_system (&b->bus);
   if (r < 0)
     {
@@ -189,8 +191,8 @@ systemd_version (struct bus *b)
 static int
 append_prop (struct bus *b, sd_bus_message *m, const struct systemd_prop *p)
 {
-  static const char *const sig[] = { [SD_PROP_U64] = "t", [SD_PROP_BOOL] = "b",
-                                     [SD_PROP_STR] = "s", [SD_PROP_BYTES] = "ay" };
+  static const char *const sig[]
+      = { [SD_PROP_U64] = "t", [SD_PROP_BOOL] = "b", [SD_PROP_STR] = "s", [SD_PROP_BYTES] = "ay" };
   int r = b->api->message_open_container (m, 'r', "sv");
 
   if (r >= 0)
@@ -221,8 +223,7 @@ append_prop (struct bus *b, sd_bus_message *m, const struct systemd_prop *p)
 }
 
 static int
-append_props (struct bus *b, sd_bus_message *m, const struct systemd_props *props,
-              unsigned version)
+append_props (struct bus *b, sd_bus_message *m, const struct systemd_props *props, unsigned version)
 {
   int r = 0;
 
@@ -249,7 +250,9 @@ start_unit (struct bus *b, const struct systemd_unit *u, const struct systemd_pr
     /* As runc: no ordering against shutdown or other units. */
     { .name = "DefaultDependencies", .type = SD_PROP_BOOL, .u64 = 0 },
     /* A failed scope (OOM) is collected too, so the id can be used again. */
-    { .name = "CollectMode", .type = SD_PROP_STR, .str = (char *) "inactive-or-failed",
+    { .name = "CollectMode",
+      .type = SD_PROP_STR,
+      .str = (char *) "inactive-or-failed",
       .min_version = 236 },
   };
   unsigned version = systemd_version (b);
@@ -428,8 +431,7 @@ systemd_scope_set_resources (const char *unit, const struct oci_resources *res, 
   r = bus_open (&b, err);
   if (r < 0)
     return r;
-  r = b.api->message_new_method_call (b.bus, &m, SD_DEST, SD_PATH, SD_MANAGER,
-                                      "SetUnitProperties");
+  r = b.api->message_new_method_call (b.bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "SetUnitProperties");
   if (r >= 0)
     r = b.api->message_append (m, "sb", unit, 1);
   if (r >= 0)

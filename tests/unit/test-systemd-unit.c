@@ -55,9 +55,10 @@ test_paths (void)
   unit_is ("a-b-c.slice::n", "x", "a-b-c.slice", "a.slice/a-b.slice/a-b-c.slice", "n.scope");
   unit_is ("-.slice:p:n", "x", "-.slice", "", "p-n.scope");
 
-  report ("is_systemd", systemd_path_is_systemd ("s.slice:p:n") && systemd_path_is_systemd ("::n")
-                            && !systemd_path_is_systemd ("/a:b:c") && !systemd_path_is_systemd ("a/b")
-                            && !systemd_path_is_systemd ("a:b") && !systemd_path_is_systemd (NULL),
+  report ("is_systemd",
+          systemd_path_is_systemd ("s.slice:p:n") && systemd_path_is_systemd ("::n")
+              && !systemd_path_is_systemd ("/a:b:c") && !systemd_path_is_systemd ("a/b")
+              && !systemd_path_is_systemd ("a:b") && !systemd_path_is_systemd (NULL),
           "wrong classification");
   unit_refused ("/abs/path", "slice:prefix:name");
   unit_refused ("system.slice:tong:", "empty");
@@ -156,7 +157,8 @@ test_props (void)
   r.cpu.has_period = true;
   r.cpu.period = 50000;
   CHECK (systemd_props_from_resources (&r, &p, &err) == 0);
-  CHECK (u64_of (&p, "CPUQuotaPerSecUSec") == UINT64_MAX && u64_of (&p, "CPUQuotaPeriodUSec") == 50000);
+  CHECK (u64_of (&p, "CPUQuotaPerSecUSec") == UINT64_MAX
+         && u64_of (&p, "CPUQuotaPeriodUSec") == 50000);
   systemd_props_free (&p);
 
   /* Nothing asked: no properties; hugetlb and unified are cgroupfs only. */
