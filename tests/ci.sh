@@ -11,7 +11,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 BUILD_DEPS="autoconf automake libtool pkg-config gcc make libseccomp-dev libcap-dev libyajl-dev libmnl-dev libnl-3-dev libnl-route-3-dev libsystemd-dev"
-TEST_DEPS="busybox-static jq iproute2 util-linux bsdutils qemu-system-x86 cpio"
+TEST_DEPS="busybox-static jq iproute2 util-linux bsdutils qemu-system-x86 cpio systemd dbus libsystemd0"
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
