@@ -207,3 +207,19 @@ test_systemd_limits_survive_daemon_reload_and_update_sets_properties ()
   tong delete --force sd10
   _sd_gone $unit
 }
+
+test_systemd_exec_joins_the_scope_and_events_read_it ()
+{
+  _sd_need
+  make_bundle "$T/b" sleep 1000
+  cfg_set "$T/b" '.linux.resources = {"pids": {"limit": 30}}'
+  tong --systemd-cgroup run -d --bundle "$T/b" sd11 </dev/null
+  local cg
+  cg=$(_sd_cg sd11)
+  tong exec sd11 sleep 1001 &
+  wait_for 30 sh -c "[ \$(wc -l <'$cg/cgroup.procs') -eq 2 ]"
+  assert_json "$(tong events --stats sd11)" '.data.pids.limit == 30 and .data.pids.current == 2'
+  tong delete --force sd11
+  wait
+  _sd_gone tong-sd11.scope
+}
