@@ -223,3 +223,27 @@ test_systemd_exec_joins_the_scope_and_events_read_it ()
   wait
   _sd_gone tong-sd11.scope
 }
+
+test_systemd_device_filter_holds_in_the_scope ()
+{
+  _sd_need
+  # fuse (10:229) denied, tun (10:200) allowed for reading only; neither
+  # driver is loaded here, so an allowed open fails differently (ENODEV)
+  make_bundle "$T/b" sh -c '
+    (: </fuse) 2>&1
+    (: </tun) 2>&1
+    (: >/tun) 2>&1
+    echo x >/dev/null && echo null-ok'
+  mknod "$T/b/rootfs/fuse" c 10 229
+  mknod "$T/b/rootfs/tun" c 10 200
+  cfg_set "$T/b" '.linux.resources.devices = [{allow: false, access: "rwm"},
+    {allow: true, type: "c", major: 10, minor: 200, access: "r"}]'
+  run_cmd tong --systemd-cgroup run --bundle "$T/b" sd12
+  assert_eq "$RC" 0
+  assert_contains "$OUT" "can't open /fuse: Operation not permitted"
+  assert_contains "$OUT" "can't create /tun: Operation not permitted"
+  assert_not_contains "$OUT" "can't open /tun: Operation not permitted"
+  assert_contains "$OUT" null-ok
+  _sd_gone tong-sd12.scope
+  assert_no_containers
+}
