@@ -130,3 +130,17 @@ test_cgroups_systemd_features_say_systemd ()
   assert_eq "$(jq -r .linux.cgroup.systemd "$T/f.json")" true
   assert_eq "$(jq -r .linux.cgroup.systemdUser "$T/f.json")" false
 }
+
+test_cgroups_systemd_refused_for_a_non_root_user ()
+{
+  command -v setpriv >/dev/null || skip "setpriv not found (package util-linux)"
+  make_bundle "$T/b" true
+  chmod 755 "$T" "$T/b"
+  mkdir -m 777 "$T/rl"
+  run_cmd setpriv --reuid 65534 --regid 65534 --clear-groups \
+    env -u XDG_RUNTIME_DIR "$TONG" --root "$T/rl" --systemd-cgroup create --bundle "$T/b" c1
+  [ "$RC" -ne 0 ] || fail "a non-root user created a container with the systemd driver"
+  assert_contains "$ERR" "non-root user"
+  assert_contains "$ERR" "--cgroup-manager cgroupfs"
+  [ -z "$(ls -A "$T/rl")" ] || fail "state left in $T/rl: $(ls -A "$T/rl")"
+}
