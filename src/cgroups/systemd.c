@@ -63,7 +63,8 @@ bus_open (struct bus *b, tong_error *err)
   r = sd_bus_api_load (&b->api, err);
   if (r < 0)
     return r;
-  if (access (SYSTEM_BUS_SOCKET, F_OK) < 0)
+  /* sd-bus connects to DBUS_SYSTEM_BUS_ADDRESS instead when it is set. */
+  if (!getenv ("DBUS_SYSTEM_BUS_ADDRESS") && access (SYSTEM_BUS_SOCKET, F_OK) < 0)
     return tong_err (err, ENOENT,
                      "the systemd cgroup driver needs systemd as the init system "
                      "and its D-Bus system bus, and " SYSTEM_BUS_SOCKET " does not "
@@ -72,7 +73,9 @@ bus_open (struct bus *b, tong_error *err)
   if (r < 0)
     {
       b->bus = NULL;
-      return tong_err (err, -r, "connect to the D-Bus system bus at " SYSTEM_BUS_SOCKET);
+      return tong_err (err, -r, "connect to the D-Bus system bus at %s (is dbus running?)",
+                       getenv ("DBUS_SYSTEM_BUS_ADDRESS") ? getenv ("DBUS_SYSTEM_BUS_ADDRESS")
+                                                          : SYSTEM_BUS_SOCKET);
     }
   return 0;
 }

@@ -17,7 +17,7 @@ _sd_need_no_systemd ()
 _sd_fake_booted ()
 {
   command -v unshare >/dev/null || skip "unshare is not installed (apt-get install util-linux)"
-  unshare -m --propagation private sh -c '
+  env -u DBUS_SYSTEM_BUS_ADDRESS unshare -m --propagation private sh -c '
     mkdir -p /run/systemd && mount -t tmpfs tmpfs /run/systemd && mkdir /run/systemd/system &&
     if [ -n "$HIDE" ]; then mount --bind /dev/null "$HIDE"; fi && exec "$@"' sh "$@"
 }
