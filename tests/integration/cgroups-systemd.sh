@@ -144,3 +144,20 @@ test_cgroups_systemd_refused_for_a_non_root_user ()
   assert_contains "$ERR" "--cgroup-manager cgroupfs"
   [ -z "$(ls -A "$T/rl")" ] || fail "state left in $T/rl: $(ls -A "$T/rl")"
 }
+
+test_cgroups_systemd_dead_system_bus_is_a_clear_error ()
+{
+  _sd_need_no_systemd
+  [ ! -e /run/dbus/system_bus_socket ] || skip "a D-Bus system bus runs on this host"
+  command -v python3 >/dev/null || skip "python3 is not installed (to leave a socket nobody listens on)"
+  make_bundle "$T/b" true
+  # a socket file that nobody listens on, as a dbus-daemon that died leaves it
+  run_cmd _sd_fake_booted sh -c '
+    mkdir -p /run/dbus && mount -t tmpfs tmpfs /run/dbus &&
+    python3 -c "import socket; s = socket.socket(socket.AF_UNIX); s.bind(\"/run/dbus/system_bus_socket\")" &&
+    exec "$@"' sh "$TONG" --root "$ROOT" --systemd-cgroup create --bundle "$T/b" c1
+  [ "$RC" -ne 0 ] || fail "create succeeded without a listening system bus"
+  assert_contains "$ERR" "connect to the D-Bus system bus at /run/dbus/system_bus_socket"
+  assert_contains "$ERR" "Connection refused"
+  assert_no_containers
+}
