@@ -28,7 +28,6 @@ static const struct
   SYM (message_read, sd_bus_message_read),
   SYM (message_unref, sd_bus_message_unref),
   SYM (call, sd_bus_call),
-  SYM (call_method, sd_bus_call_method),
   SYM (get_property_string, sd_bus_get_property_string),
   SYM (add_match, sd_bus_add_match),
   SYM (slot_unref, sd_bus_slot_unref),

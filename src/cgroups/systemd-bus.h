@@ -23,9 +23,6 @@ struct sd_bus_api
   sd_bus_message *(*message_unref) (sd_bus_message *m);
   int (*call) (sd_bus *bus, sd_bus_message *m, uint64_t usec, sd_bus_error *ret_error,
                sd_bus_message **reply);
-  int (*call_method) (sd_bus *bus, const char *destination, const char *path, const char *interface,
-                      const char *member, sd_bus_error *ret_error, sd_bus_message **reply,
-                      const char *types, ...);
   int (*get_property_string) (sd_bus *bus, const char *destination, const char *path,
                               const char *interface, const char *member, sd_bus_error *ret_error,
                               char **ret);
