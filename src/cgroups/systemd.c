@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -344,6 +345,7 @@ systemd_scope_start (const struct oci_spec *spec, const char *id, struct systemd
   _cleanup_systemd_props_ struct systemd_props props = { 0 };
   _cleanup_bus_ struct bus b = { 0 };
   const char *cp = spec->linux_ ? spec->linux_->cgroups_path : NULL;
+  bool started;
   int r;
 
   memset (s, 0, sizeof *s);
@@ -362,6 +364,7 @@ systemd_scope_start (const struct oci_spec *spec, const char *id, struct systemd
       return -err->errnum;
     }
   r = start_unit (&b, &u, &props, id, s->helper, err);
+  started = r == 0;
   if (r == 0)
     r = pid_cgroup_path (s->helper, &s->path, err);
   if (r == 0 && !strstr (s->path, u.unit))
@@ -369,7 +372,6 @@ systemd_scope_start (const struct oci_spec *spec, const char *id, struct systemd
   if (r < 0)
     {
       tong_error ignored;
-      bool started = s->path != NULL;
       systemd_scope_release_helper (s);
       if (started)
         systemd_scope_stop (u.unit, &ignored);
