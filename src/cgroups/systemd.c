@@ -57,7 +57,7 @@ bus_open (struct bus *b, tong_error *err)
   b->bus = NULL;
   /* What sd_booted() checks: systemd creates this directory when it is PID 1. */
   if (access ("/run/systemd/system", F_OK) < 0)
-    return tong_err (err, ENOENT,
+    return tong_err_code (err, ENOENT,
                      "the systemd cgroup driver needs systemd as the init system, "
                      "and this host was not booted with it (no /run/systemd/system): "
                      "use --cgroup-manager cgroupfs");
@@ -66,7 +66,7 @@ bus_open (struct bus *b, tong_error *err)
     return r;
   /* sd-bus connects to DBUS_SYSTEM_BUS_ADDRESS instead when it is set. */
   if (!getenv ("DBUS_SYSTEM_BUS_ADDRESS") && access (SYSTEM_BUS_SOCKET, F_OK) < 0)
-    return tong_err (err, ENOENT,
+    return tong_err_code (err, ENOENT,
                      "the systemd cgroup driver needs systemd as the init system "
                      "and its D-Bus system bus, and " SYSTEM_BUS_SOCKET " does not "
                      "exist (is dbus running?): use --cgroup-manager cgroupfs");
@@ -327,14 +327,14 @@ pid_cgroup_path (pid_t pid, char **out, tong_error *err)
   if (r < 0)
     return r;
   if (!mnt)
-    return tong_err (err, ENOENT, "the systemd cgroup driver needs a cgroup v2 hierarchy");
+    return tong_err_code (err, ENOENT, "the systemd cgroup driver needs a cgroup v2 hierarchy");
   for (line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
     if (strncmp (line, "0::", 3) == 0)
       {
         *out = xasprintf ("%s%s", mnt, line + 3);
         return 0;
       }
-  return tong_err (err, ENOENT, "%s names no cgroup v2 path", file);
+  return tong_err_code (err, ENOENT, "%s names no cgroup v2 path", file);
 }
 
 int

@@ -161,3 +161,22 @@ test_cgroups_systemd_dead_system_bus_is_a_clear_error ()
   assert_contains "$ERR" "Connection refused"
   assert_no_containers
 }
+
+test_cgroups_systemd_delete_without_systemd_warns_and_deletes ()
+{
+  _sd_need_no_systemd
+  # A container whose scope cannot be stopped any more (systemd gone):
+  # its processes and cgroup go as always, the unit gets a warning.
+  make_bundle "$T/b" sleep 1000
+  tong create --bundle "$T/b" sd$$
+  local pid
+  pid=$(tong state sd$$ | jq -r .pid)
+  jq '.systemd_unit = "tong-gone.scope"' "$ROOT/sd$$/state.json" >"$T/s.json"
+  cp "$T/s.json" "$ROOT/sd$$/state.json"
+  run_cmd tong delete --force sd$$
+  assert_eq "$RC" 0
+  assert_contains "$ERR" "tong-gone.scope"
+  assert_contains "$ERR" "needs systemd as the init system"
+  assert_pid_gone "$pid"
+  assert_no_containers
+}
