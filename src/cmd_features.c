@@ -32,7 +32,7 @@ static const struct
 } tong_features = {
   .cgroup_v1 = false,
   .cgroup_v2 = true,
-  .cgroup_systemd = false,
+  .cgroup_systemd = true,
   .cgroup_systemd_user = false,
   .cgroup_rdma = true,
   .seccomp = true,

@@ -14,6 +14,7 @@
 #include "oci/config.h"
 #include "src/cgroups/limits.h"
 #include "src/cgroups/resources-merge.h"
+#include "src/cgroups/systemd.h"
 #include "src/commands.h"
 #include "src/container.h"
 #include "src/state.h"
@@ -356,7 +357,11 @@ update_container (struct tong_globals *g, const char *id, const char *resources_
         devices_program_free (&limits.devices);
       if (g->rootless)
         devices_program_free (&limits.devices);
-      r = cgroup_limits_apply (st.cgroup, &limits, true, err);
+      /* systemd first: it writes the files of its properties itself. */
+      if (st.systemd_unit)
+        r = systemd_scope_set_resources (st.systemd_unit, all, err);
+      if (r == 0)
+        r = cgroup_limits_apply (st.cgroup, &limits, true, err);
     }
   if (r == 0)
     r = write_file_atomic_at (dirfd, STATE_RESOURCES, merged, strlen (merged), 0600, err);

@@ -18,6 +18,7 @@
 #include "oci/config.h"
 #include "src/cgroups/cgroup.h"
 #include "src/cgroups/limits.h"
+#include "src/cgroups/systemd.h"
 #include "src/console.h"
 #include "src/hooks.h"
 #include "src/log.h"
@@ -388,7 +389,8 @@ say_no_cgroup_once (const char *root, const char *why)
 
 static int
 setup_cgroup (struct tong_globals *g, const struct oci_spec *spec, const char *id,
-              struct cgroup_limits *limits, char **path, int *fd, tong_error *err)
+              struct cgroup_limits *limits, struct systemd_scope *scope, char **path, int *fd,
+              tong_error *err)
 {
   bool need = !cgroup_plan_empty (&limits->plan);
   int r;
@@ -398,6 +400,32 @@ setup_cgroup (struct tong_globals *g, const struct oci_spec *spec, const char *i
     return need ? tong_err (err, 0, "%s: a limit needs a cgroup, and --cgroup-manager is "
                                     "disabled", limits->plan.writes[0].field)
                 : 0;
+  if (g->systemd_cgroup)
+    {
+      if (g->rootless)
+        return tong_err (err, 0, "the systemd cgroup driver for a non-root user (systemd --user) "
+                                 "is not supported: use --cgroup-manager cgroupfs");
+      /* systemd creates the cgroup (a scope unit, delegated to tong). */
+      r = systemd_scope_start (spec, id, scope, err);
+      if (r < 0)
+        return r;
+      *path = xstrdup (scope->path);
+      *fd = open (*path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (*fd < 0)
+        r = tong_err (err, errno, "open cgroup `%s` of %s", *path, scope->unit);
+      else
+        r = cgroup_limits_apply (*path, limits, false, err);
+      if (r < 0)
+        {
+          tong_error ignored;
+          systemd_scope_release_helper (scope);
+          systemd_scope_stop (scope->unit, &ignored);
+          systemd_scope_clear (scope);
+          free (*path);
+          *path = NULL;
+        }
+      return r;
+    }
   r = cgroup_resolve (spec, id, path, err);
   if (r < 0 || !*path)
     return r;
@@ -455,6 +483,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
   _cleanup_close_ int cgroup_fd = -1;
   _cleanup_idmap_trees_ struct idmap_trees idmap_trees = { 0 };
   _cleanup_cgroup_limits_ struct cgroup_limits limits = { 0 };
+  struct systemd_scope scope = { 0 };
   int sync_fds[2] = { -1, -1 };
   int ns_fds[OCI_NS_COUNT];
   struct container_state st = { 0 };
@@ -507,9 +536,6 @@ container_create (struct tong_globals *g, const struct create_options *o,
                              "a detached container needs a socket to pass its terminal to");
   if (!spec->process->terminal && o->console_socket)
     return tong_err (err, 0, "--console-socket was given, but process.terminal is false");
-  if (g->systemd_cgroup)
-    log_warning ("--systemd-cgroup: this version of tong has no systemd cgroup driver; "
-                 "no cgroup is created for %s", o->id);
   r = resolve_rootfs (bundle, spec, &rootfs, err);
   if (r < 0)
     return r;
@@ -593,10 +619,13 @@ container_create (struct tong_globals *g, const struct create_options *o,
   c.runtime_fds[1] = dirfd;
   c.state = st;
 
-  r = setup_cgroup (g, spec, o->id, &limits, &st.cgroup, &cgroup_fd, err);
+  r = setup_cgroup (g, spec, o->id, &limits, &scope, &st.cgroup, &cgroup_fd, err);
   if (r < 0)
     goto fail;
+  st.systemd_unit = scope.unit;
   r = spawn_init (&c, ns_fds[OCI_NS_PID], cgroup_fd, &pidfd, &pid, err);
+  /* The init holds the scope now: it ends when the container's last process does. */
+  systemd_scope_release_helper (&scope);
   if (r < 0)
     goto fail;
   close (sync_fds[1]);
@@ -655,6 +684,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
   close (sync_fds[0]);
   ns_close_paths (ns_fds);
   free (st.cgroup);
+  systemd_scope_clear (&scope);
   out->pid = pid;
   out->pidfd = TAKE_FD (pidfd);
   out->console_master = o->console_socket ? -1 : TAKE_FD (master);
@@ -676,6 +706,12 @@ fail:
       tong_error ignored;
       cgroup_destroy (st.cgroup, &ignored);
     }
+  if (scope.unit)
+    {
+      tong_error ignored;
+      systemd_scope_stop (scope.unit, &ignored);
+    }
+  systemd_scope_clear (&scope);
   if (dir_made)
     {
       tong_error ignored;

@@ -9,6 +9,7 @@
 
 #include "oci/config.h"
 #include "src/cgroups/cgroup.h"
+#include "src/cgroups/systemd.h"
 #include "src/container.h"
 #include "src/hooks.h"
 #include "src/log.h"
@@ -261,6 +262,16 @@ container_delete (struct tong_globals *g, const char *id, bool force, tong_error
       r = cgroup_destroy (st.cgroup, err);
       if (r < 0)
         goto out;
+    }
+  /* Emptied by tong first (systemd would wait TimeoutStopSec for SIGTERM).
+   * The scope holds nothing now, and systemd ends an empty scope itself: a
+   * failed stop (no bus any more) must not make the container undeletable. */
+  if (st.systemd_unit)
+    {
+      tong_error stop_err;
+      if (systemd_scope_stop (st.systemd_unit, &stop_err) < 0)
+        log_warning ("delete %s: stop its systemd scope %s: %s", id, st.systemd_unit,
+                     stop_err.msg);
     }
   if (load_spec (dirfd, &spec, err) == 0 && spec->hooks && spec->hooks->poststop.len)
     {

@@ -80,7 +80,7 @@ usage (FILE *out)
 static void
 print_version (void)
 {
-  printf ("tong version %s\ncommit: %s\nspec: %s\n+SELINUX +APPARMOR +CAP +SECCOMP +YAJL\n",
+  printf ("tong version %s\ncommit: %s\nspec: %s\n+SYSTEMD +SELINUX +APPARMOR +CAP +SECCOMP +YAJL\n",
           PACKAGE_VERSION, TONG_COMMIT, OCI_RUNTIME_SPEC_VERSION);
 }
 

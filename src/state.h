@@ -38,6 +38,7 @@ struct container_state
   bool new_pid_ns; /* killing init ends every process of the container */
   bool creating;   /* written before the init reports ready; cleared after */
   char *cgroup;    /* its cgroup v2 directory, or NULL */
+  char *systemd_unit; /* the systemd scope holding that cgroup (--systemd-cgroup), or NULL */
   struct oci_map annotations;
 };
 

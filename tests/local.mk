@@ -5,3 +5,9 @@
 .PHONY: check-vm
 check-vm: tong$(EXEEXT)
 	$(abs_top_srcdir)/tests/vm/run.sh --build-dir $(abs_top_builddir) $(VM_FILTER)
+
+# The systemd cgroup driver against systemd as PID 1 in the same VM
+# (tests/vm/systemd.sh); tests/run.sh runs it too.
+.PHONY: check-vm-systemd
+check-vm-systemd: tong$(EXEEXT)
+	$(abs_top_srcdir)/tests/vm/systemd.sh --build-dir $(abs_top_builddir) $(VM_FILTER)

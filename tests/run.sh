@@ -11,7 +11,8 @@
 # test it checks for leftovers (live processes of the test's containers, mounts
 # under $T, container state left in $ROOT), fails the test if it finds any and
 # cleans them up.  Then (3) the VM suite (tests/vm/run.sh: cgroup v2 tests in
-# a Debian kernel under qemu), whose tests are named vm/FILE/TEST.
+# a Debian kernel under qemu), whose tests are named vm/FILE/TEST, and the
+# systemd VM (tests/vm/systemd.sh: systemd as PID 1), named vm-systemd/FILE/TEST.
 #
 # --cases DIR runs only the test_* functions of DIR/*.sh, the same way as (2),
 # named P + FILE/TEST (this is how the VM suite runs inside the VM).
@@ -347,20 +348,23 @@ run_integration_tests ()
 # ------------------------------------------------------------------ VM suite
 
 # The VM suite (tests/vm/run.sh) runs when no FILTER is given or one of them
-# selects one of its tests (vm/FILE/TEST); its result lines join ours.
+# selects one of its tests (vm/FILE/TEST); its result lines join ours.  The
+# same for the systemd VM (tests/vm/systemd.sh, vm-systemd/FILE/TEST):
+# run_vm_tests SCRIPT CASES PREFIX.
 run_vm_tests ()
 {
+  local script=${1:-run.sh} cases=${2:-cases} prefix=${3:-vm}
   local f fn area want=0 line rc=0 failed_before=$FAILED
-  [ -f "$TESTS_DIR/vm/run.sh" ] || return 0
+  [ -f "$TESTS_DIR/vm/$script" ] || return 0
   if [ ${#FILTERS[@]} -eq 0 ]; then
     want=1
   else
-    for f in "$TESTS_DIR"/vm/cases/*.sh; do
+    for f in "$TESTS_DIR/vm/$cases"/*.sh; do
       [ -f "$f" ] || continue
       area=${f##*/}
       area=${area%.sh}
       for fn in $(test_functions "$f"); do
-        selected "vm/$area/$fn" && want=1
+        selected "$prefix/$area/$fn" && want=1
       done
     done
   fi
@@ -377,9 +381,9 @@ run_vm_tests ()
     [0-9]*" passed, "*" failed"*) ;;
     *) printf '%s\n' "$line" ;;
     esac
-  done < <(bash "$TESTS_DIR/vm/run.sh" --build-dir "$BUILD_DIR" "${FILTERS[@]}" 2>&1; echo "tong-vm-exit $?")
+  done < <(bash "$TESTS_DIR/vm/$script" --build-dir "$BUILD_DIR" "${FILTERS[@]}" 2>&1; echo "tong-vm-exit $?")
   if [ "$rc" -ne 0 ] && [ $FAILED -eq "$failed_before" ]; then
-    record_fail "vm (tests/vm/run.sh exited with status $rc)"
+    record_fail "$prefix (tests/vm/$script exited with status $rc)"
   fi
 }
 
@@ -391,6 +395,7 @@ else
   run_unit_tests
   run_integration_tests
   run_vm_tests
+  run_vm_tests systemd.sh systemd-cases vm-systemd
 fi
 
 if [ $FAILED -gt 0 ]; then
