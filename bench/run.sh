@@ -1,36 +1,59 @@
 #!/bin/bash
-# Side-by-side benchmark of tong against crun (and runc with --with-runc) on
-# one busybox bundle, interleaved (A B A B ...), printing median, spread and
-# the ratio to crun.  Run as root:  bench/run.sh [--runs N] [--with-runc] [TONG]
+# Side-by-side benchmark of tong, crun and runc on one busybox bundle,
+# interleaved (A B C A B C ...), printing for each the median, the spread and
+# the ratio to crun.  Run as root:
+#
+#   bench/run.sh [--runs N] [--exec-runs N] [--parallel N] [--without-runc] [TONG]
+#
+#   1. `run` of /bin/true, N containers in sequence (default 100), and the
+#      split of create, start, wait (until stopped) and delete
+#   2. `exec /bin/true` into a running container (default 50 times)
+#   3. peak RSS of each kind of invocation (create, start, state, exec, delete,
+#      run), binary size and the shared libraries each binary loads
+#   4. the floor: unshare with the same namespaces, chroot, /bin/true
+#   5. N containers created in parallel (default 20), started, then deleted:
+#      total time
+# The cgroup-limited comparison runs in the VM suite (bench/vm.sh).
 #
 # crun 1.8 refuses hybrid cgroup hosts, so every runtime runs in a private
 # mount namespace in which the cgroup v2 mount of a hybrid host is unmounted
-# (the host's own mounts are untouched), and without cgroups: crun and tong
-# with --cgroup-manager disabled.  runc has no such switch and would create
-# cgroup v1 groups on a hybrid host, moving the container's processes out of
-# the host's v1 cgroups; it only runs when asked with --with-runc.
+# (the host's own mounts are untouched).  tong and crun run with
+# --cgroup-manager disabled.  runc has no such switch: its containers get a
+# relative cgroupsPath, which runc places below its own cgroup in every v1
+# hierarchy, so that nothing leaves the cgroups the benchmark started in.
 set -euo pipefail
 [ -n "${BENCH_TRACE:-}" ] && set -x
 
-RUNS=30
-WITH_RUNC=no
+RUNS=100
+EXEC_RUNS=50
+PARALLEL=20
+WITH_RUNC=yes
 while [ $# -gt 0 ]; do
   case $1 in
     --runs) RUNS=$2; shift 2 ;;
-    --with-runc) WITH_RUNC=yes; shift ;;
+    --exec-runs) EXEC_RUNS=$2; shift 2 ;;
+    --parallel) PARALLEL=$2; shift 2 ;;
+    --without-runc) WITH_RUNC=no; shift ;;
+    -h | --help) sed -n '2,24s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -*) echo "bench: unknown option $1" >&2; exit 2 ;;
     *) break ;;
   esac
 done
 here=$(cd "$(dirname "$0")/.." && pwd)
 TONG=${1:-$here/tong}
+case $TONG in /*) ;; *) TONG=$(pwd)/$TONG ;; esac
 
 if [ -z "${TONG_BENCH_INNER:-}" ]; then
   [ "$(id -u)" = 0 ] || { echo "bench: run as root" >&2; exit 1; }
-  for c in crun jq busybox; do
-    command -v "$c" >/dev/null || { echo "bench: $c not found (apt-get install crun jq busybox-static)" >&2; exit 1; }
+  need="crun jq busybox"
+  [ "$WITH_RUNC" = yes ] && need="$need runc"
+  for c in $need; do
+    command -v "$c" >/dev/null || { echo "bench: $c not found (apt-get install crun runc jq busybox-static)" >&2; exit 1; }
   done
+  [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time not found (apt-get install time)" >&2; exit 1; }
   exec unshare -m --propagation private env TONG_BENCH_INNER=1 "$0" --runs "$RUNS" \
-    $([ "$WITH_RUNC" = yes ] && echo --with-runc) "$TONG"
+    --exec-runs "$EXEC_RUNS" --parallel "$PARALLEL" \
+    $([ "$WITH_RUNC" = no ] && echo --without-runc) "$TONG"
 fi
 
 if [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
@@ -38,18 +61,49 @@ if [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tong-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-bundle=$work/bundle
-mkdir -p "$bundle/rootfs/bin"
-cp "$(command -v busybox)" "$bundle/rootfs/bin/busybox"
-for a in sh true sleep; do ln -s busybox "$bundle/rootfs/bin/$a"; done
-"$TONG" spec --bundle "$bundle"
-# crun 1.8 knows runtime-spec versions up to 1.0.x
-jq '.ociVersion = "1.0.2-dev" | .process.terminal = false | .process.args = ["/bin/true"]
-    | del(.linux.resources)' "$bundle/config.json" > "$work/c" && mv "$work/c" "$bundle/config.json"
-
 runtimes=(tong crun)
 [ "$WITH_RUNC" = yes ] && runtimes+=(runc)
+
+cleanup ()
+{
+  local r id
+  for r in "${runtimes[@]}"; do
+    for id in $($(cmd_of "$r") list -q 2>/dev/null); do
+      $(cmd_of "$r") delete --force "$id" >/dev/null 2>&1 || true
+    done
+  done
+  rm -rf "$work"
+  # what runc left of its cgroups (they are empty once its containers are gone)
+  find /sys/fs/cgroup -depth -type d -path '*/tong-bench*' -exec rmdir {} + 2>/dev/null || true
+}
+trap cleanup EXIT
+
+rootfs=$work/rootfs
+mkdir -p "$rootfs/bin" "$work/template"
+cp "$(command -v busybox)" "$rootfs/bin/busybox"
+for a in sh true sleep; do ln -s busybox "$rootfs/bin/$a"; done
+"$TONG" spec --bundle "$work/template"
+# crun 1.8 knows runtime-spec versions up to 1.0.x
+jq --arg root "$rootfs" '.ociVersion = "1.0.2-dev" | .process.terminal = false
+    | .root.path = $root | del(.linux.resources)' \
+  "$work/template/config.json" >"$work/spec.json"
+
+# bundle RUNTIME ID ARGS...: a bundle for one container, printed.  Every
+# container has a bundle of its own (one config.json, the rootfs shared), so
+# that runc's may name a cgroup of its own: a relative cgroupsPath, which
+# runc puts below its own cgroup in each v1 hierarchy (tong and crun, with
+# cgroups disabled, ignore it).
+bundle ()
+{
+  local b=$work/bundles/$1-$2 args
+  shift 2
+  args=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+  mkdir -p "$b"
+  jq --arg cg "tong-bench/${b##*/}" --argjson args "$args" \
+    '.linux.cgroupsPath = $cg | .process.args = $args' "$work/spec.json" >"$b/config.json"
+  echo "$b"
+}
+
 cmd_of ()
 {
   case $1 in
@@ -61,68 +115,133 @@ cmd_of ()
 
 now_ns () { date +%s%N; }
 
-# stats FILE: median, min-max spread, in ms
+# stats FILE: median, min, max in ms
 stats ()
 {
   sort -n "$1" | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f %.2f %.2f\n", m/1e6, a[1]/1e6, a[NR]/1e6}'
 }
 
+# report TITLE RUNS: a line per runtime with median, spread, ratio to crun
 report ()
 {
-  local title=$1 base
-  shift
-  echo "== $title ($RUNS runs, interleaved)"
+  local title=$1 runs=$2 base r med lo hi
+  echo "== $title ($runs runs, interleaved)"
   base=$(stats "$work/$title.crun" | cut -d' ' -f1)
-  for r in "$@"; do
+  for r in "${runtimes[@]}"; do
     read -r med lo hi < <(stats "$work/$title.$r")
     printf "  %-6s median %7.2f ms  spread %.2f-%.2f ms  ratio to crun %.2f\n" "$r" "$med" "$lo" "$hi" \
       "$(awk -v a="$med" -v b="$base" 'BEGIN {print a / b}')"
   done
 }
 
-# 1. run /bin/true in sequence
+# timed FILE CMD...: run CMD, append its wall time in ns to FILE
+timed ()
+{
+  local file=$1 t0
+  shift
+  t0=$(now_ns)
+  "$@" >/dev/null
+  echo $(($(now_ns) - t0)) >>"$file"
+}
+
+# wait_stopped RUNTIME ID: poll `state` until the container has stopped
+wait_stopped ()
+{
+  local c
+  c=$(cmd_of "$1")
+  while [ "$($c state "$2" 2>/dev/null | jq -r .status)" != stopped ]; do :; done
+}
+
+# 1. run /bin/true in sequence, then the same split into its steps
 for i in $(seq "$RUNS"); do
   for r in "${runtimes[@]}"; do
-    t0=$(now_ns)
-    $(cmd_of "$r") run --bundle "$bundle" "b$i" >/dev/null
-    echo $(( $(now_ns) - t0 )) >> "$work/run.$r"
+    b=$(bundle "$r" "r$i" /bin/true)
+    timed "$work/run.$r" $(cmd_of "$r") run --bundle "$b" "r$i"
   done
 done
-report run "${runtimes[@]}"
+report run "$RUNS"
 
-# the floor: the same namespaces, chroot, /bin/true, no runtime
 for i in $(seq "$RUNS"); do
-  t0=$(now_ns)
-  unshare -m -p -u -i -n -C -f chroot "$bundle/rootfs" /bin/true
-  echo $(( $(now_ns) - t0 )) >> "$work/run.floor"
+  for r in "${runtimes[@]}"; do
+    c=$(cmd_of "$r")
+    b=$(bundle "$r" "s$i" /bin/true)
+    timed "$work/create.$r" $c create --bundle "$b" "s$i" </dev/null
+    timed "$work/start.$r" $c start "s$i"
+    timed "$work/wait.$r" wait_stopped "$r" "s$i"
+    timed "$work/delete.$r" $c delete "s$i"
+  done
 done
-read -r med lo hi < <(stats "$work/run.floor")
-printf "  %-6s median %7.2f ms  spread %.2f-%.2f ms\n" floor "$med" "$lo" "$hi"
+for step in create start wait delete; do
+  report "$step" "$RUNS"
+done
+
+# 4. the floor: the same namespaces, chroot, /bin/true, no runtime
+for i in $(seq "$RUNS"); do
+  timed "$work/floor" unshare -m -p -u -i -n -C -f chroot "$rootfs" /bin/true
+done
+read -r med lo hi < <(stats "$work/floor")
+printf "== floor (%d runs)\n  floor  median %7.2f ms  spread %.2f-%.2f ms\n" "$RUNS" "$med" "$lo" "$hi"
+printf "  tong's run over the floor: %.2f\n" \
+  "$(awk -v a="$(stats "$work/run.tong" | cut -d' ' -f1)" -v b="$med" 'BEGIN {print a / b}')"
 
 # 2. exec /bin/true into a running container
-jq '.process.args = ["sleep", "1000"]' "$bundle/config.json" > "$work/c" && mv "$work/c" "$bundle/config.json"
 for r in "${runtimes[@]}"; do
-  $(cmd_of "$r") run -d --bundle "$bundle" "e-$r" </dev/null >/dev/null
+  $(cmd_of "$r") run -d --bundle "$(bundle "$r" e sleep 1000)" "e-$r" </dev/null >/dev/null
 done
-for i in $(seq "$RUNS"); do
+for i in $(seq "$EXEC_RUNS"); do
   for r in "${runtimes[@]}"; do
-    t0=$(now_ns)
-    $(cmd_of "$r") exec "e-$r" /bin/true
-    echo $(( $(now_ns) - t0 )) >> "$work/exec.$r"
+    timed "$work/exec.$r" $(cmd_of "$r") exec "e-$r" /bin/true
   done
 done
-report exec "${runtimes[@]}"
+report exec "$EXEC_RUNS"
 
-# 3. peak RSS of one run, binary size, shared libraries
-jq '.process.args = ["/bin/true"]' "$bundle/config.json" > "$work/c" && mv "$work/c" "$bundle/config.json"
-echo "== memory and size"
+# 3. peak RSS of each kind of invocation, binary size, shared libraries
+rss ()
+{
+  /usr/bin/time -o "$work/rss" -f %M "$@" >/dev/null 2>&1 </dev/null
+  tail -n1 "$work/rss"
+}
+echo "== peak RSS (KB) of each invocation, binary size, shared libraries"
+printf "  %-6s %7s %7s %7s %7s %7s %7s %9s %5s\n" "" create start state exec delete run "bytes" libs
 for r in "${runtimes[@]}"; do
-  rss=$(/usr/bin/time -f %M $(cmd_of "$r") run --bundle "$bundle" "m-$r" 2>&1 >/dev/null | tail -n1)
-  bin=$(command -v "$(cmd_of "$r" | cut -d' ' -f1)")
-  printf "  %-6s peak RSS %6d KB  binary %7d bytes  shared libraries %d\n" "$r" "$rss" \
-    "$(stat -c %s "$bin")" "$(ldd "$bin" | grep -c '=>')"
+  c=$(cmd_of "$r")
+  m_create=$(rss $c create --bundle "$(bundle "$r" m /bin/true)" "m-$r")
+  m_state=$(rss $c state "m-$r")
+  m_start=$(rss $c start "m-$r")
+  wait_stopped "$r" "m-$r"
+  m_delete=$(rss $c delete "m-$r")
+  m_exec=$(rss $c exec "e-$r" /bin/true)
+  m_run=$(rss $c run --bundle "$(bundle "$r" n /bin/true)" "n-$r")
+  bin=$(command -v "${c%% *}")
+  printf "  %-6s %7s %7s %7s %7s %7s %7s %9d %5d\n" "$r" "$m_create" "$m_start" "$m_state" "$m_exec" \
+    "$m_delete" "$m_run" "$(stat -c %s "$bin")" "$(ldd "$bin" | grep -c '=>')"
 done
-
 for r in "${runtimes[@]}"; do
   $(cmd_of "$r") delete --force "e-$r" >/dev/null 2>&1 || true
+done
+strip -o "$work/tong.stripped" "$TONG"
+echo "  tong stripped: $(stat -c %s "$work/tong.stripped") bytes"
+
+# 5. PARALLEL containers created at once (runc: each its own cgroup), then
+#    deleted; one round per runtime, in turn
+echo "== $PARALLEL containers created in parallel, then deleted (total)"
+for r in "${runtimes[@]}"; do
+  c=$(cmd_of "$r")
+  for i in $(seq "$PARALLEL"); do
+    bundle "$r" "p$i" sleep 1000 >/dev/null
+  done
+  t0=$(now_ns)
+  for i in $(seq "$PARALLEL"); do
+    $c create --bundle "$work/bundles/$r-p$i" "p$i" </dev/null >/dev/null &
+  done
+  wait
+  t1=$(now_ns)
+  for i in $(seq "$PARALLEL"); do
+    $c delete --force "p$i" >/dev/null &
+  done
+  wait
+  t2=$(now_ns)
+  printf "  %-6s create %7.1f ms  delete %7.1f ms  total %7.1f ms\n" "$r" \
+    "$(awk -v a=$((t1 - t0)) 'BEGIN {print a / 1e6}')" "$(awk -v a=$((t2 - t1)) 'BEGIN {print a / 1e6}')" \
+    "$(awk -v a=$((t2 - t0)) 'BEGIN {print a / 1e6}')"
 done

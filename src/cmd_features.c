@@ -31,10 +31,10 @@ static const struct
   bool idmap_mounts;        /* uidMappings/gidMappings on mounts */
 } tong_features = {
   .cgroup_v1 = false,
-  .cgroup_v2 = false,
-  .cgroup_systemd = false,
+  .cgroup_v2 = true,
+  .cgroup_systemd = true,
   .cgroup_systemd_user = false,
-  .cgroup_rdma = false,
+  .cgroup_rdma = true,
   .seccomp = true,
   .apparmor = true,
   .selinux = true,

@@ -34,6 +34,8 @@ int cmd_list (struct tong_globals *g, int argc, char **argv, tong_error *err);
 int cmd_pause (struct tong_globals *g, int argc, char **argv, tong_error *err);
 int cmd_resume (struct tong_globals *g, int argc, char **argv, tong_error *err);
 int cmd_ps (struct tong_globals *g, int argc, char **argv, tong_error *err);
+int cmd_update (struct tong_globals *g, int argc, char **argv, tong_error *err);
+int cmd_events (struct tong_globals *g, int argc, char **argv, tong_error *err);
 int cmd_spec (struct tong_globals *g, int argc, char **argv, tong_error *err);
 int cmd_features (struct tong_globals *g, int argc, char **argv, tong_error *err);
 

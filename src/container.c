@@ -17,6 +17,8 @@
 
 #include "oci/config.h"
 #include "src/cgroups/cgroup.h"
+#include "src/cgroups/limits.h"
+#include "src/cgroups/systemd.h"
 #include "src/console.h"
 #include "src/hooks.h"
 #include "src/log.h"
@@ -24,7 +26,9 @@
 #include "src/namespaces/idmap.h"
 #include "src/namespaces/namespaces.h"
 #include "src/namespaces/rootfs.h"
+#include "src/namespaces/rootless.h"
 #include "src/netns/loopback.h"
+#include "src/netns/net.h"
 #include "src/process.h"
 #include "src/protect_exe.h"
 #include "src/seccomp_filter.h"
@@ -269,7 +273,7 @@ write_pid_file (const char *path, pid_t pid, tong_error *err)
 {
   char buf[32];
   int n = snprintf (buf, sizeof buf, "%d", (int) pid);
-  int r = write_file_atomic_at (AT_FDCWD, path, buf, (size_t) n, 0644, err);
+  int r = write_file_replace_at (AT_FDCWD, path, buf, (size_t) n, 0644, err);
   return r < 0 ? tong_err_prefix (err, "--pid-file") : 0;
 }
 
@@ -363,33 +367,109 @@ spawn_init (struct init_ctx *c, int pid_join_fd, int cgroup_fd, int *pidfd, pid_
 /* The container's cgroup v2 directory, unless cgroups are disabled
  * (--cgroup-manager disabled), the host has no v2 hierarchy, or tong runs as
  * a user who may not create one there (then the container runs without,
- * said once with --debug). */
-static int
-setup_cgroup (struct tong_globals *g, const struct oci_spec *spec, const char *id, char **path,
-              int *fd, tong_error *err)
+ * said once with --debug; a spec that asks for limits fails instead).  The
+ * limits are in place before the init is born into it. */
+/* A user without a cgroup of its own to write to runs containers without
+ * one: said once per state directory (the first time), not at every create. */
+static void
+say_no_cgroup_once (const char *root, const char *why)
 {
+  _cleanup_free_ char *mark = xasprintf ("%s/.no-cgroup-said", root);
+  int fd = open (mark, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+  if (fd < 0)
+    return;
+  close (fd);
+  log_warning ("containers run without a cgroup: %s. Without one they have no limits, and "
+               "`pause`, `ps` and `kill --all` cannot work; to have one, run tong in a cgroup "
+               "v2 subtree delegated to you (e.g. `systemd-run --user --scope -p Delegate=yes`). "
+               "Said once: remove %s to see it again",
+               why, mark);
+}
+
+static int
+setup_cgroup (struct tong_globals *g, const struct oci_spec *spec, const char *id,
+              struct cgroup_limits *limits, struct systemd_scope *scope, char **path, int *fd,
+              tong_error *err)
+{
+  bool need = !cgroup_plan_empty (&limits->plan);
   int r;
 
   *path = NULL;
   if (strcmp (g->cgroup_manager, "disabled") == 0)
-    return 0;
+    return need ? tong_err (err, 0, "%s: a limit needs a cgroup, and --cgroup-manager is "
+                                    "disabled", limits->plan.writes[0].field)
+                : 0;
+  if (g->systemd_cgroup)
+    {
+      if (g->rootless)
+        return tong_err (err, 0, "the systemd cgroup driver for a non-root user (systemd --user) "
+                                 "is not supported: use --cgroup-manager cgroupfs");
+      /* systemd creates the cgroup (a scope unit, delegated to tong). */
+      r = systemd_scope_start (spec, id, scope, err);
+      if (r < 0)
+        return r;
+      *path = xstrdup (scope->path);
+      *fd = open (*path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (*fd < 0)
+        r = tong_err (err, errno, "open cgroup `%s` of %s", *path, scope->unit);
+      else
+        r = cgroup_limits_apply (*path, limits, false, err);
+      if (r < 0)
+        {
+          tong_error ignored;
+          systemd_scope_release_helper (scope);
+          systemd_scope_stop (scope->unit, &ignored);
+          systemd_scope_clear (scope);
+          free (*path);
+          *path = NULL;
+        }
+      return r;
+    }
   r = cgroup_resolve (spec, id, path, err);
   if (r < 0 || !*path)
     return r;
   *fd = cgroup_create (*path, err);
-  if (*fd >= 0)
-    return 0;
-  if (g->rootless && (err->errnum == EACCES || err->errnum == EPERM || err->errnum == EROFS))
+  if (*fd < 0 && g->rootless && !need
+      && (err->errnum == EACCES || err->errnum == EPERM || err->errnum == EROFS))
     {
-      log_debug ("no cgroup for %s: %s", id, err->msg);
+      say_no_cgroup_once (g->root, err->msg);
       free (*path);
       *path = NULL;
       *fd = -1;
       return 0;
     }
-  free (*path);
-  *path = NULL;
-  return *fd;
+  if (*fd < 0 && g->rootless)
+    {
+      r = tong_err_prefix (err, "%s: a limit needs a cgroup the user may write to (cgroup v2 "
+                                "delegation: run tong in a cgroup delegated to you, e.g. under "
+                                "`systemd-run --user --scope -p Delegate=yes`)",
+                           limits->plan.writes[0].field);
+      free (*path);
+      *path = NULL;
+      return r;
+    }
+  if (*fd < 0)
+    {
+      free (*path);
+      *path = NULL;
+      return *fd;
+    }
+  /* An unprivileged user may not load a device filter: the kernel's own
+   * checks on device nodes stand (as runc does rootless). */
+  if (g->rootless)
+    devices_program_free (&limits->devices);
+  r = cgroup_limits_apply (*path, limits, false, err);
+  if (r < 0)
+    {
+      tong_error ignored;
+      close (*fd);
+      *fd = -1;
+      cgroup_destroy (*path, &ignored);
+      free (*path);
+      *path = NULL;
+    }
+  return r;
 }
 
 int
@@ -402,13 +482,15 @@ container_create (struct tong_globals *g, const struct create_options *o,
   _cleanup_close_ int rootfd = -1, dirfd = -1, fifo_fd = -1, pidfd = -1, master = -1;
   _cleanup_close_ int cgroup_fd = -1;
   _cleanup_idmap_trees_ struct idmap_trees idmap_trees = { 0 };
+  _cleanup_cgroup_limits_ struct cgroup_limits limits = { 0 };
+  struct systemd_scope scope = { 0 };
   int sync_fds[2] = { -1, -1 };
   int ns_fds[OCI_NS_COUNT];
   struct container_state st = { 0 };
   struct init_ctx c = { 0 };
   char real[PATH_MAX], created[64];
   size_t config_len;
-  bool dir_made = false;
+  bool dir_made = false, auto_userns;
   pid_t pid = -1;
   int r, nfds;
 
@@ -430,13 +512,23 @@ container_create (struct tong_globals *g, const struct create_options *o,
   r = oci_spec_parse (config_text, config_len, OCI_PARSE_FOR_CREATE, &spec, err);
   if (r < 0)
     return r;
+  r = rootless_add_user_namespace (spec, &auto_userns, err);
+  if (r < 0)
+    return r;
   /* Before anything is created or logged: the copy starts afresh. */
-  r = protect_exe_reexec_if_needed (spec, err);
+  r = protect_exe_reexec_if_needed (spec, protect_exe_grants_ptrace (spec->process), err);
   if (r < 0)
     return r;
   r = spec_check_supported (spec, err);
   if (r == 0)
     r = process_check_capabilities (spec->process, err);
+  if (r == 0)
+    {
+      r = cgroup_limits_prepare (spec->linux_->resources, spec->linux_->devices,
+                                 spec->linux_->devices_len, &limits, err);
+      if (r < 0)
+        tong_err_prefix (err, "config.json");
+    }
   if (r < 0)
     return r;
   if (spec->process->terminal && !o->console_socket && !o->foreground)
@@ -444,9 +536,6 @@ container_create (struct tong_globals *g, const struct create_options *o,
                              "a detached container needs a socket to pass its terminal to");
   if (!spec->process->terminal && o->console_socket)
     return tong_err (err, 0, "--console-socket was given, but process.terminal is false");
-  if (g->systemd_cgroup)
-    log_warning ("--systemd-cgroup: this version of tong has no systemd cgroup driver; "
-                 "no cgroup is created for %s", o->id);
   r = resolve_rootfs (bundle, spec, &rootfs, err);
   if (r < 0)
     return r;
@@ -471,7 +560,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
     return r;
   dir_made = true;
 
-  r = write_file_atomic_at (dirfd, STATE_CONFIG, config_text, config_len, 0600, err);
+  r = write_file_replace_at (dirfd, STATE_CONFIG, config_text, config_len, 0600, err);
   if (r < 0)
     goto fail;
   if (mkfifoat (dirfd, STATE_FIFO, 0600) < 0)
@@ -530,10 +619,13 @@ container_create (struct tong_globals *g, const struct create_options *o,
   c.runtime_fds[1] = dirfd;
   c.state = st;
 
-  r = setup_cgroup (g, spec, o->id, &st.cgroup, &cgroup_fd, err);
+  r = setup_cgroup (g, spec, o->id, &limits, &scope, &st.cgroup, &cgroup_fd, err);
   if (r < 0)
     goto fail;
+  st.systemd_unit = scope.unit;
   r = spawn_init (&c, ns_fds[OCI_NS_PID], cgroup_fd, &pidfd, &pid, err);
+  /* The init holds the scope now: it ends when the container's last process does. */
+  systemd_scope_release_helper (&scope);
   if (r < 0)
     goto fail;
   close (sync_fds[1]);
@@ -550,6 +642,10 @@ container_create (struct tong_globals *g, const struct create_options *o,
   r = process_set_rlimits (pid, spec->process, err);
   if (r == 0)
     r = process_set_oom_score_adj (pid, spec->process, err);
+  if (r == 0)
+    r = net_setup (rootfd, dirfd, o->id, &spec->annotations, c.new_netns, pid, st.start_time,
+                   err);
+  st.annotations = spec->annotations; /* with the address net_setup leased */
   if (r == 0)
     r = state_write (dirfd, &st, err);
   if (r < 0)
@@ -588,6 +684,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
   close (sync_fds[0]);
   ns_close_paths (ns_fds);
   free (st.cgroup);
+  systemd_scope_clear (&scope);
   out->pid = pid;
   out->pidfd = TAKE_FD (pidfd);
   out->console_master = o->console_socket ? -1 : TAKE_FD (master);
@@ -609,9 +706,16 @@ fail:
       tong_error ignored;
       cgroup_destroy (st.cgroup, &ignored);
     }
+  if (scope.unit)
+    {
+      tong_error ignored;
+      systemd_scope_stop (scope.unit, &ignored);
+    }
+  systemd_scope_clear (&scope);
   if (dir_made)
     {
       tong_error ignored;
+      net_teardown (rootfd, dirfd, o->id, &ignored);
       state_dir_remove (rootfd, o->id, &ignored);
     }
   free (st.cgroup);

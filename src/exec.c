@@ -402,7 +402,7 @@ write_pid_file (const char *path, pid_t pid, tong_error *err)
 {
   char buf[32];
   int n = snprintf (buf, sizeof buf, "%d", (int) pid);
-  if (write_file_atomic_at (AT_FDCWD, path, buf, (size_t) n, 0644, err) < 0)
+  if (write_file_replace_at (AT_FDCWD, path, buf, (size_t) n, 0644, err) < 0)
     return tong_err_prefix (err, "--pid-file");
   return 0;
 }

@@ -9,9 +9,11 @@
 
 #include "oci/config.h"
 #include "src/cgroups/cgroup.h"
+#include "src/cgroups/systemd.h"
 #include "src/container.h"
 #include "src/hooks.h"
 #include "src/log.h"
+#include "src/netns/net.h"
 #include "src/syscalls.h"
 #include "src/util.h"
 
@@ -261,13 +263,25 @@ container_delete (struct tong_globals *g, const char *id, bool force, tong_error
       if (r < 0)
         goto out;
     }
+  /* Emptied by tong first (systemd would wait TimeoutStopSec for SIGTERM).
+   * The scope holds nothing now, and systemd ends an empty scope itself: a
+   * failed stop (no bus any more) must not make the container undeletable. */
+  if (st.systemd_unit)
+    {
+      tong_error stop_err;
+      if (systemd_scope_stop (st.systemd_unit, &stop_err) < 0)
+        log_warning ("delete %s: stop its systemd scope %s: %s", id, st.systemd_unit,
+                     stop_err.msg);
+    }
   if (load_spec (dirfd, &spec, err) == 0 && spec->hooks && spec->hooks->poststop.len)
     {
       _cleanup_free_ char *json = state_to_json (&st, STATUS_STOPPED, false);
       hooks_run_warn (&spec->hooks->poststop, "poststop", json);
     }
   rootfd = state_root_open (g->root, false, err);
-  r = rootfd < 0 ? rootfd : state_dir_remove (rootfd, id, err);
+  r = rootfd < 0 ? rootfd : net_teardown (rootfd, dirfd, id, err);
+  if (r == 0)
+    r = state_dir_remove (rootfd, id, err);
 out:
   state_clear (&st);
   return r;

@@ -2,6 +2,7 @@ libtong_a_SOURCES += src/error.c src/error.h src/util.c src/util.h src/log.c src
 tong_SOURCES += src/main.c src/commands.h \
 	src/cmd_create.c src/cmd_start.c src/cmd_run.c src/cmd_state.c src/cmd_kill.c \
 	src/cmd_delete.c src/cmd_list.c src/cmd_pause.c src/cmd_ps.c \
+	src/cmd_update.c src/cmd_events.c \
 	src/state.c src/state.h src/container.c src/container.h \
 	src/lifecycle.c src/support.c src/sync.c src/sync.h \
 	src/foreground.c src/foreground.h

@@ -14,6 +14,15 @@ static bool log_json;
 static bool log_debug_enabled;
 const char *log_program = "tong";
 
+/* Records other than errors are held back until the command ends: podman
+ * reads the --log file of a failed create or exec as one JSON object, so a
+ * failing invocation must write its error record and nothing else.  Only the
+ * process that opened the log holds records back; its children write theirs
+ * at once. */
+static pid_t log_pid;
+static char held[16384];
+static size_t held_len;
+
 static const char *const level_names[] = { "error", "warning", "info", "debug" };
 
 int
@@ -26,7 +35,17 @@ log_init (const char *path, bool json, bool debug, tong_error *err)
   log_fd = open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0644);
   if (log_fd < 0)
     return tong_err (err, errno, "open log file `%s`", path);
+  log_pid = getpid ();
   return 0;
+}
+
+void
+log_flush (void)
+{
+  /* A forked child has a copy of the parent's records: they are not its own. */
+  if (log_fd >= 0 && held_len > 0 && getpid () == log_pid)
+    (void) write_all (log_fd, held, held_len);
+  held_len = 0;
 }
 
 /* Append s to buf as the body of a JSON string. */
@@ -75,8 +94,24 @@ log_write (enum log_level level, const char *msg)
   else
     n = snprintf (line, sizeof line, "time=\"%s\" level=%s msg=\"%s\"\n", now, level_names[level],
                   msg);
-  if (n > 0)
-    (void) write_all (log_fd, line, (size_t) n < sizeof line ? (size_t) n : sizeof line - 1);
+  if (n <= 0)
+    return;
+  if ((size_t) n >= sizeof line)
+    n = sizeof line - 1;
+  if (level == LOG_LEVEL_ERROR || getpid () != log_pid)
+    {
+      (void) write_all (log_fd, line, (size_t) n);
+      return;
+    }
+  if (held_len + (size_t) n > sizeof held)
+    log_flush ();
+  if ((size_t) n > sizeof held)
+    (void) write_all (log_fd, line, (size_t) n);
+  else
+    {
+      memcpy (held + held_len, line, (size_t) n);
+      held_len += (size_t) n;
+    }
 }
 
 void
@@ -100,6 +135,10 @@ log_msg (enum log_level level, const char *fmt, ...)
 void
 log_error_report (const tong_error *err)
 {
+  /* Records held back are not lost: they go to stderr as they are. */
+  if (held_len > 0 && log_fd >= 0 && !log_debug_enabled && getpid () == log_pid)
+    (void) write_all (STDERR_FILENO, held, held_len);
+  held_len = 0;
   log_write (LOG_LEVEL_ERROR, err->msg);
   fprintf (stderr, "%s: %s\n", log_program, err->msg);
 }

@@ -23,6 +23,9 @@ int log_init (const char *path, bool json, bool debug, tong_error *err);
 void log_msg (enum log_level level, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 /* Report an error once: to stderr and, if set, to the log file. */
 void log_error_report (const tong_error *err);
+/* Write the records held back (see log.c) to the log file: call once the
+ * command has succeeded. */
+void log_flush (void);
 
 #define log_debug(...) log_msg (LOG_LEVEL_DEBUG, __VA_ARGS__)
 #define log_warning(...) log_msg (LOG_LEVEL_WARNING, __VA_ARGS__)

@@ -34,6 +34,13 @@ static const struct
   { "pause", cmd_pause, "ID", "freeze every process of a container" },
   { "resume", cmd_resume, "ID", "thaw a paused container" },
   { "ps", cmd_ps, "[--format table|json] ID [-- PS-ARGS...]", "list the processes of a container" },
+  { "update", cmd_update, "[--resources FILE|-] [--memory N] [--memory-swap N] "
+                          "[--memory-reservation N] [--cpu-shares N] [--cpu-quota N] "
+                          "[--cpu-period N] [--cpuset-cpus L] [--cpuset-mems L] "
+                          "[--pids-limit N] [--blkio-weight N] ID",
+    "change the cgroup limits of a container" },
+  { "events", cmd_events, "[--stats] [--interval DURATION] ID",
+    "print a container's resource usage and OOM events as JSON" },
   { "list", cmd_list, "[--format table|json] [--quiet]", "list containers" },
   { "spec", cmd_spec, "[--bundle DIR] [--rootless]", "write a default config.json" },
   { "features", cmd_features, "", "print the features this runtime implements as JSON" },
@@ -67,11 +74,14 @@ usage (FILE *out)
                 "\nSee tong(8) and tong-COMMAND(8).\n");
 }
 
+/* crun's layout, which podman shows in `podman info`: the last line names
+ * what this build can do (no +SYSTEMD until there is a systemd cgroup
+ * driver, no +CRIU without checkpoint/restore). */
 static void
 print_version (void)
 {
-  printf ("tong version %s\ncommit: %s\nspec: %s\n+CAP +YAJL\n", PACKAGE_VERSION, TONG_COMMIT,
-          OCI_RUNTIME_SPEC_VERSION);
+  printf ("tong version %s\ncommit: %s\nspec: %s\n+SYSTEMD +SELINUX +APPARMOR +CAP +SECCOMP +YAJL\n",
+          PACKAGE_VERSION, TONG_COMMIT, OCI_RUNTIME_SPEC_VERSION);
 }
 
 enum
@@ -203,6 +213,7 @@ main (int argc, char **argv)
           log_error_report (&err);
           return 1;
         }
+      log_flush ();
       return r;
     }
   tong_err (&err, 0, "unknown command `%s` (see tong --help)", name);

@@ -7,13 +7,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <signal.h>
+#include <stdio.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "src/caps.h"
 #include "src/util.h"
 
 /* Older headers lack it; kernels before 6.3 reject it with EINVAL. */
@@ -45,17 +48,53 @@ protect_exe_remember_start (char **argv)
   sigprocmask (SIG_SETMASK, NULL, &start_mask);
 }
 
+static bool
+bounding_has_ptrace (const struct oci_process *p)
+{
+  char **names = p && p->capabilities ? p->capabilities->bounding : NULL;
+
+  for (size_t i = 0; names && names[i]; i++)
+    if (caps_from_name (names[i]) == CAP_SYS_PTRACE)
+      return true;
+  return false;
+}
+
 /* PR_SET_DUMPABLE only stops a process without CAP_SYS_PTRACE in tong's user
  * namespace.  A container with a new user namespace holds its capabilities
- * there, never in ours.  Without one, any of its processes may hold
- * CAP_SYS_PTRACE in ours: not only through the spec's capabilities, but
- * through `tong exec --cap` at any later time, so the spec's bounding set
- * cannot decide it.  A user namespace joined by path may be ours. */
+ * there, never in ours.  Without one, a process of the container can hold
+ * CAP_SYS_PTRACE in ours only if it is in the bounding set tong gave it (a
+ * file capability or a setuid binary cannot add to the bounding set): the
+ * caller says whether that may be so (may_ptrace).  Processes tong did not
+ * start may share a pid namespace that the container joins by path, or the
+ * host's: then nothing can be known.  A user namespace joined by path may be
+ * ours. */
 static bool
-needs_sealed_copy (const struct oci_spec *spec)
+needs_sealed_copy (const struct oci_spec *spec, bool may_ptrace)
 {
   const struct oci_namespace *user = oci_spec_namespace (spec, OCI_NS_USER);
-  return !user || user->path;
+  const struct oci_namespace *pid = oci_spec_namespace (spec, OCI_NS_PID);
+
+  if (user && !user->path)
+    return false;
+  return !pid || pid->path || may_ptrace;
+}
+
+bool
+protect_exe_grants_ptrace (const struct oci_process *p)
+{
+  return bounding_has_ptrace (p);
+}
+
+bool
+protect_exe_pid_runs_runtime (pid_t pid)
+{
+  char path[64];
+  struct stat self, other;
+
+  snprintf (path, sizeof path, "/proc/%d/exe", (int) pid);
+  if (stat ("/proc/self/exe", &self) < 0 || stat (path, &other) < 0)
+    return false;
+  return self.st_dev == other.st_dev && self.st_ino == other.st_ino;
 }
 
 static bool
@@ -102,12 +141,12 @@ sealed_copy_of_self (int *out, tong_error *err)
 }
 
 int
-protect_exe_reexec_if_needed (const struct oci_spec *spec, tong_error *err)
+protect_exe_reexec_if_needed (const struct oci_spec *spec, bool may_ptrace, tong_error *err)
 {
   _cleanup_close_ int mfd = -1;
   int r;
 
-  if (!needs_sealed_copy (spec) || runs_from_sealed_copy ())
+  if (!needs_sealed_copy (spec, may_ptrace) || runs_from_sealed_copy ())
     return 0;
   if (!start_argv)
     return tong_err (err, EINVAL, "re-exec from a sealed copy: the arguments were not kept");
@@ -119,4 +158,21 @@ protect_exe_reexec_if_needed (const struct oci_spec *spec, tong_error *err)
   sigprocmask (SIG_SETMASK, &start_mask, NULL);
   execveat (mfd, "", start_argv, environ, AT_EMPTY_PATH);
   return tong_err (err, errno, "re-exec the runtime from its sealed copy");
+}
+
+int
+protect_exe_check_exec (const struct oci_spec *spec, const struct oci_process *p, pid_t init,
+                        tong_error *err)
+{
+  const struct oci_namespace *user = oci_spec_namespace (spec, OCI_NS_USER);
+
+  if ((user && !user->path) || !bounding_has_ptrace (p))
+    return 0;
+  /* The init was created without a sealed copy, since nothing could reach it. */
+  if (protect_exe_pid_runs_runtime (init))
+    return tong_err (err, 0,
+                     "cannot exec a process with CAP_SYS_PTRACE into a container that has not "
+                     "been started: its init still runs the runtime's binary, which that "
+                     "capability could reach through /proc; start the container first");
+  return 0;
 }

@@ -5,10 +5,15 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -27,7 +32,20 @@ struct seccomp_plan
   int listener; /* connected to listenerPath when a rule notifies, else -1 */
   char *listener_path;
   char *metadata; /* listenerMetadata, or NULL */
+  /* Kernel flags that libseccomp cannot set (WAIT_KILLABLE_RECV before 2.6):
+   * then the program is exported here and loaded with seccomp(2) itself. */
+  bool wait_killable;
+  unsigned int kernel_flags; /* SECCOMP_FILTER_FLAG_* the spec asks for */
+  struct sock_filter *bpf;
+  size_t bpf_len; /* instructions */
 };
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+#ifndef SECCOMP_FILTER_FLAG_TSYNC_ESRCH
+#define SECCOMP_FILTER_FLAG_TSYNC_ESRCH (1UL << 4)
+#endif
 
 struct action_info
 {
@@ -106,7 +124,7 @@ arch_resolve (const char *name, uint32_t *out, tong_error *err)
 }
 
 static int
-apply_flags (scmp_filter_ctx ctx, char **flags, tong_error *err)
+apply_flags (struct seccomp_plan *plan, char **flags, tong_error *err)
 {
   for (size_t i = 0; flags && flags[i]; i++)
     {
@@ -115,30 +133,80 @@ apply_flags (scmp_filter_ctx ctx, char **flags, tong_error *err)
       int r;
 
       if (strcmp (f, "SECCOMP_FILTER_FLAG_TSYNC") == 0)
-        attr = SCMP_FLTATR_CTL_TSYNC;
+        {
+          attr = SCMP_FLTATR_CTL_TSYNC;
+          plan->kernel_flags |= SECCOMP_FILTER_FLAG_TSYNC;
+        }
       else if (strcmp (f, "SECCOMP_FILTER_FLAG_LOG") == 0)
-        attr = SCMP_FLTATR_CTL_LOG;
+        {
+          attr = SCMP_FLTATR_CTL_LOG;
+          plan->kernel_flags |= SECCOMP_FILTER_FLAG_LOG;
+        }
       else if (strcmp (f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
-        attr = SCMP_FLTATR_CTL_SSB;
+        {
+          attr = SCMP_FLTATR_CTL_SSB;
+          plan->kernel_flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+        }
       else if (strcmp (f, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0)
         {
+          plan->wait_killable = true;
 #if LIBSECCOMP_HAS_WAITKILL
           attr = SCMP_FLTATR_CTL_WAITKILL;
 #else
-          return tong_err (err, 0,
-                           "config.json: linux.seccomp.flags[%zu]: %s needs libseccomp 2.6 or "
-                           "later; tong was built with %d.%d.%d: remove the flag",
-                           i, f, SCMP_VER_MAJOR, SCMP_VER_MINOR, SCMP_VER_MICRO);
+          continue;
 #endif
         }
       else
         return tong_err (err, 0, "config.json: linux.seccomp.flags[%zu]: unknown flag \"%s\"", i,
                          f);
-      r = seccomp_attr_set (ctx, attr, 1);
+      r = seccomp_attr_set (plan->ctx, attr, 1);
       if (r < 0)
         return tong_err (err, -r, "config.json: linux.seccomp.flags[%zu]: set %s", i, f);
     }
   return 0;
+}
+
+/* The filter as the kernel will run it, for loading it with flags this
+ * libseccomp does not know. */
+static int
+export_program (struct seccomp_plan *plan, tong_error *err)
+{
+  _cleanup_close_ int fd = memfd_create ("seccomp-bpf", MFD_CLOEXEC);
+  struct stat st;
+  ssize_t n;
+  int r;
+
+  if (fd < 0)
+    return tong_err (err, errno, "seccomp: memfd_create");
+  r = seccomp_export_bpf (plan->ctx, fd);
+  if (r < 0)
+    return tong_err (err, -r, "libseccomp: export the filter");
+  if (fstat (fd, &st) < 0)
+    return tong_err (err, errno, "seccomp: stat the exported filter");
+  if (st.st_size <= 0 || st.st_size % (off_t) sizeof (struct sock_filter) != 0
+      || st.st_size / (off_t) sizeof (struct sock_filter) > BPF_MAXINSNS)
+    return tong_err (err, EINVAL, "libseccomp exported a filter of %lld bytes",
+                     (long long) st.st_size);
+  plan->bpf = xmalloc ((size_t) st.st_size);
+  n = pread (fd, plan->bpf, (size_t) st.st_size, 0);
+  if (n != st.st_size)
+    return tong_err (err, n < 0 ? errno : EIO, "seccomp: read the exported filter");
+  plan->bpf_len = (size_t) st.st_size / sizeof (struct sock_filter);
+  return 0;
+}
+
+/* seccomp(2) with the spec's flags and a listener; returns the notify fd. */
+static int
+load_program (const struct seccomp_plan *plan)
+{
+  struct sock_fprog prog = { .len = (unsigned short) plan->bpf_len, .filter = plan->bpf };
+  unsigned int flags = plan->kernel_flags | SECCOMP_FILTER_FLAG_NEW_LISTENER
+                       | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+
+  /* A listener and thread sync only go together when a failed sync says ESRCH. */
+  if (flags & SECCOMP_FILTER_FLAG_TSYNC)
+    flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+  return (int) syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
 }
 
 static void
@@ -272,6 +340,7 @@ seccomp_plan_free (struct seccomp_plan *plan)
     close (plan->listener);
   free (plan->listener_path);
   free (plan->metadata);
+  free (plan->bpf);
   free (plan);
 }
 
@@ -325,7 +394,7 @@ seccomp_prepare (const struct oci_seccomp *s, struct seccomp_plan **out, tong_er
         return tong_err (err, -r, "config.json: linux.seccomp.architectures[%zu]: add %s", i,
                          s->architectures[i]);
     }
-  r = apply_flags (plan->ctx, s->flags, err);
+  r = apply_flags (plan, s->flags, err);
   if (r < 0)
     return r;
   r = add_syscalls (plan->ctx, s, default_action, &notifies, err);
@@ -344,6 +413,16 @@ seccomp_prepare (const struct oci_seccomp *s, struct seccomp_plan **out, tong_er
         return r;
       plan->listener_path = xstrdup (s->listener_path);
       plan->metadata = s->listener_metadata ? xstrdup (s->listener_metadata) : NULL;
+    }
+  if (plan->wait_killable && !notifies)
+    return tong_err (err, 0,
+                     "config.json: linux.seccomp.flags: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV "
+                     "applies to notifications, but no rule uses SCMP_ACT_NOTIFY");
+  if (plan->wait_killable && !LIBSECCOMP_HAS_WAITKILL)
+    {
+      r = export_program (plan, err);
+      if (r < 0)
+        return r;
     }
   *out = TAKE_PTR (plan);
   return 0;
@@ -464,16 +543,25 @@ seccomp_plan_load (struct seccomp_plan *plan, const char *state_json, tong_error
       if (r < 0)
         return r;
     }
-  r = seccomp_load (plan->ctx);
+  if (plan->bpf)
+    {
+      notify_fd = load_program (plan);
+      r = notify_fd < 0 ? -errno : 0;
+    }
+  else
+    r = seccomp_load (plan->ctx);
   if (r < 0)
     return tong_err (err, -r, "load the seccomp filter (linux.seccomp)%s",
                      r == -EACCES || r == -EPERM
                          ? ": without process.noNewPrivileges this needs CAP_SYS_ADMIN"
+                     : r == -EINVAL && plan->wait_killable
+                         ? ": SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV needs Linux 5.19 or later"
                          : "");
   if (plan->listener < 0)
     return 0;
 
-  notify_fd = seccomp_notify_fd (plan->ctx);
+  if (notify_fd < 0)
+    notify_fd = seccomp_notify_fd (plan->ctx);
   if (notify_fd < 0)
     return tong_err (err, -notify_fd, "get the seccomp notify fd");
   r = fd_send (plan->listener, notify_fd, message, strlen (message), err);

@@ -252,10 +252,15 @@ state_write (int dirfd, const struct container_state *st, tong_error *err)
       GEN_STR (g, "cgroup");
       GEN_STR (g, st->cgroup);
     }
+  if (st->systemd_unit)
+    {
+      GEN_STR (g, "systemd_unit");
+      GEN_STR (g, st->systemd_unit);
+    }
   gen_annotations (g, &st->annotations);
   yajl_gen_map_close (g);
   yajl_gen_get_buf (g, &buf, &len);
-  r = write_file_atomic_at (dirfd, STATE_FILE, buf, len, 0600, err);
+  r = write_file_replace_at (dirfd, STATE_FILE, buf, len, 0600, err);
   yajl_gen_free (g);
   return r;
 }
@@ -309,6 +314,7 @@ state_read (int dirfd, struct container_state *st, tong_error *err)
   st->new_pid_ns = tree_bool (root, "new_pid_ns");
   st->creating = tree_bool (root, "creating");
   st->cgroup = tree_str (root, "cgroup");
+  st->systemd_unit = tree_str (root, "systemd_unit");
   ann = yajl_tree_get (root, ann_path, yajl_t_object);
   if (ann && YAJL_GET_OBJECT (ann)->len)
     {
@@ -337,6 +343,7 @@ state_clear (struct container_state *st)
   free (st->rootfs);
   free (st->created);
   free (st->cgroup);
+  free (st->systemd_unit);
   for (size_t i = 0; i < st->annotations.len; i++)
     {
       free (st->annotations.items[i].key);

@@ -14,6 +14,8 @@
 #define STATE_FILE "state.json"
 #define STATE_CONFIG "config.json"
 #define STATE_FIFO "exec.fifo"
+/* Present once a `tong exec` gave a process CAP_SYS_PTRACE in its bounding set. */
+#define STATE_EXEC_PTRACE "exec-ptrace"
 
 enum container_status
 {
@@ -36,6 +38,7 @@ struct container_state
   bool new_pid_ns; /* killing init ends every process of the container */
   bool creating;   /* written before the init reports ready; cleared after */
   char *cgroup;    /* its cgroup v2 directory, or NULL */
+  char *systemd_unit; /* the systemd scope holding that cgroup (--systemd-cgroup), or NULL */
   struct oci_map annotations;
 };
 

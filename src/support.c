@@ -9,27 +9,6 @@
 #include "src/lsm.h"
 #include "src/log.h"
 
-static bool
-resources_ask_limits (const struct oci_resources *r)
-{
-  return r->memory.present || r->cpu.present || r->pids.present || r->block_io.present
-         || r->hugepage_limits_len || r->network.present || r->rdma_len || r->unified.len;
-}
-
-/* The rule every spec from `tong spec`, runc, containerd and podman carries:
- * deny all devices (what tong creates in /dev is the allow list). */
-static bool
-devices_deny_all_only (const struct oci_resources *r)
-{
-  for (size_t i = 0; i < r->devices_len; i++)
-    {
-      const struct oci_device_cgroup *d = &r->devices[i];
-      if (d->allow)
-        return false;
-    }
-  return true;
-}
-
 int
 spec_check_supported (const struct oci_spec *spec, tong_error *err)
 {
@@ -41,13 +20,7 @@ spec_check_supported (const struct oci_spec *spec, tong_error *err)
     return tong_err (err, 0, "config.json: linux: required on Linux");
   if (!oci_spec_namespace (spec, OCI_NS_MOUNT))
     return tong_err (err, 0, "config.json: linux.namespaces: a mount namespace is required");
-  if (l->resources && resources_ask_limits (l->resources))
-    return tong_err (err, 0, "config.json: linux.resources: cgroup limits are not supported by "
-                             "this version of tong; remove them (see docs/config.md)");
-  if (l->resources && !devices_deny_all_only (l->resources))
-    return tong_err (err, 0, "config.json: linux.resources.devices: allow rules need the cgroup "
-                             "device controller, which this version of tong does not manage; "
-                             "list the devices in linux.devices instead");
+  /* linux.resources is checked where it is planned: src/cgroups/limits.c. */
   if (l->intel_rdt)
     return tong_err (err, 0, "config.json: linux.intelRdt: Intel RDT is not supported");
   if (l->memory_policy)

@@ -96,4 +96,11 @@ sys_close_range (unsigned int first, unsigned int last, unsigned int flags)
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
+/* bpf(2): attr is a union bpf_attr (linux/bpf.h). */
+static inline int
+sys_bpf (int cmd, void *attr, unsigned int size)
+{
+  return (int) syscall (SYS_bpf, cmd, attr, size);
+}
+
 #endif

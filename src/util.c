@@ -162,9 +162,9 @@ write_file_at (int dirfd, const char *path, const void *data, size_t len, tong_e
   return 0;
 }
 
-int
-write_file_atomic_at (int dirfd, const char *path, const void *data, size_t len, mode_t mode,
-                      tong_error *err)
+static int
+replace_file (int dirfd, const char *path, const void *data, size_t len, mode_t mode, bool durable,
+              tong_error *err)
 {
   _cleanup_free_ char *tmp = xasprintf ("%s.tmp.%d", path, (int) getpid ());
   _cleanup_close_ int fd = -1;
@@ -174,7 +174,7 @@ write_file_atomic_at (int dirfd, const char *path, const void *data, size_t len,
   if (fd < 0)
     return tong_err (err, errno, "create `%s`", tmp);
   r = write_all (fd, data, len);
-  if (r == 0 && fsync (fd) < 0)
+  if (r == 0 && durable && fsync (fd) < 0)
     r = -errno;
   if (r < 0)
     {
@@ -188,6 +188,20 @@ write_file_atomic_at (int dirfd, const char *path, const void *data, size_t len,
       return tong_err (err, r, "rename `%s` to `%s`", tmp, path);
     }
   return 0;
+}
+
+int
+write_file_atomic_at (int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+                      tong_error *err)
+{
+  return replace_file (dirfd, path, data, len, mode, true, err);
+}
+
+int
+write_file_replace_at (int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+                       tong_error *err)
+{
+  return replace_file (dirfd, path, data, len, mode, false, err);
 }
 
 int

@@ -78,6 +78,11 @@ int write_file_at (int dirfd, const char *path, const void *data, size_t len, to
 /* Write a file atomically: a temporary name in the same directory, fsync, rename. */
 int write_file_atomic_at (int dirfd, const char *path, const void *data, size_t len, mode_t mode,
                           tong_error *err);
+/* The same without fsync: for files whose readers need them whole but that
+ * need not survive a crash (the runtime state, which lives on a tmpfs such
+ * as /run, pid files). */
+int write_file_replace_at (int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+                           tong_error *err);
 /* write(2)/read(2) the whole buffer, retrying on EINTR and short counts. Return 0 or -errno. */
 int write_all (int fd, const void *buf, size_t len);
 int read_all (int fd, void *buf, size_t len);

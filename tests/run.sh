@@ -1,7 +1,8 @@
 #!/bin/bash
 # tong's test runner: the project's whole test command.
 #
-#   tests/run.sh [--build-dir DIR] [--keep] [FILTER...]
+#   tests/run.sh [--build-dir DIR] [--keep] [--cases DIR [--name-prefix P]]
+#                [FILTER...]
 #
 # Runs (1) every unit-test program tests/unit/test-* of the build directory,
 # one test per `ok`/`not ok` line it prints, then (2) every test_* function of
@@ -9,14 +10,20 @@
 # temp dir ($T), its own --root ($ROOT) and a timeout.  After each integration
 # test it checks for leftovers (live processes of the test's containers, mounts
 # under $T, container state left in $ROOT), fails the test if it finds any and
-# cleans them up.
+# cleans them up.  Then (3) the VM suite (tests/vm/run.sh: cgroup v2 tests in
+# a Debian kernel under qemu), whose tests are named vm/FILE/TEST, and the
+# systemd VM (tests/vm/systemd.sh: systemd as PID 1), named vm-systemd/FILE/TEST.
+#
+# --cases DIR runs only the test_* functions of DIR/*.sh, the same way as (2),
+# named P + FILE/TEST (this is how the VM suite runs inside the VM).
 #
 # A FILTER selects tests whose name (or file name, e.g. "lifecycle", or unit
-# program name) contains it; shell globs work too.
+# program name, or "vm") contains it; shell globs work too.
 #
 # Environment: TONG (binary under test; default BUILD_DIR/tong),
 # TEST_TIMEOUT (seconds per test, default 60), TONG_TEST_TMPDIR (where temp
-# dirs go, default $TMPDIR or /tmp), CONSOLE_RECEIVER, BUSYBOX.
+# dirs go, default $TMPDIR or /tmp), CONSOLE_RECEIVER, BUSYBOX; the VM
+# suite's are described in tests/vm/run.sh.
 #
 # Output: `PASS name`, `FAIL name` (then the test's output, indented) or
 # `SKIP name: reason`, and last `N passed, N failed[, N skipped]`.
@@ -33,14 +40,21 @@ FILTERS=()
 
 usage ()
 {
-  sed -n '2,24s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '2,30s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
+
+CASES_DIR=
+NAME_PREFIX=
 
 while [ $# -gt 0 ]; do
   case $1 in
   --build-dir) BUILD_DIR=$2; shift 2 ;;
   --build-dir=*) BUILD_DIR=${1#*=}; shift ;;
   --keep) KEEP=1; shift ;;
+  --cases) CASES_DIR=$2; shift 2 ;;
+  --cases=*) CASES_DIR=${1#*=}; shift ;;
+  --name-prefix) NAME_PREFIX=$2; shift 2 ;;
+  --name-prefix=*) NAME_PREFIX=${1#*=}; shift ;;
   -h | --help) usage; exit 0 ;;
   --) shift; FILTERS+=("$@"); break ;;
   -*) echo "tests/run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -222,7 +236,7 @@ cleanup_work ()
 
 run_one_test ()
 {
-  local file=$1 fn=$2 area=$3 n=$4
+  local file=$1 fn=$2 area=$3 n=$4 name=${5:-$2}
   local t="$WORK/$n-$fn" rc=0 problems status reason
   local mark="tong-test-$$-$n-$RANDOM"
   mkdir -p "$t/state"
@@ -264,10 +278,10 @@ run_one_test ()
     printf '%s\n' "$problems" >>"$t/.log"
   fi
   case $status in
-  pass) record_pass "$fn" ;;
-  skip) record_skip "$fn" "$reason" ;;
+  pass) record_pass "$name" ;;
+  skip) record_skip "$name" "$reason" ;;
   fail)
-    record_fail "$fn"
+    record_fail "$name"
     {
       local lines
       lines=$(wc -l <"$t/.log")
@@ -287,8 +301,8 @@ run_one_test ()
 
 run_integration_tests ()
 {
-  local files=() f fn area blocker n=0 tests
-  for f in "$TESTS_DIR"/integration/*.sh; do
+  local files=() f fn area blocker n=0 tests name
+  for f in "${CASES_DIR:-$TESTS_DIR/integration}"/*.sh; do
     [ -f "$f" ] && files+=("$f")
   done
   [ ${#files[@]} -gt 0 ] || return 0
@@ -314,19 +328,75 @@ run_integration_tests ()
     area=${area%.sh}
     tests=$(test_functions "$f")
     for fn in $tests; do
-      selected "$fn" "$area/$fn" "integration" || continue
+      if [ -n "$CASES_DIR" ]; then
+        name=$NAME_PREFIX$area/$fn
+        selected "$name" || continue
+      else
+        name=$fn
+        selected "$fn" "$area/$fn" "integration" || continue
+      fi
       if [ -n "$blocker" ]; then
-        record_skip "$fn" "$blocker"
+        record_skip "$name" "$blocker"
         continue
       fi
       n=$((n + 1))
-      run_one_test "$f" "$fn" "$area" "$n"
+      run_one_test "$f" "$fn" "$area" "$n" "$name"
     done
   done
 }
 
-run_unit_tests
-run_integration_tests
+# ------------------------------------------------------------------ VM suite
+
+# The VM suite (tests/vm/run.sh) runs when no FILTER is given or one of them
+# selects one of its tests (vm/FILE/TEST); its result lines join ours.  The
+# same for the systemd VM (tests/vm/systemd.sh, vm-systemd/FILE/TEST):
+# run_vm_tests SCRIPT CASES PREFIX.
+run_vm_tests ()
+{
+  local script=${1:-run.sh} cases=${2:-cases} prefix=${3:-vm}
+  local f fn area want=0 line rc=0 failed_before=$FAILED
+  [ -f "$TESTS_DIR/vm/$script" ] || return 0
+  if [ ${#FILTERS[@]} -eq 0 ]; then
+    want=1
+  else
+    for f in "$TESTS_DIR/vm/$cases"/*.sh; do
+      [ -f "$f" ] || continue
+      area=${f##*/}
+      area=${area%.sh}
+      for fn in $(test_functions "$f"); do
+        selected "$prefix/$area/$fn" && want=1
+      done
+    done
+  fi
+  [ $want -eq 1 ] || return 0
+  [ $KEEP -eq 0 ] || export TONG_VM_KEEP=1
+  # tests/vm/run.sh prints our format and reports a VM that cannot run as
+  # one SKIP or FAIL, so its lines are counted as they come.
+  while IFS= read -r line; do
+    case $line in
+    "PASS "*) record_pass "${line#PASS }" ;;
+    "SKIP "*) line=${line#SKIP }; record_skip "${line%%: *}" "${line#*: }" ;;
+    "FAIL "*) record_fail "${line#FAIL }" ;;
+    "tong-vm-exit "*) rc=${line#tong-vm-exit } ;;
+    [0-9]*" passed, "*" failed"*) ;;
+    *) printf '%s\n' "$line" ;;
+    esac
+  done < <(bash "$TESTS_DIR/vm/$script" --build-dir "$BUILD_DIR" "${FILTERS[@]}" 2>&1; echo "tong-vm-exit $?")
+  if [ "$rc" -ne 0 ] && [ $FAILED -eq "$failed_before" ]; then
+    record_fail "$prefix (tests/vm/$script exited with status $rc)"
+  fi
+}
+
+if [ -n "$CASES_DIR" ]; then
+  [ -d "$CASES_DIR" ] || { echo "tests/run.sh: no directory $CASES_DIR" >&2; exit 2; }
+  CASES_DIR=$(cd "$CASES_DIR" && pwd)
+  run_integration_tests
+else
+  run_unit_tests
+  run_integration_tests
+  run_vm_tests
+  run_vm_tests systemd.sh systemd-cases vm-systemd
+fi
 
 if [ $FAILED -gt 0 ]; then
   echo

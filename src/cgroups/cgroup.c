@@ -11,6 +11,7 @@
 #include <sys/statfs.h>
 #include <time.h>
 
+#include "src/cgroups/systemd-unit.h"
 #include "src/util.h"
 
 const char *
@@ -61,10 +62,10 @@ cgroup_resolve (const struct oci_spec *spec, const char *id, char **out, tong_er
     return 0;
   if (cp && *cp && !path_safe (cp))
     return tong_err (err, 0, "config.json: linux.cgroupsPath \"%s\": must not contain \"..\"", cp);
-  if (cp && strchr (cp, ':') && cp[0] != '/')
-    return tong_err (err, 0, "config.json: linux.cgroupsPath \"%s\": the systemd form "
-                             "slice:prefix:name needs the systemd cgroup driver, which this "
-                             "version of tong does not have", cp);
+  if (systemd_path_is_systemd (cp))
+    return tong_err (err, 0, "config.json: linux.cgroupsPath \"%s\" is in systemd's form "
+                             "slice:prefix:name: use the systemd cgroup driver "
+                             "(--systemd-cgroup, or --cgroup-manager systemd)", cp);
   if (cp && cp[0] == '/')
     {
       *out = xasprintf ("%s%s", mnt, cp);

@@ -1,6 +1,5 @@
 /* The container's cgroup v2 directory: where its processes are tracked,
- * frozen, listed and killed.  Resource limits are not applied by this
- * version (a spec that asks for them is refused: src/support.c). */
+ * frozen, listed and killed.  Its limits: limits.h. */
 #ifndef TONG_CGROUP_H
 #define TONG_CGROUP_H
 

@@ -1,1 +1,30 @@
-tong_SOURCES += src/cgroups/cgroup.c src/cgroups/cgroup.h
+tong_SOURCES += src/cgroups/cgroup.c src/cgroups/cgroup.h \
+	src/cgroups/limits.c src/cgroups/limits.h
+# The parts the unit tests link (planning, controllers, the device program,
+# update's merge, stats) in libtong.a.
+libtong_a_SOURCES += src/cgroups/resources.c src/cgroups/resources.h \
+	src/cgroups/controllers.c src/cgroups/controllers.h \
+	src/cgroups/devices-bpf.c src/cgroups/devices-bpf.h \
+	src/cgroups/resources-merge.c src/cgroups/resources-merge.h \
+	src/cgroups/stats.c src/cgroups/stats.h
+
+check_PROGRAMS += tests/unit/test-cgroup-resources tests/unit/test-cgroup-devices \
+	tests/unit/test-cgroup-stats
+tests_unit_test_cgroup_resources_SOURCES = tests/unit/test-cgroup-resources.c
+tests_unit_test_cgroup_resources_LDADD = $(TONG_LIBS)
+tests_unit_test_cgroup_devices_SOURCES = tests/unit/test-cgroup-devices.c
+tests_unit_test_cgroup_devices_LDADD = $(TONG_LIBS)
+
+# The systemd driver: its plain data (unit-tested) in libtong.a, the D-Bus
+# side (libsystemd loaded with dlopen: only the header at build time) in tong.
+libtong_a_SOURCES += src/cgroups/systemd-unit.c src/cgroups/systemd-unit.h
+tong_SOURCES += src/cgroups/systemd.c src/cgroups/systemd.h \
+	src/cgroups/systemd-bus.c src/cgroups/systemd-bus.h
+tong_CFLAGS += $(SYSTEMD_CFLAGS)
+tong_LDADD += $(DL_LIBS)
+check_PROGRAMS += tests/unit/test-systemd-unit
+tests_unit_test_systemd_unit_SOURCES = tests/unit/test-systemd-unit.c
+tests_unit_test_systemd_unit_LDADD = $(TONG_LIBS)
+
+tests_unit_test_cgroup_stats_SOURCES = tests/unit/test-cgroup-stats.c
+tests_unit_test_cgroup_stats_LDADD = $(TONG_LIBS)

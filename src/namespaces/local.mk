@@ -6,7 +6,8 @@ tong_SOURCES += src/namespaces/rootfs.h src/namespaces/rootfs.c \
 	src/namespaces/protect.h src/namespaces/protect.c \
 	src/namespaces/sysctl.h src/namespaces/sysctl.c \
 	src/namespaces/idmap.h src/namespaces/idmap.c \
-	src/namespaces/idmap-helpers.h src/namespaces/idmap-helpers.c
+	src/namespaces/idmap-helpers.h src/namespaces/idmap-helpers.c \
+	src/namespaces/rootless.h src/namespaces/rootless.c
 
 check_PROGRAMS += tests/unit/test-mount-options
 tests_unit_test_mount_options_SOURCES = tests/unit/test-mount-options.c

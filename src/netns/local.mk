@@ -1,1 +1,11 @@
-tong_SOURCES += src/netns/loopback.c src/netns/loopback.h
+# Plain data (the annotations' parser) goes in libtong.a for the unit tests.
+libtong_a_SOURCES += src/netns/config.c src/netns/config.h
+tong_SOURCES += src/netns/loopback.c src/netns/loopback.h \
+	src/netns/net.c src/netns/net.h src/netns/link.c src/netns/link.h \
+	src/netns/ipam.c src/netns/ipam.h src/netns/nat.c src/netns/nat.h
+tong_CFLAGS += $(MNL_CFLAGS) $(NFTNL_CFLAGS)
+tong_LDADD += $(MNL_LIBS) $(NFTNL_LIBS)
+
+check_PROGRAMS += tests/unit/test-net-config
+tests_unit_test_net_config_SOURCES = tests/unit/test-net-config.c
+tests_unit_test_net_config_LDADD = $(TONG_LIBS)

@@ -2,6 +2,7 @@
  * resumed from the bytes already in each file, size and sha256 checked while
  * streaming, transient failures retried with backoff. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,6 +131,8 @@ xfer_prepare (struct xfer *x)
     return tong_err (&f->err, 0, "blob %s: negative size %" PRId64, f->digest, f->size);
   if (fstat (f->fd, &st) < 0)
     return tong_err (&f->err, errno, "blob %s: fstat of the output file", f->digest);
+  if (fcntl (f->fd, F_GETFL) & O_APPEND)
+    return tong_err (&f->err, 0, "blob %s: the output file is open with O_APPEND", f->digest);
   x->md = EVP_MD_CTX_new ();
   EVP_DigestInit_ex (x->md, EVP_sha256 (), NULL);
   if (st.st_size > f->size)

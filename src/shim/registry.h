@@ -12,7 +12,9 @@
  * --creds, else the first auth file naming the registry: $REGISTRY_AUTH_FILE
  * (alone, when set), ${XDG_RUNTIME_DIR}/containers/auth.json,
  * ~/.docker/config.json.  TLS is verified unless the registry is insecure.
- * docs/registries.md describes the behaviour and the registries.conf subset. */
+ * docs/registries.md describes the behaviour and the registries.conf subset.
+ * A struct registry is used by one thread at a time; several processes may
+ * pull the same blobs at once (each into its own file). */
 #ifndef TONG_SHIM_REGISTRY_H
 #define TONG_SHIM_REGISTRY_H
 
@@ -66,8 +68,9 @@ struct blob_fetch
 {
   const char *digest; /* "sha256:<hex>" */
   int64_t size;       /* expected size in bytes */
-  int fd;             /* O_RDWR; bytes already in it are kept and the download resumes with
-                         Range (their digest is re-hashed first) */
+  int fd;             /* O_RDWR, not O_APPEND (written with pwrite); bytes already in it are
+                         kept and the download resumes with Range (their digest is re-hashed
+                         first) */
   int result;         /* 0 or -errno */
   tong_error err;
 };

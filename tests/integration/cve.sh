@@ -74,6 +74,46 @@ test_cve_2019_5736_exe_cap_sys_ptrace ()
   assert_eq "$EXE_EXEC" "reached=0 write=0"
 }
 
+# Without CAP_SYS_PTRACE in the spec nothing in the container can reach the
+# binary, so tong does not pay for a sealed copy: the created init runs the
+# binary itself.  Then an exec that gives CAP_SYS_PTRACE is refused while the
+# init still runs the binary; once started, such an exec is allowed, and
+# every later `tong exec` (even without the capability) runs from a sealed
+# copy, out of reach of the process that holds it.
+test_cve_2019_5736_exe_ptrace_granted_by_exec ()
+{
+  local probe="$BUILD_DIR/tests/tools/exe-probe" bin="$T/tong-copy" id sum pid
+  [ -x "$probe" ] || skip "tests/tools/exe-probe is not built (make check TESTS=)"
+  make_bundle "$T/b" sleep 1000
+  cfg_set "$T/b" '.linux.namespaces |= map(select(.type != "user"))'
+  cp "$TONG" "$bin"
+  sum=$(sha256sum <"$bin")
+  id=$(stat -c '%Hd:%Ld:%i' "$bin")
+  cp "$probe" "$T/b/rootfs/exe-probe"
+
+  "$bin" --root "$ROOT" create --bundle "$T/b" c1 </dev/null
+  pid=$(tong state c1 | jq -r .pid)
+  assert_eq "$(stat -L -c '%Hd:%Ld:%i' "/proc/$pid/exe")" "$id" "the created init runs the binary"
+  run_cmd "$bin" --root "$ROOT" exec --cap CAP_SYS_PTRACE c1 true
+  assert_ne "$RC" 0
+  assert_contains "$ERR" "CAP_SYS_PTRACE"
+  assert_contains "$ERR" "start the container first"
+  assert_no_file "$ROOT/c1/exec-ptrace"
+
+  "$bin" --root "$ROOT" start c1
+  "$bin" --root "$ROOT" exec -d --cap CAP_SYS_PTRACE c1 /exe-probe 5 "$id" /probe.out
+  assert_file "$ROOT/c1/exec-ptrace"
+  local end=$((SECONDS + 4))
+  while [ $SECONDS -lt $end ]; do
+    "$bin" --root "$ROOT" exec c1 true </dev/null || true
+  done
+  wait_for 10 test -s "$T/b/rootfs/probe.out"
+  "$bin" --root "$ROOT" delete --force c1
+  assert_eq "$(sha256sum <"$bin")" "$sum" "the runtime's binary is unchanged"
+  assert_eq "$(cat "$T/b/rootfs/probe.out")" "reached=0 write=0"
+  assert_no_containers
+}
+
 # ---------------------------------------------------------------- CVE-2024-21626
 
 # A shell snippet for the container: its fds, then whether its cwd is inside

@@ -102,7 +102,7 @@ test_lsm_exec_flags_without_the_module_fail ()
 
 test_lsm_apparmor_profile_applied ()
 {
-  _have_apparmor || skip "this host has no AppArmor"
+  _have_apparmor || skip "this host has no AppArmor (tests/vm/cases/lsm.sh tests it in the VM)"
   local profile
   profile=$(_loaded_apparmor_profile)
   [ -n "$profile" ] || skip "no known AppArmor profile is loaded on this host"
@@ -120,7 +120,7 @@ test_lsm_apparmor_profile_applied ()
 
 test_lsm_apparmor_unknown_profile_fails_at_start ()
 {
-  _have_apparmor || skip "this host has no AppArmor"
+  _have_apparmor || skip "this host has no AppArmor (tests/vm/cases/lsm.sh tests it in the VM)"
   make_bundle "$T/b" true
   cfg_set "$T/b" '.process.apparmorProfile = "tong-no-such-profile"'
   # the host has AppArmor: create succeeds; the profile is not loaded, so the

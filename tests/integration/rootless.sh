@@ -189,3 +189,76 @@ test_rootless_missing_helper_names_the_package ()
   assert_contains "$ERR" "uidmap"
   _rl_no_state
 }
+
+# A spec without a user namespace (as `tong spec` writes it for root): the
+# user's container gets one anyway, its root the user, ids 1.. the range
+# /etc/subuid grants, so the default mounts (devpts gid=5…) work.
+test_rootless_user_namespace_added_when_the_spec_has_none ()
+{
+  _rl_setup
+  as_user "rm -f b/config.json"
+  "$TONG" spec --bundle "$RL_HOME/b"
+  local args
+  args=$(json_array sh -c 'id -u; cat /proc/self/uid_map /proc/self/gid_map;
+    touch /tmp/owned && chown 1000:1000 /tmp/owned && echo chown-ok')
+  cfg_set "$RL_HOME/b" '.process.terminal = false | .process.args = $args | .root.readonly = false
+    | .process.env += ["TONG_TEST_MARK=" + $mark]
+    | .process.capabilities |= with_entries(.value += ["CAP_CHOWN"])' \
+    --argjson args "$args" --arg mark "$TONG_TEST_MARK"
+  assert_json "$(cat "$RL_HOME/b/config.json")" '[.linux.namespaces[].type] | index(["user"]) == null'
+  chown "$RL_UID:$RL_GID" "$RL_HOME/b/config.json"
+  local out
+  out=$(as_user "tong run --bundle b rl-$$")
+  assert_eq "$(sed -n 1p <<<"$out")" 0 "uid inside"
+  assert_match "$out" "^ +0 +$RL_UID +1$"
+  assert_match "$out" "^ +1 +$_RL_SUB_START +$_RL_SUB_COUNT$"
+  assert_match "$out" "^ +0 +$RL_GID +1$"
+  assert_contains "$out" chown-ok
+  assert_eq "$(stat -c %u:%g "$RL_HOME/b/rootfs/tmp/owned")" \
+    "$((_RL_SUB_START + 999)):$((_RL_SUB_START + 999))" "owner on the host of uid 1000 inside"
+  _rl_no_state
+}
+
+# Without a subordinate range only the user itself is mapped: a spec whose
+# process runs as root still works when it needs no other id.
+test_rootless_user_namespace_added_without_a_range ()
+{
+  _rl_setup
+  sed -i "/^$RL_USER:/d" /etc/subuid /etc/subgid
+  _rl_bundle sh -c 'cat /proc/self/uid_map; id -u'
+  cfg_set "$RL_HOME/b" 'del(.linux.uidMappings) | del(.linux.gidMappings)
+    | .linux.namespaces |= map(select(.type != "user"))'
+  local out
+  out=$(as_user "tong run --bundle b rl-$$")
+  assert_match "$out" "^ +0 +$RL_UID +1$"
+  assert_eq "$(sed -n 2p <<<"$out")" 0 "uid inside"
+  assert_eq "$(wc -l <<<"$out")" 2 "one map line"
+  _rl_no_state
+}
+
+# A user who may not create a cgroup runs containers without one, told so
+# once, with what it costs and how to get one.
+test_rootless_without_a_cgroup_said_once ()
+{
+  _rl_setup
+  [ -n "$(_rl_cg_writable)" ] && skip "the test user may write to this cgroup: nothing to say"
+  _rl_bundle true
+  local first second
+  first=$(as_user "tong run --bundle b rl-$$ 2>&1")
+  second=$(as_user "tong run --bundle b rl-$$ 2>&1")
+  assert_contains "$first" "run without a cgroup"
+  assert_contains "$first" "Delegate=yes"
+  assert_not_contains "$second" "without a cgroup"
+  _rl_no_state
+}
+
+# _rl_cg_writable: the cgroup v2 directory the user's containers would go
+# below, if the user may write to it.
+_rl_cg_writable ()
+{
+  local m own
+  m=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+  [ -n "$m" ] || return 0
+  own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+  as_user "test -w '$m$own' && echo yes" 2>/dev/null || true
+}

@@ -197,16 +197,50 @@ test_seccomp_notify_without_listener_fails ()
   assert_no_containers
 }
 
-test_seccomp_wait_killable_recv ()
+test_seccomp_wait_killable_recv_needs_a_notify_rule ()
 {
   make_bundle "$T/b" true
   deny_mkdir "$T/b" SCMP_ACT_ERRNO
   cfg_set "$T/b" '.linux.seccomp.flags = ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]'
-  run_cmd tong run --bundle "$T/b" c1
-  # tong either sets the flag (libseccomp 2.6 or later) or says what it needs
-  if [ "$RC" -ne 0 ]; then
-    assert_contains "$ERR" "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV needs libseccomp 2.6"
-  fi
+  assert_fail tong run --bundle "$T/b" c1
+  assert_contains "$ERR" "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"
+  assert_contains "$ERR" "SCMP_ACT_NOTIFY"
+  assert_no_containers
+}
+
+# _stopped_mkdir BUNDLE FLAGS-JSON: the container makes a directory, the call
+# notified to an agent that lets it run 1.5 s after receiving it; meanwhile
+# the test stops and continues the container's processes.  Prints mkdir's
+# status and how often the agent saw the call ("rc=0 calls=1").  An
+# interruptible wait is broken by the stop (the call fails, or comes again);
+# a killable one (WAIT_KILLABLE_RECV) is not.
+_stopped_mkdir ()
+{
+  make_bundle "$1" sh -c 'mkdir /tmp/x; echo "rc=$?" >/tmp/rc'
+  rm -f "$T/calls" "$T/agent.sock" "$T/state.json"
+  start_listener -c -d 1500
+  notify_mkdir "$1"
+  cfg_set "$1" ".linux.seccomp.flags = $2"
+  tong create --bundle "$1" c1 >&2
+  tong start c1 >&2
+  wait_for 10 test -s "$T/calls"
+  tong kill --all c1 STOP >&2
+  sleep 0.2
+  tong kill --all c1 CONT >&2
+  wait_status c1 stopped 15 >&2
+  tong delete c1 >&2
+  assert_pid_gone "$LISTENER_PID" 10 >&2
+  echo "$(cat "$1/rootfs/tmp/rc") calls=$(grep -c '^mkdir' "$T/calls")"
+}
+
+test_seccomp_wait_killable_recv_keeps_a_stopped_call_waiting ()
+{
+  local plain killable
+  plain=$(_stopped_mkdir "$T/b1" '[]')
+  killable=$(_stopped_mkdir "$T/b2" '["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]')
+  # the test can tell: without the flag the stop breaks the wait
+  assert_ne "$plain" "rc=0 calls=1" "without the flag"
+  assert_eq "$killable" "rc=0 calls=1" "with WAIT_KILLABLE_RECV"
   assert_no_containers
 }
 

@@ -1,4 +1,4 @@
-/* seccomp-listener [-e ERRNO | -c] SOCKET_PATH STATE_FILE [CALLS_FILE]
+/* seccomp-listener [-e ERRNO | -c] [-d MS] SOCKET_PATH STATE_FILE [CALLS_FILE]
  *
  * A seccomp agent for the integration tests (linux.seccomp.listenerPath):
  * listen on a unix socket, accept one connection, receive the notify fd and
@@ -6,7 +6,8 @@
  * every notification until the container's processes are gone: with the
  * error ERRNO (-e, default EPERM) or by letting the call run (-c, the
  * kernel's SECCOMP_USER_NOTIF_FLAG_CONTINUE).  Each notified system call's
- * name is appended to CALLS_FILE, one a line.
+ * name is appended to CALLS_FILE, one a line, as soon as it is received;
+ * with -d the answer follows MS milliseconds later.
  *
  * The socket appears at SOCKET_PATH only once it is listening (bound under a
  * temporary name, then renamed), so a test may wait for the path to exist. */
@@ -30,6 +31,7 @@ struct options
 {
   bool cont;
   int errnum;
+  unsigned delay_ms;
   const char *socket_path, *state_file, *calls_file;
 };
 
@@ -115,6 +117,8 @@ serve (int nfd, const struct options *o, tong_error *err)
           break;
         }
       log_call (o->calls_file, req);
+      if (o->delay_ms)
+        usleep (o->delay_ms * 1000u);
       memset (resp, 0, sizeof *resp);
       resp->id = req->id;
       if (o->cont)
@@ -165,7 +169,7 @@ main (int argc, char **argv)
   tong_error err = { 0 };
   int c;
 
-  while ((c = getopt (argc, argv, "ce:")) != -1)
+  while ((c = getopt (argc, argv, "ce:d:")) != -1)
     switch (c)
       {
       case 'c':
@@ -173,6 +177,9 @@ main (int argc, char **argv)
         break;
       case 'e':
         o.errnum = atoi (optarg);
+        break;
+      case 'd':
+        o.delay_ms = (unsigned) atoi (optarg);
         break;
       default:
         goto usage;
@@ -189,6 +196,6 @@ main (int argc, char **argv)
     }
   return 0;
 usage:
-  fprintf (stderr, "usage: seccomp-listener [-e ERRNO | -c] SOCKET_PATH STATE_FILE [CALLS_FILE]\n");
+  fprintf (stderr, "usage: seccomp-listener [-e ERRNO | -c] [-d MS] SOCKET_PATH STATE_FILE [CALLS_FILE]\n");
   return 2;
 }

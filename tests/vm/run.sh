@@ -1,0 +1,237 @@
+#!/bin/bash
+# tong's VM suite: cgroup v2 tests in a real Debian kernel under qemu.
+#
+#   tests/vm/run.sh [--build-dir DIR] [--cases DIR] [FILTER...]
+#
+# Boots Debian's current cloud kernel (tests/vm/kernel.sh fetches and caches
+# it) under qemu-system-x86_64 with TCG and an initramfs
+# (tests/vm/mkinitramfs.sh) holding busybox, bash, jq, DIR's tong and the case
+# files; its init (tests/vm/init) mounts cgroup2 at /sys/fs/cgroup, enables
+# every controller and runs the cases with tests/run.sh --cases.  Case files
+# are written exactly like tests/integration/*.sh (test_* functions, the
+# helpers of tests/lib.sh, each test in its own bash process).
+#
+# --build-dir DIR  where tong was built (default: the source tree)
+# --cases DIR      the case files (default: tests/vm/cases)
+# FILTER           run only the tests whose name vm/FILE/TEST contains it
+#
+# Output: the VM's facts and timings as `vm: ...` lines, each test as
+# `PASS vm/FILE/TEST`, `FAIL vm/FILE/TEST` (with its output indented) or
+# `SKIP vm/FILE/TEST: reason`, last `N passed, N failed[, N skipped]`.  A VM
+# that cannot run here (no qemu, no kernel package) is one `SKIP vm: reason`;
+# a VM that panics or does not finish in time is a `FAIL vm ...`.  Exit
+# status 0 iff nothing failed.
+#
+# Environment: TONG (default DIR/tong), TONG_VM_CACHE (kernel cache, default
+# ${XDG_CACHE_HOME:-$HOME/.cache}/tong-vm), TONG_VM_TIMEOUT (seconds for the
+# whole VM run, default 840), TONG_VM_TEST_TIMEOUT (seconds per test inside,
+# default 120), TONG_VM_MEMORY (default 1G), TONG_VM_SMP (default 2),
+# TONG_VM_ACCEL (default tcg), TONG_VM_MODULES (modules to load, default
+# "overlay veth"), TONG_VM_TOOLS (more host programs to copy in),
+# TONG_VM_KEEP=1 (keep the work directory with the logs), BUSYBOX.
+
+set -u
+export LC_ALL=C
+
+VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TESTS_DIR=$(dirname "$VM_DIR")
+BUILD_DIR=$(dirname "$TESTS_DIR")
+CASES_DIR=$VM_DIR/cases
+FILTERS=()
+
+usage ()
+{
+  sed -n '2,31s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+}
+
+while [ $# -gt 0 ]; do
+  case $1 in
+  --build-dir) BUILD_DIR=$2; shift 2 ;;
+  --build-dir=*) BUILD_DIR=${1#*=}; shift ;;
+  --cases) CASES_DIR=$2; shift 2 ;;
+  --cases=*) CASES_DIR=${1#*=}; shift ;;
+  -h | --help) usage; exit 0 ;;
+  --) shift; FILTERS+=("$@"); break ;;
+  -*) echo "tests/vm/run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+  *) FILTERS+=("$1"); shift ;;
+  esac
+done
+
+BUILD_DIR=$(cd "$BUILD_DIR" && pwd) || exit 2
+CASES_DIR=$(cd "$CASES_DIR" && pwd) || exit 2
+TONG=${TONG:-$BUILD_DIR/tong}
+TIMEOUT=${TONG_VM_TIMEOUT:-840}
+
+PASSED=0
+FAILED=0
+SKIPPED=0
+START=$SECONDS
+
+finish ()
+{
+  if [ $SKIPPED -gt 0 ]; then
+    echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+  else
+    echo "$PASSED passed, $FAILED failed"
+  fi
+  [ $FAILED -eq 0 ]
+  exit
+}
+
+selected ()
+{
+  [ ${#FILTERS[@]} -eq 0 ] && return 0
+  local f
+  for f in "${FILTERS[@]}"; do
+    # shellcheck disable=SC2053
+    [[ $1 == *$f* ]] && return 0
+  done
+  return 1
+}
+
+# Which tests the filters select: no VM at all when there are none.
+nsel=0
+for f in "$CASES_DIR"/*.sh; do
+  [ -f "$f" ] || continue
+  area=${f##*/}
+  area=${area%.sh}
+  for fn in $(grep -oE '^[[:space:]]*(function[[:space:]]+)?test_[A-Za-z0-9_]+[[:space:]]*\(\)' "$f" |
+    sed -E 's/^[[:space:]]*(function[[:space:]]+)?//; s/[[:space:]]*\(\)$//'); do
+    selected "vm/$area/$fn" && nsel=$((nsel + 1))
+  done
+done
+[ $nsel -gt 0 ] || finish
+
+# Why the VM cannot run here, or nothing.
+vm_blocker ()
+{
+  local p
+  for p in qemu-system-x86_64:qemu-system-x86 cpio:cpio apt-get:apt dpkg-deb:dpkg; do
+    if ! command -v "${p%%:*}" >/dev/null 2>&1; then
+      echo "${p%%:*} is not installed (apt-get install ${p#*:})"
+      return
+    fi
+  done
+  if [ ! -x "${BUSYBOX:-/bin/busybox}" ] || ldd "${BUSYBOX:-/bin/busybox}" >/dev/null 2>&1; then
+    echo "no static busybox at ${BUSYBOX:-/bin/busybox} (apt-get install busybox-static)"
+  elif ! command -v jq >/dev/null 2>&1; then
+    echo "jq is not installed (apt-get install jq)"
+  fi
+}
+
+blocker=$(vm_blocker)
+if [ -n "$blocker" ]; then
+  echo "SKIP vm: $blocker"
+  SKIPPED=$((SKIPPED + 1))
+  finish
+fi
+if [ ! -x "$TONG" ]; then
+  echo "FAIL vm: the binary under test $TONG does not exist (build it with make, or set TONG)"
+  FAILED=$((FAILED + 1))
+  finish
+fi
+
+if ! KERNEL_DIR=$("$VM_DIR/kernel.sh" 2>"${TMPDIR:-/tmp}/tong-vm-kernel.$$"); then
+  echo "SKIP vm: no kernel: $(tail -n1 "${TMPDIR:-/tmp}/tong-vm-kernel.$$")"
+  rm -f "${TMPDIR:-/tmp}/tong-vm-kernel.$$"
+  SKIPPED=$((SKIPPED + 1))
+  finish
+fi
+sed 's/^/vm: /' "${TMPDIR:-/tmp}/tong-vm-kernel.$$"
+rm -f "${TMPDIR:-/tmp}/tong-vm-kernel.$$"
+VMLINUZ=$(ls "$KERNEL_DIR"/boot/vmlinuz-* | head -n1)
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/tong-vm.XXXXXX") || exit 2
+QPID=
+cleanup ()
+{
+  [ -z "$QPID" ] || kill "$QPID" 2>/dev/null
+  if [ "${TONG_VM_KEEP:-0}" = 1 ] || [ $FAILED -gt 0 ]; then
+    echo "vm: logs kept in $WORK" >&2
+  else
+    rm -rf "$WORK"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mkdir "$WORK/conf"
+echo "TEST_TIMEOUT=${TONG_VM_TEST_TIMEOUT:-120}" >"$WORK/conf/vm.conf"
+if [ ${#FILTERS[@]} -gt 0 ]; then
+  printf '%s\n' "${FILTERS[@]}" >"$WORK/conf/filters"
+fi
+if ! TONG=$TONG "$VM_DIR/mkinitramfs.sh" "$WORK/initramfs.cpio" "$BUILD_DIR" "$CASES_DIR" \
+  "$KERNEL_DIR" "$WORK/conf" >"$WORK/mkinitramfs.log" 2>&1; then
+  echo "FAIL vm: cannot build the initramfs"
+  sed 's/^/    /' "$WORK/mkinitramfs.log"
+  FAILED=$((FAILED + 1))
+  finish
+fi
+sed 's/^/vm: /' "$WORK/mkinitramfs.log"
+
+: >"$WORK/results"
+BOOT_START=$(date +%s.%N)
+timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel "${TONG_VM_ACCEL:-tcg}" \
+  -m "${TONG_VM_MEMORY:-1G}" -smp "${TONG_VM_SMP:-2}" \
+  -nographic -no-reboot -monitor none -nic none \
+  -serial "file:$WORK/console.log" -serial "file:$WORK/results" \
+  -kernel "$VMLINUZ" -initrd "$WORK/initramfs.cpio" \
+  -append "console=ttyS0 panic=-1 quiet oops=panic rdinit=/init" \
+  </dev/null >"$WORK/qemu.log" 2>&1 &
+QPID=$!
+
+# The console's text without carriage returns and the firmware's escapes.
+console_text () { sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g; s/\r$//'; }
+
+elapsed () { echo "$(date +%s.%N) $1" | awk '{printf "%.1f", $1 - $2}'; }
+
+INIT_HOST='' INIT_GUEST='' DONE='' SUMMARY=0
+while IFS= read -r line; do
+  line=${line%$'\r'}
+  case $line in
+  "TONG-VM-INIT "*)
+    INIT_HOST=$(elapsed "$BOOT_START")
+    INIT_GUEST=${line#TONG-VM-INIT }
+    echo "vm: init started ${INIT_HOST} s after qemu (kernel uptime ${INIT_GUEST} s)"
+    ;;
+  "TONG-VM-INFO "*) echo "vm: ${line#TONG-VM-INFO }" ;;
+  "TONG-VM-DONE "*) DONE=${line#TONG-VM-DONE } ;;
+  "PASS "*) PASSED=$((PASSED + 1)); SUMMARY=0; echo "$line" ;;
+  "SKIP "*) SKIPPED=$((SKIPPED + 1)); SUMMARY=0; echo "$line" ;;
+  "FAIL "*) FAILED=$((FAILED + 1)); SUMMARY=0; echo "$line" ;;
+  # run.sh's own summary: we count for ourselves.
+  failed:) SUMMARY=1 ;;
+  [0-9]*" passed, "*" failed"*) SUMMARY=1 ;;
+  "") ;;
+  *) [ $SUMMARY = 1 ] || printf '%s\n' "$line" ;;
+  esac
+done < <(tail -s 0.2 -n +1 -F --pid="$QPID" "$WORK/results" 2>/dev/null)
+wait "$QPID"
+qrc=$?
+QPID=
+
+RUN_TIME=$(elapsed "$BOOT_START")
+if [ -z "$DONE" ]; then
+  FAILED=$((FAILED + 1))
+  panic=$(grep -a -m1 -E 'Kernel panic|BUG:|Oops' "$WORK/console.log" | tr -d '\r')
+  if [ -n "$panic" ]; then
+    echo "FAIL vm: kernel panic: $panic"
+  elif [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
+    echo "FAIL vm: the VM did not finish within ${TIMEOUT} s (TONG_VM_TIMEOUT)"
+  elif [ -z "$INIT_HOST" ]; then
+    echo "FAIL vm: the VM stopped before its init ran (qemu exit status $qrc)"
+  else
+    echo "FAIL vm: the VM stopped before the tests finished (qemu exit status $qrc)"
+  fi
+  {
+    echo "last lines of the VM's console:"
+    tail -n 40 "$WORK/console.log" | console_text
+    [ ! -s "$WORK/qemu.log" ] || { echo "qemu:"; cat "$WORK/qemu.log"; }
+  } | sed 's/^/    /'
+elif [ "$DONE" != 0 ] && [ $FAILED -eq 0 ]; then
+  FAILED=$((FAILED + 1))
+  echo "FAIL vm: tests/run.sh in the VM exited with status $DONE"
+  tail -n 40 "$WORK/console.log" | console_text | sed 's/^/    /'
+fi
+echo "vm: whole run ${RUN_TIME} s (boot to init ${INIT_HOST:-?} s), $((SECONDS - START)) s with the kernel and initramfs"
+finish
