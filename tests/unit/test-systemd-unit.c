@@ -122,7 +122,7 @@ test_props (void)
   CHECK (u64_of (&p, "MemoryMax") == 64 << 20);
   CHECK (u64_of (&p, "MemoryLow") == 32 << 20);
   CHECK (u64_of (&p, "MemorySwapMax") == 32 << 20);
-  CHECK (u64_of (&p, "CPUWeight") == 39);
+  CHECK (u64_of (&p, "CPUWeight") == 100);
   CHECK (u64_of (&p, "CPUQuotaPerSecUSec") == 500000);
   CHECK (u64_of (&p, "CPUQuotaPeriodUSec") == 100000);
   CHECK (systemd_props_find (&p, "CPUQuotaPeriodUSec")->min_version == 242);

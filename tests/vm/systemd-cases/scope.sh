@@ -108,8 +108,8 @@ test_systemd_resources_are_unit_properties_and_cgroup_files ()
   assert_eq "$(_sd_prop $unit CPUQuotaPerSecUSec)" 500ms
   assert_eq "$(_sd_prop $unit CPUQuotaPeriodUSec)" 100ms
   assert_eq "$(cat "$cg/cpu.max")" "50000 100000"
-  assert_eq "$(_sd_prop $unit CPUWeight)" 39
-  assert_eq "$(cat "$cg/cpu.weight")" 39
+  assert_eq "$(_sd_prop $unit CPUWeight)" 100
+  assert_eq "$(cat "$cg/cpu.weight")" 100
   assert_eq "$(_sd_prop $unit AllowedCPUs)" 0
   assert_eq "$(cat "$cg/cpuset.cpus")" 0
   assert_eq "$(_sd_prop $unit AllowedMemoryNodes)" 0
