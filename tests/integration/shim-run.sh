@@ -322,3 +322,32 @@ test_shim_stop_uses_the_image_stop_signal ()
   shim rm s1 >/dev/null
   assert_shim_clean
 }
+
+# --net bridge and -p, in a network namespace of the test's own that plays
+# the host: the container gets an address on tong's bridge, a published port
+# answers at 127.0.0.1, and --rm leaves no veth, rule or lease.
+test_shim_net_bridge_and_publish ()
+{
+  _need_shim
+  local tool
+  for tool in nft ip unshare; do
+    command -v "$tool" >/dev/null || skip "$tool is not installed (nftables, iproute2, util-linux)"
+  done
+  shim_load_busybox
+  unshare --net -- bash -c '
+    source "$TESTS_DIR/lib.sh" || exit 1
+    source "$TESTS_DIR/integration/shim-lib.sh" || exit 1
+    trap _run_on_exit EXIT
+    set -eE -o pipefail
+    ip link set lo up
+    out=$(shim run --rm --net bridge busybox ip -4 -o addr show eth0)
+    assert_match "$out" "inet 10\.89\.[0-9]+\.[0-9]+/24"
+    shim run -d --name web --net bridge -p 8080:80 busybox \
+      sh -c "echo hello-from-shim >/index.html; httpd -f -p 80 -h /" >/dev/null
+    wait_for 10 sh -c "busybox wget -q -O - http://127.0.0.1:8080/index.html 2>/dev/null | grep -q hello-from-shim"
+    shim rm -f web >/dev/null
+    assert_eq "$(ip -o link show type veth | wc -l)" 0 "veths left"
+    assert_eq "$(nft list tables 2>/dev/null | grep -c tong || true)" 0 "nftables tables left"
+  '
+  assert_shim_clean
+}
