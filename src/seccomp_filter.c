@@ -20,6 +20,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "oci/json-gen.h"
 #include "src/console.h"
 #include "src/log.h"
 #include "src/util.h"
@@ -442,44 +443,6 @@ json_tree_freep (yajl_val *v)
     yajl_tree_free (*v);
 }
 
-static void
-gen_string (yajl_gen g, const char *s)
-{
-  yajl_gen_string (g, (const unsigned char *) s, strlen (s));
-}
-
-/* Copy a parsed value into g; numbers keep their text.  A state object has a
- * depth of three, so the recursion is shallow. */
-static void
-gen_value (yajl_gen g, yajl_val v)
-{
-  if (YAJL_IS_OBJECT (v))
-    {
-      yajl_gen_map_open (g);
-      for (size_t i = 0; i < v->u.object.len; i++)
-        {
-          gen_string (g, v->u.object.keys[i]);
-          gen_value (g, v->u.object.values[i]);
-        }
-      yajl_gen_map_close (g);
-    }
-  else if (YAJL_IS_ARRAY (v))
-    {
-      yajl_gen_array_open (g);
-      for (size_t i = 0; i < v->u.array.len; i++)
-        gen_value (g, v->u.array.values[i]);
-      yajl_gen_array_close (g);
-    }
-  else if (YAJL_IS_STRING (v))
-    gen_string (g, v->u.string);
-  else if (YAJL_IS_NUMBER (v))
-    yajl_gen_number (g, v->u.number.r, strlen (v->u.number.r));
-  else if (YAJL_IS_TRUE (v) || YAJL_IS_FALSE (v))
-    yajl_gen_bool (g, YAJL_IS_TRUE (v));
-  else
-    yajl_gen_null (g);
-}
-
 /* The container process state of the spec's listener protocol:
  * {"ociVersion", "fds": ["seccompFd"], "pid", "metadata", "state"}, where
  * pid is the state's: the init as the runtime sees it. */
@@ -505,21 +468,21 @@ process_state_json (const struct seccomp_plan *plan, const char *state_json, cha
     return tong_err (err, EINVAL, "seccomp listener: the container state lacks ociVersion or pid");
 
   yajl_gen_map_open (g);
-  gen_string (g, "ociVersion");
-  gen_string (g, version->u.string);
-  gen_string (g, "fds");
+  json_gen_string (g, "ociVersion");
+  json_gen_string (g, version->u.string);
+  json_gen_string (g, "fds");
   yajl_gen_array_open (g);
-  gen_string (g, "seccompFd");
+  json_gen_string (g, "seccompFd");
   yajl_gen_array_close (g);
-  gen_string (g, "pid");
+  json_gen_string (g, "pid");
   yajl_gen_integer (g, YAJL_GET_INTEGER (pid));
   if (plan->metadata)
     {
-      gen_string (g, "metadata");
-      gen_string (g, plan->metadata);
+      json_gen_string (g, "metadata");
+      json_gen_string (g, plan->metadata);
     }
-  gen_string (g, "state");
-  gen_value (g, state);
+  json_gen_string (g, "state");
+  json_gen_value (g, state);
   yajl_gen_map_close (g);
   if (yajl_gen_get_buf (g, &buf, &len) != yajl_gen_status_ok)
     return tong_err (err, EINVAL, "seccomp listener: generate the container process state");
