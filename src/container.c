@@ -52,6 +52,11 @@ struct init_ctx
   unsigned int ns_skip;        /* namespaces the runtime joined for us (pid, time) */
   unsigned long unshare_flags; /* new namespaces to unshare after joining a user namespace */
   bool new_userns;
+  /* The runtime writes the id maps (and oom_score_adj) of this process
+   * through /proc: as a user other than root it can only while the process
+   * is dumpable.  Nothing else can see it then: it is pid 1 of a new pid
+   * namespace, alone until SYNC_GO. */
+  bool defer_hide;
   bool new_timens;
   bool new_netns;
   int first_closed_fd;         /* 3 + preserved fds */
@@ -86,6 +91,8 @@ init_setup (struct init_ctx *c, tong_error *err)
   if (r != SYNC_GO)
     return tong_err (err, r < 0 ? -r : EPIPE, "init: waiting for the runtime");
   c->state.pid = m.value;
+  if (c->defer_hide)
+    protect_exe_hide_runtime ();
 
   if (c->new_userns)
     {
@@ -176,7 +183,8 @@ init_main (struct init_ctx *c)
   int r;
 
   /* Before anything else: this process is visible in the container (CVE-2019-5736). */
-  protect_exe_hide_runtime ();
+  if (!c->defer_hide)
+    protect_exe_hide_runtime ();
   reset_signals ();
   for (size_t i = 0; i < ARRAY_SIZE (c->runtime_fds); i++)
     if (c->runtime_fds[i] >= 0)
@@ -607,6 +615,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
   c.rootfs.no_pivot = o->no_pivot;
   c.rootfs.idmap_trees = idmap_trees.fds;
   c.new_userns = oci_spec_namespace (spec, OCI_NS_USER) && ns_fds[OCI_NS_USER] < 0;
+  c.defer_hide = c.new_userns && oci_spec_namespace (spec, OCI_NS_PID) && ns_fds[OCI_NS_PID] < 0;
   c.rootfs.userns = oci_spec_namespace (spec, OCI_NS_USER) != NULL;
   c.new_netns = oci_spec_namespace (spec, OCI_NS_NETWORK) && ns_fds[OCI_NS_NETWORK] < 0;
   c.new_timens = oci_spec_namespace (spec, OCI_NS_TIME) && ns_fds[OCI_NS_TIME] < 0;
