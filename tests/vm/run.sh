@@ -131,29 +131,14 @@ if [ ! -x "$TONG" ]; then
   finish
 fi
 
-if ! KERNEL_DIR=$("$VM_DIR/kernel.sh" 2>"${TMPDIR:-/tmp}/tong-vm-kernel.$$"); then
-  echo "SKIP vm: no kernel: $(tail -n1 "${TMPDIR:-/tmp}/tong-vm-kernel.$$")"
-  rm -f "${TMPDIR:-/tmp}/tong-vm-kernel.$$"
+# shellcheck source=tests/vm/boot.sh
+. "$VM_DIR/boot.sh"
+if ! vm_kernel; then
+  echo "SKIP vm: no kernel: $VM_NO_KERNEL"
   SKIPPED=$((SKIPPED + 1))
   finish
 fi
-sed 's/^/vm: /' "${TMPDIR:-/tmp}/tong-vm-kernel.$$"
-rm -f "${TMPDIR:-/tmp}/tong-vm-kernel.$$"
-VMLINUZ=$(ls "$KERNEL_DIR"/boot/vmlinuz-* | head -n1)
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/tong-vm.XXXXXX") || exit 2
-QPID=
-cleanup ()
-{
-  [ -z "$QPID" ] || kill "$QPID" 2>/dev/null
-  if [ "${TONG_VM_KEEP:-0}" = 1 ] || [ $FAILED -gt 0 ]; then
-    echo "vm: logs kept in $WORK" >&2
-  else
-    rm -rf "$WORK"
-  fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+vm_workdir tong-vm
 
 mkdir "$WORK/conf"
 echo "TEST_TIMEOUT=${TONG_VM_TEST_TIMEOUT:-120}" >"$WORK/conf/vm.conf"
@@ -169,69 +154,5 @@ if ! TONG=$TONG "$VM_DIR/mkinitramfs.sh" "$WORK/initramfs.cpio" "$BUILD_DIR" "$C
 fi
 sed 's/^/vm: /' "$WORK/mkinitramfs.log"
 
-: >"$WORK/results"
-BOOT_START=$(date +%s.%N)
-timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel "${TONG_VM_ACCEL:-tcg}" \
-  -m "${TONG_VM_MEMORY:-1G}" -smp "${TONG_VM_SMP:-2}" \
-  -nographic -no-reboot -monitor none -nic none \
-  -serial "file:$WORK/console.log" -serial "file:$WORK/results" \
-  -kernel "$VMLINUZ" -initrd "$WORK/initramfs.cpio" \
-  -append "console=ttyS0 panic=-1 quiet oops=panic rdinit=/init" \
-  </dev/null >"$WORK/qemu.log" 2>&1 &
-QPID=$!
-
-# The console's text without carriage returns and the firmware's escapes.
-console_text () { sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g; s/\r$//'; }
-
-elapsed () { echo "$(date +%s.%N) $1" | awk '{printf "%.1f", $1 - $2}'; }
-
-INIT_HOST='' INIT_GUEST='' DONE='' SUMMARY=0
-while IFS= read -r line; do
-  line=${line%$'\r'}
-  case $line in
-  "TONG-VM-INIT "*)
-    INIT_HOST=$(elapsed "$BOOT_START")
-    INIT_GUEST=${line#TONG-VM-INIT }
-    echo "vm: init started ${INIT_HOST} s after qemu (kernel uptime ${INIT_GUEST} s)"
-    ;;
-  "TONG-VM-INFO "*) echo "vm: ${line#TONG-VM-INFO }" ;;
-  "TONG-VM-DONE "*) DONE=${line#TONG-VM-DONE } ;;
-  "PASS "*) PASSED=$((PASSED + 1)); SUMMARY=0; echo "$line" ;;
-  "SKIP "*) SKIPPED=$((SKIPPED + 1)); SUMMARY=0; echo "$line" ;;
-  "FAIL "*) FAILED=$((FAILED + 1)); SUMMARY=0; echo "$line" ;;
-  # run.sh's own summary: we count for ourselves.
-  failed:) SUMMARY=1 ;;
-  [0-9]*" passed, "*" failed"*) SUMMARY=1 ;;
-  "") ;;
-  *) [ $SUMMARY = 1 ] || printf '%s\n' "$line" ;;
-  esac
-done < <(tail -s 0.2 -n +1 -F --pid="$QPID" "$WORK/results" 2>/dev/null)
-wait "$QPID"
-qrc=$?
-QPID=
-
-RUN_TIME=$(elapsed "$BOOT_START")
-if [ -z "$DONE" ]; then
-  FAILED=$((FAILED + 1))
-  panic=$(grep -a -m1 -E 'Kernel panic|BUG:|Oops' "$WORK/console.log" | tr -d '\r')
-  if [ -n "$panic" ]; then
-    echo "FAIL vm: kernel panic: $panic"
-  elif [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
-    echo "FAIL vm: the VM did not finish within ${TIMEOUT} s (TONG_VM_TIMEOUT)"
-  elif [ -z "$INIT_HOST" ]; then
-    echo "FAIL vm: the VM stopped before its init ran (qemu exit status $qrc)"
-  else
-    echo "FAIL vm: the VM stopped before the tests finished (qemu exit status $qrc)"
-  fi
-  {
-    echo "last lines of the VM's console:"
-    tail -n 40 "$WORK/console.log" | console_text
-    [ ! -s "$WORK/qemu.log" ] || { echo "qemu:"; cat "$WORK/qemu.log"; }
-  } | sed 's/^/    /'
-elif [ "$DONE" != 0 ] && [ $FAILED -eq 0 ]; then
-  FAILED=$((FAILED + 1))
-  echo "FAIL vm: tests/run.sh in the VM exited with status $DONE"
-  tail -n 40 "$WORK/console.log" | console_text | sed 's/^/    /'
-fi
-echo "vm: whole run ${RUN_TIME} s (boot to init ${INIT_HOST:-?} s), $((SECONDS - START)) s with the kernel and initramfs"
+vm_boot vm init
 finish

@@ -81,28 +81,10 @@ LIBSYSTEMD=$(ldconfig -p | awk '$1 == "libsystemd.so.0" && /x86-64/ { print $NF;
 [ -n "$LIBSYSTEMD" ] || skip_all "no libsystemd.so.0 (apt-get install libsystemd0)"
 [ -x "$TONG" ] || fail_all "the binary under test $TONG does not exist (build it with make, or set TONG)"
 
-if ! KERNEL_DIR=$("$VM_DIR/kernel.sh" 2>"${TMPDIR:-/tmp}/tong-vm-kernel.$$"); then
-  reason=$(tail -n1 "${TMPDIR:-/tmp}/tong-vm-kernel.$$")
-  rm -f "${TMPDIR:-/tmp}/tong-vm-kernel.$$"
-  skip_all "no kernel: $reason"
-fi
-sed 's/^/vm: /' "${TMPDIR:-/tmp}/tong-vm-kernel.$$"
-rm -f "${TMPDIR:-/tmp}/tong-vm-kernel.$$"
-VMLINUZ=$(ls "$KERNEL_DIR"/boot/vmlinuz-* | head -n1)
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/tong-vm-systemd.XXXXXX") || exit 2
-QPID=
-cleanup ()
-{
-  [ -z "$QPID" ] || kill "$QPID" 2>/dev/null
-  if [ "${TONG_VM_KEEP:-0}" = 1 ] || [ $FAILED -gt 0 ]; then
-    echo "vm: logs kept in $WORK" >&2
-  else
-    rm -rf "$WORK"
-  fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=tests/vm/boot.sh
+. "$VM_DIR/boot.sh"
+vm_kernel || skip_all "no kernel: $VM_NO_KERNEL"
+vm_workdir tong-vm-systemd
 
 mkdir "$WORK/conf"
 echo "TEST_TIMEOUT=${TONG_VM_TEST_TIMEOUT:-120}" >"$WORK/conf/vm.conf"
@@ -143,57 +125,6 @@ printf '%s\n' 'NAME="tong test VM"' 'ID=tong-vm' >"$stage/etc/os-release"
 cat "$WORK/base.cpio" "$WORK/systemd.cpio" >"$WORK/initramfs.cpio"
 echo "vm: initramfs $(du -m "$WORK/initramfs.cpio" | cut -f1) MiB (systemd part $(du -m "$WORK/systemd.cpio" | cut -f1) MiB)"
 
-: >"$WORK/results"
-BOOT_START=$(date +%s.%N)
-timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel "${TONG_VM_ACCEL:-tcg}" \
-  -m "${TONG_VM_MEMORY:-1G}" -smp "${TONG_VM_SMP:-2}" \
-  -nographic -no-reboot -monitor none -nic none \
-  -serial "file:$WORK/console.log" -serial "file:$WORK/results" \
-  -kernel "$VMLINUZ" -initrd "$WORK/initramfs.cpio" \
-  -append "console=ttyS0 panic=-1 quiet oops=panic rdinit=/init systemd.unit=tong-tests.target systemd.unified_cgroup_hierarchy=1 systemd.show_status=0 systemd.log_target=console" \
-  </dev/null >"$WORK/qemu.log" 2>&1 &
-QPID=$!
-
-elapsed () { echo "$(date +%s.%N) $1" | awk '{printf "%.1f", $1 - $2}'; }
-
-INIT_HOST='' DONE='' SUMMARY=0
-while IFS= read -r line; do
-  line=${line%$'\r'}
-  case $line in
-  "TONG-VM-INIT "*)
-    INIT_HOST=$(elapsed "$BOOT_START")
-    echo "vm: systemd started the tests ${INIT_HOST} s after qemu (kernel uptime ${line#TONG-VM-INIT } s)"
-    ;;
-  "TONG-VM-INFO "*) echo "vm: ${line#TONG-VM-INFO }" ;;
-  "TONG-VM-DONE "*) DONE=${line#TONG-VM-DONE } ;;
-  "PASS "*) PASSED=$((PASSED + 1)); SUMMARY=0; echo "$line" ;;
-  "SKIP "*) SKIPPED=$((SKIPPED + 1)); SUMMARY=0; echo "$line" ;;
-  "FAIL "*) FAILED=$((FAILED + 1)); SUMMARY=0; echo "$line" ;;
-  failed:) SUMMARY=1 ;;
-  [0-9]*" passed, "*" failed"*) SUMMARY=1 ;;
-  "") ;;
-  *) [ $SUMMARY = 1 ] || printf '%s\n' "$line" ;;
-  esac
-done < <(tail -s 0.2 -n +1 -F --pid="$QPID" "$WORK/results" 2>/dev/null)
-wait "$QPID"
-qrc=$?
-QPID=
-
-console_tail () { tail -n 40 "$WORK/console.log" | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\r$//; s/^/    /'; }
-if [ -z "$DONE" ]; then
-  FAILED=$((FAILED + 1))
-  if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
-    echo "FAIL vm-systemd: the VM did not finish within ${TIMEOUT} s (TONG_VM_TIMEOUT)"
-  elif [ -z "$INIT_HOST" ]; then
-    echo "FAIL vm-systemd: the VM stopped before systemd started the tests (qemu exit status $qrc)"
-  else
-    echo "FAIL vm-systemd: the VM stopped before the tests finished (qemu exit status $qrc)"
-  fi
-  console_tail
-elif [ "$DONE" != 0 ] && [ $FAILED -eq 0 ]; then
-  FAILED=$((FAILED + 1))
-  echo "FAIL vm-systemd: tests/run.sh in the VM exited with status $DONE"
-  console_tail
-fi
-echo "vm: whole run $(elapsed "$BOOT_START") s (boot to the tests ${INIT_HOST:-?} s), $((SECONDS - START)) s with the kernel and initramfs"
+vm_boot vm-systemd systemd systemd.unit=tong-tests.target systemd.unified_cgroup_hierarchy=1 \
+  systemd.show_status=0 systemd.log_target=console
 finish
