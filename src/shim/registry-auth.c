@@ -11,31 +11,6 @@
 
 #define TOKEN_MAX_BYTES (1 << 20)
 
-struct token_body
-{
-  char *data;
-  size_t len;
-  bool too_big;
-};
-
-static size_t
-token_write_cb (char *buf, size_t size, size_t n, void *data)
-{
-  struct token_body *b = data;
-  size_t k = size * n;
-
-  if (b->len + k > TOKEN_MAX_BYTES)
-    {
-      b->too_big = true;
-      return 0;
-    }
-  b->data = xrealloc (b->data, b->len + k + 1);
-  memcpy (b->data + b->len, buf, k);
-  b->len += k;
-  b->data[b->len] = '\0';
-  return k;
-}
-
 static const char *
 token_cached (struct registry *r, const char *scope)
 {
@@ -65,7 +40,7 @@ static int
 fetch_token (struct registry *r, const struct auth_challenge *c, const char *scope, char **token,
              tong_error *err)
 {
-  struct token_body body = { 0 };
+  struct http_body body = { .max = TOKEN_MAX_BYTES };
   struct http_reply reply = { 0 };
   struct curl_slist *headers = NULL;
   char errbuf[CURL_ERROR_SIZE] = "";
@@ -109,7 +84,7 @@ fetch_token (struct registry *r, const struct auth_challenge *c, const char *sco
       curl_easy_setopt (h, CURLOPT_USERNAME, r->user);
       curl_easy_setopt (h, CURLOPT_PASSWORD, r->pass);
     }
-  curl_easy_setopt (h, CURLOPT_WRITEFUNCTION, token_write_cb);
+  curl_easy_setopt (h, CURLOPT_WRITEFUNCTION, http_body_write_cb);
   curl_easy_setopt (h, CURLOPT_WRITEDATA, &body);
   curl_easy_setopt (h, CURLOPT_HEADERFUNCTION, http_reply_header_cb);
   curl_easy_setopt (h, CURLOPT_HEADERDATA, &reply);

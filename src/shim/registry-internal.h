@@ -44,6 +44,19 @@ struct http_reply
   char *retry_after;
 };
 
+/* A response body kept in memory, up to max bytes (then too_big, and the
+ * transfer stops); NUL-terminated. */
+struct http_body
+{
+  char *data;
+  size_t len;
+  size_t max;
+  bool too_big;
+};
+
+/* A CURLOPT_WRITEFUNCTION filling a struct http_body (CURLOPT_WRITEDATA). */
+size_t http_body_write_cb (char *buf, size_t size, size_t n, void *data);
+
 void http_reply_clear (struct http_reply *h);
 /* A CURLOPT_HEADERFUNCTION filling a struct http_reply (CURLOPT_HEADERDATA). */
 size_t http_reply_header_cb (char *buf, size_t size, size_t n, void *data);

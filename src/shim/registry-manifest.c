@@ -13,31 +13,6 @@
 /* Registries may refuse manifests above 4 MiB (distribution-spec); so do we. */
 #define MANIFEST_MAX_BYTES (4 << 20)
 
-struct body
-{
-  char *data;
-  size_t len;
-  bool too_big;
-};
-
-static size_t
-body_write_cb (char *buf, size_t size, size_t n, void *data)
-{
-  struct body *b = data;
-  size_t k = size * n;
-
-  if (b->len + k > MANIFEST_MAX_BYTES)
-    {
-      b->too_big = true;
-      return 0;
-    }
-  b->data = xrealloc (b->data, b->len + k + 1);
-  memcpy (b->data + b->len, buf, k);
-  b->len += k;
-  b->data[b->len] = '\0';
-  return k;
-}
-
 /* "sha256:<hex>" of data. */
 static char *
 sha256_digest (const void *data, size_t len)
@@ -83,7 +58,7 @@ int
 registry_get_manifest (struct registry *r, const char *tag_or_digest, char **body_out,
                        size_t *len_out, char **media_type, char **digest, tong_error *err)
 {
-  struct body body = { 0 };
+  struct http_body body = { .max = MANIFEST_MAX_BYTES };
   struct http_reply reply = { 0 };
   char errbuf[CURL_ERROR_SIZE] = "";
   bool by_digest = strchr (tag_or_digest, ':') != NULL, auth_retried = false;
@@ -109,13 +84,13 @@ registry_get_manifest (struct registry *r, const char *tag_or_digest, char **bod
       headers = curl_slist_append (headers, "Accept: " MEDIA_OCI_INDEX ", " MEDIA_OCI_MANIFEST
                                             ", " MEDIA_DOCKER_LIST ", " MEDIA_DOCKER_MANIFEST);
       registry_setup_easy (r, h, url, true, &headers);
-      curl_easy_setopt (h, CURLOPT_WRITEFUNCTION, body_write_cb);
+      curl_easy_setopt (h, CURLOPT_WRITEFUNCTION, http_body_write_cb);
       curl_easy_setopt (h, CURLOPT_WRITEDATA, &body);
       curl_easy_setopt (h, CURLOPT_HEADERFUNCTION, http_reply_header_cb);
       curl_easy_setopt (h, CURLOPT_HEADERDATA, &reply);
       curl_easy_setopt (h, CURLOPT_ERRORBUFFER, errbuf);
       free (body.data);
-      body = (struct body){ 0 };
+      body = (struct http_body){ .max = MANIFEST_MAX_BYTES };
       http_reply_clear (&reply);
       errbuf[0] = '\0';
       cc = curl_easy_perform (h);

@@ -40,6 +40,24 @@ header_keep (char **slot, const char *v, size_t n)
 }
 
 size_t
+http_body_write_cb (char *buf, size_t size, size_t n, void *data)
+{
+  struct http_body *b = data;
+  size_t k = size * n;
+
+  if (b->len + k > b->max)
+    {
+      b->too_big = true;
+      return 0;
+    }
+  b->data = xrealloc (b->data, b->len + k + 1);
+  memcpy (b->data + b->len, buf, k);
+  b->len += k;
+  b->data[b->len] = '\0';
+  return k;
+}
+
+size_t
 http_reply_header_cb (char *buf, size_t size, size_t n, void *data)
 {
   struct http_reply *h = data;
