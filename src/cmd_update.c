@@ -69,46 +69,18 @@ append (char **section, const char *key, const char *json_value)
   free (old);
 }
 
-/* A size as runc takes it: bytes, or a number with k, m, g or t (binary
- * units, an optional b), or -1 for no limit. */
+/* A size as runc takes it (size_parse), or -1 for no limit. */
 static int
 parse_size (const char *flag, const char *s, int64_t *out, tong_error *err)
 {
-  char *end;
-  long long v;
-  int shift = 0;
-
-  errno = 0;
-  v = strtoll (s, &end, 10);
-  if (end == s || errno)
-    return tong_err (err, 0, "update: %s: \"%s\" is not a size", flag, s);
-  switch (*end | 0x20)
+  if (strcmp (s, "-1") == 0)
     {
-    case 'k':
-      shift = 10;
-      end++;
-      break;
-    case 'm':
-      shift = 20;
-      end++;
-      break;
-    case 'g':
-      shift = 30;
-      end++;
-      break;
-    case 't':
-      shift = 40;
-      end++;
-      break;
-    default:
-      break;
+      *out = -1;
+      return 0;
     }
-  if (shift && (*end | 0x20) == 'b')
-    end++;
-  if (*end || v < -1 || (shift && v < 0) || (shift && v > (INT64_MAX >> shift)))
+  if (size_parse (s, out) < 0)
     return tong_err (err, 0, "update: %s: \"%s\" is not a size (bytes, k, m, g, t, or -1)", flag,
                      s);
-  *out = shift ? (int64_t) ((uint64_t) v << shift) : (int64_t) v;
   return 0;
 }
 

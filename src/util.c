@@ -205,6 +205,43 @@ write_file_replace_at (int dirfd, const char *path, const void *data, size_t len
 }
 
 int
+size_parse (const char *text, int64_t *out)
+{
+  char *end;
+  double v, mult = 1;
+
+  errno = 0;
+  v = strtod (text, &end);
+  if (errno || end == text || !(v >= 0) || v > 9.2e18)
+    return -EINVAL;
+  switch (*end | 0x20)
+    {
+    case 'k':
+      mult = 0x1p10;
+      break;
+    case 'm':
+      mult = 0x1p20;
+      break;
+    case 'g':
+      mult = 0x1p30;
+      break;
+    case 't':
+      mult = 0x1p40;
+      break;
+    default:
+      break;
+    }
+  if (mult > 1)
+    end++;
+  if ((*end | 0x20) == 'b')
+    end++;
+  if (*end || v * mult > 9.2e18)
+    return -EINVAL;
+  *out = (int64_t) (v * mult);
+  return 0;
+}
+
+int
 mkdir_p (const char *path, mode_t mode, tong_error *err)
 {
   _cleanup_free_ char *p = xstrdup (path);

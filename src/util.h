@@ -3,6 +3,7 @@
 #define TONG_UTIL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,6 +97,11 @@ int fds_preserve (int n, tong_error *err);
 int unix_connect (const char *path, const char *what, tong_error *err);
 
 /* mkdir -p, mode for each created component. */
+/* A size as runc and podman take it: a number of bytes, or one (fractions
+ * allowed) followed by k, m, g or t (binary units) and an optional b.
+ * Negative sizes are -EINVAL: a caller that allows -1 checks it first. */
+int size_parse (const char *text, int64_t *out);
+
 int mkdir_p (const char *path, mode_t mode, tong_error *err);
 
 /* Is a string a valid container id (as runc: [A-Za-z0-9_+.-], not . or ..)? */

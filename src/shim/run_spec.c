@@ -68,44 +68,6 @@ push (char ***v, size_t *n, char *s)
   (*v)[*n] = NULL;
 }
 
-int
-parse_size (const char *text, int64_t *out)
-{
-  char *end;
-  double v;
-  double mult = 1;
-
-  errno = 0;
-  v = strtod (text, &end);
-  if (errno || end == text || v < 0 || !isfinite (v))
-    return -EINVAL;
-  switch (tolower ((unsigned char) *end))
-    {
-    case '\0':
-      break;
-    case 'b':
-      end++;
-      break;
-    case 'k':
-      mult = 1024.0, end++;
-      break;
-    case 'm':
-      mult = 1024.0 * 1024, end++;
-      break;
-    case 'g':
-      mult = 1024.0 * 1024 * 1024, end++;
-      break;
-    default:
-      return -EINVAL;
-    }
-  if (*end == 'b' || *end == 'B')
-    end++;
-  if (*end || v * mult > 9.2e18)
-    return -EINVAL;
-  *out = (int64_t) (v * mult);
-  return 0;
-}
-
 char *
 cap_normalize (const char *name)
 {
@@ -360,7 +322,7 @@ run_spec_parse (int argc, char **argv, struct run_spec *o, tong_error *err)
             r = tong_err (err, 0, "--hostname \"%s\": not a valid host name", optarg);
           break;
         case OPT_MEMORY:
-          if (parse_size (optarg, &o->memory) < 0 || o->memory < 4096 * 1024)
+          if (size_parse (optarg, &o->memory) < 0 || o->memory < 4096 * 1024)
             r = tong_err (err, 0, "--memory \"%s\": expected a size of at least 4m (e.g. 512m, 1g)",
                           optarg);
           break;

@@ -58,8 +58,6 @@ struct run_spec
 int run_spec_parse (int argc, char **argv, struct run_spec *o, tong_error *err);
 void run_spec_clear (struct run_spec *o);
 
-/* "512m", "1g", "1048576" -> bytes. */
-int parse_size (const char *text, int64_t *out);
 /* "CAP_NET_ADMIN", "net_admin" -> "CAP_NET_ADMIN" (caller frees); "ALL" kept; NULL if unknown. */
 char *cap_normalize (const char *name);
 

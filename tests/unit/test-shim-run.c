@@ -12,6 +12,7 @@
 
 #include "src/shim/bundle.h"
 #include "src/shim/run_spec.h"
+#include "src/util.h"
 #include "src/shim/shim.h"
 #include "src/shim/users.h"
 #include "tests/unit/check.h"
@@ -98,10 +99,10 @@ test_sizes_and_caps (void)
 {
   int64_t n;
   char *c;
-  CHECK (parse_size ("1g", &n) == 0 && n == 1073741824LL);
-  CHECK (parse_size ("64MB", &n) == 0 && n == 64LL << 20);
-  CHECK (parse_size ("100", &n) == 0 && n == 100);
-  CHECK (parse_size ("-1", &n) < 0 && parse_size ("m", &n) < 0 && parse_size ("1q", &n) < 0);
+  CHECK (size_parse ("1g", &n) == 0 && n == 1073741824LL);
+  CHECK (size_parse ("64MB", &n) == 0 && n == 64LL << 20);
+  CHECK (size_parse ("100", &n) == 0 && n == 100);
+  CHECK (size_parse ("-1", &n) < 0 && size_parse ("m", &n) < 0 && size_parse ("1q", &n) < 0);
   CHECK ((c = cap_normalize ("sys_admin")) && strcmp (c, "CAP_SYS_ADMIN") == 0);
   free (c);
   CHECK ((c = cap_normalize ("all")) && strcmp (c, "ALL") == 0);
