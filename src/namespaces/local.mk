@@ -1,4 +1,6 @@
-libtong_a_SOURCES += src/namespaces/mount-options.h src/namespaces/mount-options.c
+libtong_a_SOURCES += src/namespaces/mount-options.h src/namespaces/mount-options.c \
+	src/namespaces/subid.h src/namespaces/subid.c \
+	src/namespaces/idmap-helpers.h src/namespaces/idmap-helpers.c
 tong_SOURCES += src/namespaces/rootfs.h src/namespaces/rootfs.c \
 	src/namespaces/namespaces.h src/namespaces/namespaces.c \
 	src/namespaces/paths.h src/namespaces/paths.c \
@@ -6,7 +8,6 @@ tong_SOURCES += src/namespaces/rootfs.h src/namespaces/rootfs.c \
 	src/namespaces/protect.h src/namespaces/protect.c \
 	src/namespaces/sysctl.h src/namespaces/sysctl.c \
 	src/namespaces/idmap.h src/namespaces/idmap.c \
-	src/namespaces/idmap-helpers.h src/namespaces/idmap-helpers.c \
 	src/namespaces/rootless.h src/namespaces/rootless.c
 
 check_PROGRAMS += tests/unit/test-mount-options

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "devices.h"
 #include "idmap.h"
@@ -181,7 +182,7 @@ mount_fs (const struct rootfs_ctx *ctx, int rootfd, const struct oci_mount *m,
     type = "cgroup2";
   /* A read-only tmpfs is filled first (e.g. /dev), then made read-only. */
   if (strcmp (type, "tmpfs") == 0 && (flags & MS_RDONLY) && !(flags & MS_REMOUNT))
-    flags &= ~(unsigned long)MS_RDONLY;
+    flags &= ~(unsigned long) MS_RDONLY;
 
   /* linux.mountLabel: context="LABEL" (the runtime checked that SELinux is on). */
   labelled = lsm_mount_data (o->data, type, ctx->spec->linux_->mount_label);
@@ -403,12 +404,34 @@ rootfs_setup (const struct rootfs_ctx *ctx, tong_error *err)
   rootfd = open (ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     return tong_err (err, errno, "open the rootfs `%s`", ctx->rootfs);
+  /* Relative paths in a mount's options (an overlay's lowerdir=...) are the
+   * bundle's, as relative sources are. */
+  if (chdir (ctx->bundle) < 0)
+    return tong_err (err, errno, "enter the bundle `%s`", ctx->bundle);
 
   for (size_t i = 0; i < spec->mounts_len; i++)
     {
-      r = mount_entry (ctx, rootfd, &spec->mounts[i], err);
+      const struct oci_mount *m = &spec->mounts[i];
+
+      if (path_equal (m->destination, "/") && i > 0)
+        return tong_err (err, 0,
+                         "mounts[%zu]: a mount on `/` replaces the root and must come "
+                         "first",
+                         i);
+      r = mount_entry (ctx, rootfd, m, err);
       if (r < 0)
         return tong_err_prefix (err, "mounts[%zu]", i);
+      if (path_equal (m->destination, "/"))
+        {
+          /* The new mount is the root now (e.g. an overlay that a user
+           * namespace may mount only from inside): later mounts go into
+           * it, and rootfs_finish pivots into it by the same path. */
+          closep (&rootfd);
+          rootfd = open (ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+          if (rootfd < 0)
+            return tong_err (err, errno, "open the rootfs `%s` after the mount on `/`",
+                             ctx->rootfs);
+        }
     }
   if (!bind_mounts_dev (spec))
     {

@@ -18,20 +18,55 @@
 
 /* podman's default capability set. */
 static const char *const default_caps[] = {
-  "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",       "CAP_NET_BIND_SERVICE",
-  "CAP_SETFCAP", "CAP_SETGID",      "CAP_SETPCAP", "CAP_SETUID", "CAP_SYS_CHROOT", NULL,
+  "CAP_CHOWN",   "CAP_DAC_OVERRIDE",     "CAP_FOWNER",     "CAP_FSETID",
+  "CAP_KILL",    "CAP_NET_BIND_SERVICE", "CAP_SETFCAP",    "CAP_SETGID",
+  "CAP_SETPCAP", "CAP_SETUID",           "CAP_SYS_CHROOT", NULL,
 };
 
 /* Every capability name the kernel headers know, for --cap-add ALL. */
 static const char *const all_caps[] = {
-  "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
-  "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
-  "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
-  "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT",
-  "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME",
-  "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL",
-  "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
-  "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE", NULL,
+  "CAP_CHOWN",
+  "CAP_DAC_OVERRIDE",
+  "CAP_DAC_READ_SEARCH",
+  "CAP_FOWNER",
+  "CAP_FSETID",
+  "CAP_KILL",
+  "CAP_SETGID",
+  "CAP_SETUID",
+  "CAP_SETPCAP",
+  "CAP_LINUX_IMMUTABLE",
+  "CAP_NET_BIND_SERVICE",
+  "CAP_NET_BROADCAST",
+  "CAP_NET_ADMIN",
+  "CAP_NET_RAW",
+  "CAP_IPC_LOCK",
+  "CAP_IPC_OWNER",
+  "CAP_SYS_MODULE",
+  "CAP_SYS_RAWIO",
+  "CAP_SYS_CHROOT",
+  "CAP_SYS_PTRACE",
+  "CAP_SYS_PACCT",
+  "CAP_SYS_ADMIN",
+  "CAP_SYS_BOOT",
+  "CAP_SYS_NICE",
+  "CAP_SYS_RESOURCE",
+  "CAP_SYS_TIME",
+  "CAP_SYS_TTY_CONFIG",
+  "CAP_MKNOD",
+  "CAP_LEASE",
+  "CAP_AUDIT_WRITE",
+  "CAP_AUDIT_CONTROL",
+  "CAP_SETFCAP",
+  "CAP_MAC_OVERRIDE",
+  "CAP_MAC_ADMIN",
+  "CAP_SYSLOG",
+  "CAP_WAKE_ALARM",
+  "CAP_BLOCK_SUSPEND",
+  "CAP_AUDIT_READ",
+  "CAP_PERFMON",
+  "CAP_BPF",
+  "CAP_CHECKPOINT_RESTORE",
+  NULL,
 };
 
 static size_t
@@ -68,8 +103,9 @@ bundle_args (const struct run_spec *o, const struct oci_image_config *ic, char *
   if (n == 0)
     {
       free (args);
-      return tong_err (err, 0, "no command to run: the image has neither Entrypoint nor Cmd; give "
-                               "one after the image name");
+      return tong_err (err, 0,
+                       "no command to run: the image has neither Entrypoint nor Cmd; give "
+                       "one after the image name");
     }
   *out = args;
   return 0;
@@ -233,14 +269,17 @@ gen_mounts (struct w *w, const struct bundle_plan *p)
 
   s (w, "mounts");
   yajl_gen_array_open (w->g);
+  if (p->root_overlay)
+    gen_mount (w, "/", "overlay", "overlay", p->root_overlay);
   gen_mount (w, "/proc", "proc", "proc", NULL);
   gen_mount (w, "/dev", "tmpfs", "tmpfs",
              (const char *const[]){ "nosuid", "strictatime", "mode=755", "size=65536k", NULL });
   gen_mount (w, "/dev/pts", "devpts", "devpts",
              (const char *const[]){ "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620",
                                     "gid=5", NULL });
-  gen_mount (w, "/dev/shm", "tmpfs", "shm",
-             (const char *const[]){ "nosuid", "noexec", "nodev", "mode=1777", "size=65536k", NULL });
+  gen_mount (
+      w, "/dev/shm", "tmpfs", "shm",
+      (const char *const[]){ "nosuid", "noexec", "nodev", "mode=1777", "size=65536k", NULL });
   gen_mount (w, "/dev/mqueue", "mqueue", "mqueue",
              (const char *const[]){ "nosuid", "noexec", "nodev", NULL });
   if (o->net == NET_HOST)
@@ -271,7 +310,7 @@ gen_process (struct w *w, const struct bundle_plan *p, char **args, char **env)
 {
   const struct run_spec *o = p->run;
   _cleanup_free_ char **caps = capability_set (o);
-  const char *cwd = o->workdir ? o->workdir
+  const char *cwd = o->workdir                                        ? o->workdir
                     : p->image->working_dir && *p->image->working_dir ? p->image->working_dir
                                                                       : "/";
 
@@ -350,10 +389,17 @@ gen_resources (struct w *w, const struct run_spec *o)
 static int
 gen_linux (struct w *w, const struct bundle_plan *p, tong_error *err)
 {
-  static const char *const masked[]
-      = { "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-          "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi",
-          NULL };
+  static const char *const masked[] = { "/proc/acpi",
+                                        "/proc/asound",
+                                        "/proc/kcore",
+                                        "/proc/keys",
+                                        "/proc/latency_stats",
+                                        "/proc/timer_list",
+                                        "/proc/timer_stats",
+                                        "/proc/sched_debug",
+                                        "/sys/firmware",
+                                        "/proc/scsi",
+                                        NULL };
   static const char *const readonly[]
       = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL };
   static const char *const namespaces[] = { "pid", "ipc", "uts", "mount", "cgroup", NULL };
@@ -395,8 +441,10 @@ gen_linux (struct w *w, const struct bundle_plan *p, tong_error *err)
         {
           if (tree)
             yajl_tree_free (tree);
-          return tong_err (err, 0, "--security-opt seccomp=%s: not a JSON object (an OCI "
-                                   "linux.seccomp profile): %s", o->seccomp_file, ebuf);
+          return tong_err (err, 0,
+                           "--security-opt seccomp=%s: not a JSON object (an OCI "
+                           "linux.seccomp profile): %s",
+                           o->seccomp_file, ebuf);
         }
       s (w, "seccomp");
       gen_tree (w, tree);
@@ -473,7 +521,8 @@ int
 bundle_write_etc (int dirfd, const char *hostname, tong_error *err)
 {
   _cleanup_free_ char *hosts = xasprintf ("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost "
-                                          "ip6-loopback\n127.0.1.1\t%s\n", hostname);
+                                          "ip6-loopback\n127.0.1.1\t%s\n",
+                                          hostname);
   _cleanup_free_ char *hn = xasprintf ("%s\n", hostname);
   _cleanup_free_ char *resolv = NULL;
   size_t len = 0;

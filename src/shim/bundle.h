@@ -19,6 +19,11 @@ struct bundle_plan
   const char *hostname;
   const char *id;
   unsigned long long nofile; /* RLIMIT_NOFILE soft and hard: tong-shim's own hard limit */
+  /* Rootless: the overlay's options (lowerdir=, upperdir=, workdir=,
+   * userxattr), mounted by tong on `/` inside the container's user
+   * namespace, where an unprivileged user may mount it.  NULL: tong-shim
+   * mounted the root itself. */
+  const char *const *root_overlay;
 };
 
 /* The process arguments as podman builds them: --entrypoint (or the image's

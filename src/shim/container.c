@@ -16,6 +16,7 @@
 #include "src/overlay/overlay.h"
 #include "src/shim/db.h"
 #include "src/shim/layout.h"
+#include "src/shim/userns.h"
 #include "src/util.h"
 
 void
@@ -209,13 +210,17 @@ ctr_teardown (struct shim *s, const char *id, tong_error *err)
                       (char *const[]){ (char *) "delete", (char *) "--force", (char *) id, NULL },
                       false, &st, err);
   free (status);
-  if (r == 0 && access (p.rootfs, F_OK) == 0 && overlay_unmount (p.rootfs, &e) < 0 && e.errnum != EINVAL
-      && e.errnum != ENOENT)
-    r = tong_err (err, e.errnum, "%s", e.msg);
+  /* Rootless, the root was mounted only inside the container. */
+  if (r == 0 && !s->g->rootless && access (p.rootfs, F_OK) == 0
+      && overlay_unmount (p.rootfs, &e) < 0 && e.errnum != EINVAL && e.errnum != ENOENT)
+    {
+      *err = e;
+      r = -e.errnum;
+    }
   if (r == 0)
     r = rm_rf_at (AT_FDCWD, p.bundle, err);
   if (r == 0)
-    r = rm_rf_at (AT_FDCWD, p.data, err);
+    r = shim_remove_tree (s->g, p.data, err);
   if (r == 0)
     r = db_container_remove (s->db, id, err);
   ctr_paths_clear (&p);

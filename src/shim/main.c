@@ -14,6 +14,7 @@
 #include "src/log.h"
 #include "src/shim/db.h"
 #include "src/shim/shim.h"
+#include "src/shim/userns.h"
 #include "src/util.h"
 
 static const struct
@@ -22,25 +23,34 @@ static const struct
   shim_command_fn fn;
   const char *args;
   const char *summary;
+  bool in_userns; /* rootless: run in the store's user namespace (it writes or reads the
+                     image's files, owned by subordinate ids) */
 } commands[] = {
-  { "pull", cmd_pull, "[--insecure] [--platform OS/ARCH[/VARIANT]] [--creds USER:PASS] [--ca-file FILE] REF",
-    "pull an image from a registry" },
+  { "pull", cmd_pull,
+    "[--insecure] [--platform OS/ARCH[/VARIANT]] [--creds USER:PASS] [--ca-file FILE] REF",
+    "pull an image from a registry", true },
   { "load", cmd_load, "-i PATH [--tag NAME]",
-    "load an image from an OCI layout (directory or tarball) or a docker-archive tarball" },
+    "load an image from an OCI layout (directory or tarball) or a docker-archive tarball", true },
   { "save", cmd_save, "-o PATH [--format oci-dir|oci-archive|docker-archive] IMAGE",
-    "write an image to an OCI layout or a docker-archive tarball" },
-  { "images", cmd_images, "[--quiet] [--no-trunc]", "list the images in the store" },
-  { "inspect", cmd_inspect, "IMAGE|CONTAINER...", "print an image's or a container's details as JSON" },
-  { "rmi", cmd_rmi, "[--force] IMAGE...", "remove images (a tag, or the image with all its tags)" },
-  { "run", cmd_run, "[options] IMAGE [COMMAND [ARG...]]", "run a command in a new container" },
-  { "ps", cmd_ps, "[--all] [--quiet] [--no-trunc]", "list containers" },
-  { "logs", cmd_logs, "CONTAINER", "print the output of a detached container" },
-  { "stop", cmd_stop, "[--time SECS] CONTAINER...", "stop containers: SIGTERM, then SIGKILL" },
-  { "rm", cmd_rm, "[--force] CONTAINER...", "remove containers and everything they left behind" },
+    "write an image to an OCI layout or a docker-archive tarball", false },
+  { "images", cmd_images, "[--quiet] [--no-trunc]", "list the images in the store", false },
+  { "inspect", cmd_inspect, "IMAGE|CONTAINER...",
+    "print an image's or a container's details as JSON", false },
+  { "rmi", cmd_rmi, "[--force] IMAGE...", "remove images (a tag, or the image with all its tags)",
+    true },
+  { "run", cmd_run, "[options] IMAGE [COMMAND [ARG...]]", "run a command in a new container",
+    false },
+  { "ps", cmd_ps, "[--all] [--quiet] [--no-trunc]", "list containers", false },
+  { "logs", cmd_logs, "CONTAINER", "print the output of a detached container", false },
+  { "stop", cmd_stop, "[--time SECS] CONTAINER...", "stop containers: SIGTERM, then SIGKILL",
+    false },
+  { "rm", cmd_rm, "[--force] CONTAINER...", "remove containers and everything they left behind",
+    false },
   { "exec", cmd_exec, "[-it] [-e K=V]... [-w DIR] [-u USER] CONTAINER COMMAND [ARG...]",
-    "run a command in a running container" },
-  { "prune", cmd_prune, "", "remove unreferenced layers and blobs from the store" },
-  { "check", cmd_check, "", "verify every blob's digest and the layer directories against the metadata" },
+    "run a command in a running container", false },
+  { "prune", cmd_prune, "", "remove unreferenced layers and blobs from the store", true },
+  { "check", cmd_check, "",
+    "verify every blob's digest and the layer directories against the metadata", true },
 };
 
 void
@@ -67,18 +77,19 @@ usage (FILE *out)
                 "Images and containers for tong.\n\nCommands:\n");
   for (size_t i = 0; i < ARRAY_SIZE (commands); i++)
     fprintf (out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-  fprintf (out, "\nGlobal options:\n"
-                "  --root DIR              the image store (default /var/lib/tong;\n"
-                "                          rootless: $XDG_DATA_HOME/tong)\n"
-                "  --runroot DIR           state of running containers (default /run/tong-shim;\n"
-                "                          rootless: $XDG_RUNTIME_DIR/tong-shim)\n"
-                "  --runtime PATH          the tong binary to call (default: tong next to tong-shim,\n"
-                "                          else tong in PATH)\n"
-                "  --registries-conf FILE  registries configuration\n"
-                "  --debug                 log debug messages\n"
-                "  --version, -v           print the version\n"
-                "  --help, -h              print this help\n"
-                "\nSee tong-shim(1) and tong-shim-COMMAND(1).\n");
+  fprintf (out,
+           "\nGlobal options:\n"
+           "  --root DIR              the image store (default /var/lib/tong;\n"
+           "                          rootless: $XDG_DATA_HOME/tong)\n"
+           "  --runroot DIR           state of running containers (default /run/tong-shim;\n"
+           "                          rootless: $XDG_RUNTIME_DIR/tong-shim)\n"
+           "  --runtime PATH          the tong binary to call (default: tong next to tong-shim,\n"
+           "                          else tong in PATH)\n"
+           "  --registries-conf FILE  registries configuration\n"
+           "  --debug                 log debug messages\n"
+           "  --version, -v           print the version\n"
+           "  --help, -h              print this help\n"
+           "\nSee tong-shim(1) and tong-shim-COMMAND(1).\n");
 }
 
 enum
@@ -262,7 +273,11 @@ main (int argc, char **argv)
       if (strcmp (commands[i].name, name) != 0)
         continue;
       optind = 0;
-      r = commands[i].fn (&g, argc - first, argv + first, &err);
+      r = 0;
+      if (g.rootless && commands[i].in_userns)
+        r = shim_userns_enter (&err);
+      if (r == 0)
+        r = commands[i].fn (&g, argc - first, argv + first, &err);
       if (r < 0)
         {
           log_error_report (&err);

@@ -22,6 +22,7 @@
 #include "src/shim/lookup.h"
 #include "src/shim/run_spec.h"
 #include "src/shim/shim.h"
+#include "src/shim/userns.h"
 #include "src/util.h"
 
 static char *
@@ -46,16 +47,60 @@ join_args (const struct run_spec *o, const struct oci_image_config *ic)
   return out;
 }
 
-/* Everything up to a bundle ready for tong: overlay mounted, files written. */
+/* Rootless: the overlay's directories under short names in BUNDLE/layers
+ * ("0", "1", ... top first, "u", "w"), so that the options tong mounts with
+ * fit in a page; tong resolves them relative to the bundle. */
+static int
+link_layers (const struct image_info *img, const struct ctr_paths *p, char ***opts, tong_error *err)
+{
+  _cleanup_free_ char *dir = xasprintf ("%s/layers", p->bundle);
+  _cleanup_close_ int fd = -1;
+  size_t n = img->row.n_layers, len = strlen ("lowerdir=") + 1;
+  char *lower, name[32];
+
+  if (mkdir (dir, 0700) < 0 && errno != EEXIST)
+    return tong_err (err, errno, "create %s", dir);
+  fd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return tong_err (err, errno, "open %s", dir);
+  for (size_t i = 0; i < n; i++)
+    {
+      snprintf (name, sizeof name, "%zx", i);
+      if (symlinkat (img->layer_dirs[i], fd, name) < 0)
+        return tong_err (err, errno, "symlink %s/%s", dir, name);
+      len += strlen ("layers/:") + strlen (name);
+    }
+  if (symlinkat (p->upper, fd, "u") < 0 || symlinkat (p->work, fd, "w") < 0)
+    return tong_err (err, errno, "symlink the upper and work dirs in %s", dir);
+  lower = xcalloc (len, 1);
+  strcpy (lower, "lowerdir=");
+  for (size_t i = 0; i < n; i++)
+    {
+      snprintf (name, sizeof name, "%slayers/%zx", i ? ":" : "", i);
+      strcat (lower, name);
+    }
+  *opts = xcalloc (5, sizeof **opts);
+  (*opts)[0] = lower;
+  (*opts)[1] = xstrdup ("upperdir=layers/u");
+  (*opts)[2] = xstrdup ("workdir=layers/w");
+  (*opts)[3] = xstrdup ("userxattr");
+  return 0;
+}
+
+/* Everything up to a bundle ready for tong: overlay mounted, files written.
+ * Rootless, this runs in a user namespace of its own (shim_userns_call), so
+ * the overlay it mounts to read the image's users and look up the command
+ * goes away with it; tong mounts the same overlay inside the container. */
 static int
 prepare (struct shim *s, const struct run_spec *o, const struct image_info *img, const char *id,
          const struct ctr_paths *p, int *exec_code, tong_error *err)
 {
   /* Mounted writable even for --read-only: tong creates the mount points
    * (/etc/hosts, volumes) before it makes the root read-only (root.readonly). */
-  struct overlay_options oo = { .read_only = false };
+  struct overlay_options oo = { .read_only = false, .userxattr = s->g->rootless };
   _cleanup_close_ int bundle_fd = -1, root_fd = -1;
   _cleanup_free_ char *json = NULL;
+  _cleanup_strv_ char **root_overlay = NULL;
   struct user_ids user = { 0 };
   const char *user_spec = o->user ? o->user : img->config.user;
   char hostname[65];
@@ -70,6 +115,8 @@ prepare (struct shim *s, const struct run_spec *o, const struct image_info *img,
     r = mkdir_p (p->upper, 0755, err);
   if (r == 0)
     r = mkdir_p (p->work, 0700, err);
+  if (r == 0 && s->g->rootless)
+    r = link_layers (img, p, &root_overlay, err);
   if (r == 0)
     r = overlay_mount (p->rootfs, (const char *const *) img->layer_dirs, img->row.n_layers,
                        p->upper, p->work, &oo, err);
@@ -95,6 +142,7 @@ prepare (struct shim *s, const struct run_spec *o, const struct image_info *img,
     .hostname = hostname,
     .id = id,
     .nofile = 1024,
+    .root_overlay = (const char *const *) root_overlay,
   };
   struct rlimit rl;
   if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY)
@@ -106,9 +154,10 @@ prepare (struct shim *s, const struct run_spec *o, const struct image_info *img,
   {
     _cleanup_strv_ char **args = NULL;
     _cleanup_strv_ char **env = bundle_env (o, &img->config, hostname);
-    const char *cwd = o->workdir                                                 ? o->workdir
-                      : img->config.working_dir && *img->config.working_dir ? img->config.working_dir
-                                                                              : "/";
+    const char *cwd = o->workdir ? o->workdir
+                      : img->config.working_dir && *img->config.working_dir
+                          ? img->config.working_dir
+                          : "/";
     if (bundle_args (o, &img->config, &args, err) < 0)
       return -EINVAL;
     *exec_code = command_lookup (root_fd, args[0], env, cwd, o, err);
@@ -121,6 +170,45 @@ prepare (struct shim *s, const struct run_spec *o, const struct image_info *img,
   r = write_file_atomic_at (bundle_fd, "config.json", json, len, 0600, err);
   if (r == 0)
     r = bundle_write_etc (bundle_fd, hostname, err);
+  return r;
+}
+
+struct prepare_call
+{
+  struct shim *s;
+  const struct run_spec *o;
+  const struct image_info *img;
+  const char *id;
+  const struct ctr_paths *p;
+};
+
+/* prepare in the user namespace: a failed command lookup comes back as its
+ * exit code (126, 127), other failures as -errno. */
+static int
+prepare_in_userns (void *arg, tong_error *err)
+{
+  struct prepare_call *c = arg;
+  int exec_code = 0;
+  int r = prepare (c->s, c->o, c->img, c->id, c->p, &exec_code, err);
+
+  return r < 0 && exec_code ? exec_code : r;
+}
+
+static int
+prepare_bundle (struct shim *s, const struct run_spec *o, const struct image_info *img,
+                const char *id, const struct ctr_paths *p, int *exec_code, tong_error *err)
+{
+  struct prepare_call c = { s, o, img, id, p };
+  int r;
+
+  if (!s->g->rootless)
+    return prepare (s, o, img, id, p, exec_code, err);
+  r = shim_userns_call (prepare_in_userns, &c, err);
+  if (r > 0)
+    {
+      *exec_code = r;
+      return -ENOENT;
+    }
   return r;
 }
 
@@ -140,9 +228,10 @@ run_foreground (const struct shim_globals *g, const struct run_spec *o, const ch
         return tong_err (err, errno, "open /dev/null");
     }
   (void) g;
-  r = runtime_spawn (runtime, p->tong_root,
-                     (char *const[]){ (char *) "run", (char *) "--bundle", p->bundle, (char *) id, NULL },
-                     null, -1, -1, &pid, err);
+  r = runtime_spawn (
+      runtime, p->tong_root,
+      (char *const[]){ (char *) "run", (char *) "--bundle", p->bundle, (char *) id, NULL }, null,
+      -1, -1, &pid, err);
   if (r < 0)
     return r;
   *code = wait_forwarding (pid);
@@ -168,7 +257,7 @@ finish (const struct shim_globals *g, const struct run_spec *o, const char *id, 
     {
       tong_error e = { 0 };
       ctr_paths_init (g, s.store.root, id, &p);
-      if (overlay_unmount (p.rootfs, &e) < 0 && e.errnum != EINVAL)
+      if (!g->rootless && overlay_unmount (p.rootfs, &e) < 0 && e.errnum != EINVAL)
         log_warning ("%s", e.msg);
       ctr_paths_clear (&p);
       r = db_container_set_state (s.db, id, "exited", code, err);
@@ -228,12 +317,6 @@ cmd_run (const struct shim_globals *g, int argc, char **argv, tong_error *err)
   r = run_spec_parse (argc, argv, &o, err);
   if (r < 0)
     return r;
-  if (g->rootless)
-    {
-      run_spec_clear (&o);
-      return tong_err (err, 0, "run: containers of non-root users are not supported by tong-shim "
-                               "yet (it mounts overlay roots, which needs root); run it as root");
-    }
   runtime = o.runtime ? o.runtime : g->runtime;
   r = shim_open (g, &s, err);
   if (r < 0)
@@ -266,7 +349,7 @@ cmd_run (const struct shim_globals *g, int argc, char **argv, tong_error *err)
   if (r < 0)
     goto out_shim;
   made = true;
-  r = prepare (&s, &o, &img, id, &p, &exec_code, err);
+  r = prepare_bundle (&s, &o, &img, id, &p, &exec_code, err);
   if (r < 0)
     goto out_shim;
 
