@@ -77,10 +77,11 @@ struct exec_child
   const struct oci_personality *personality;
   const struct init_handles *h;
   int sync_fd;
-  int first_closed_fd; /* 3 + preserved fds */
-  const struct oci_seccomp *seccomp;       /* the container's linux.seccomp, or NULL */
-  struct seccomp_plan *plan;               /* built by the child */
-  const struct container_state *state;     /* for a seccomp listener */
+  int first_closed_fd;                 /* 3 + preserved fds */
+  const struct oci_seccomp *seccomp;   /* the container's linux.seccomp, or NULL */
+  struct seccomp_plan *plan;           /* built by the child */
+  const struct container_state *state; /* for a seccomp listener */
+  bool in_userns;                      /* already in the container's user namespace */
 };
 
 static void
@@ -261,7 +262,8 @@ child_setup (struct exec_child *c, tong_error *err)
         return r;
     }
   for (int i = 0; i <= NS_MNT; i++)
-    if (c->h->ns[i] >= 0 && setns (c->h->ns[i], exec_ns_info[i].flag) < 0)
+    if (c->h->ns[i] >= 0 && !(i == NS_USER && c->in_userns)
+        && setns (c->h->ns[i], exec_ns_info[i].flag) < 0)
       return tong_err (err, errno, "join the container's %s namespace", exec_ns_info[i].self_name);
   r = enter_root (c->h->root, err);
   if (r < 0)
@@ -300,8 +302,7 @@ static void __attribute__ ((noreturn)) child_main (struct exec_child *c)
       sys_close_range ((unsigned) c->first_closed_fd, ~0U, CLOSE_RANGE_CLOEXEC);
       /* From here on the process outlives a detached `tong exec`. */
       prctl (PR_SET_PDEATHSIG, 0);
-      _cleanup_free_ char *json
-          = c->plan ? state_to_json (c->state, STATUS_RUNNING, false) : NULL;
+      _cleanup_free_ char *json = c->plan ? state_to_json (c->state, STATUS_RUNNING, false) : NULL;
       if (lsm_apply_process (c->p, &err) == 0)
         process_exec_filtered (c->p, c->plan, json, &err);
     }
@@ -309,14 +310,114 @@ static void __attribute__ ((noreturn)) child_main (struct exec_child *c)
   _exit (127);
 }
 
+static struct clone_args
+child_clone_args (const struct exec_child *c)
+{
+  struct clone_args args = { .exit_signal = SIGCHLD };
+
+  if (c->h->cgroup >= 0)
+    {
+      args.flags |= CLONE_INTO_CGROUP;
+      args.cgroup = (uint64_t) c->h->cgroup;
+    }
+  return args;
+}
+
+/* Whether the cgroup directory fd is the one this process is in. */
+static bool
+is_own_cgroup (int fd)
+{
+  _cleanup_close_ int own = open_init_cgroup (getpid ());
+  struct stat a, b;
+
+  return own >= 0 && fstat (fd, &a) == 0 && fstat (own, &b) == 0 && a.st_dev == b.st_dev
+         && a.st_ino == b.st_ino;
+}
+
+/* A runtime that is not root may not join a pid namespace that a user
+ * namespace of the container owns (setns needs CAP_SYS_ADMIN in its own user
+ * namespace too).  A helper joins the container's user namespace, then its
+ * pid namespace, and clones the process as tong's own child (CLONE_PARENT),
+ * so that tong waits for it as for any other. */
+static int
+spawn_child_in_userns (struct exec_child *c, int *pidfd, pid_t *pid, tong_error *err)
+{
+  struct
+  {
+    pid_t pid;
+    int errnum;
+    const char *what;
+  } rep = { -1, 0, NULL };
+  int fds[2], st;
+  pid_t helper;
+
+  if (pipe2 (fds, O_CLOEXEC) < 0)
+    return tong_err (err, errno, "pipe");
+  helper = fork ();
+  if (helper < 0)
+    {
+      close (fds[0]);
+      close (fds[1]);
+      return tong_err (err, errno, "fork");
+    }
+  if (helper == 0)
+    {
+      struct clone_args args = child_clone_args (c);
+      pid_t child;
+
+      close (fds[0]);
+      /* From inside the user namespace a move into a cgroup is refused
+       * (EACCES) even when it is where the helper already is. */
+      if (c->h->cgroup >= 0 && is_own_cgroup (c->h->cgroup))
+        args.flags &= ~(uint64_t) CLONE_INTO_CGROUP;
+      if (setns (c->h->ns[NS_USER], CLONE_NEWUSER) < 0)
+        rep = (typeof (rep)){ -1, errno, "user" };
+      else if (setns (c->h->ns[NS_PID], CLONE_NEWPID) < 0)
+        rep = (typeof (rep)){ -1, errno, "pid" };
+      else
+        {
+          c->in_userns = true;
+          args.flags |= CLONE_PARENT;
+          args.exit_signal = 0; /* CLONE_PARENT: tong's child, with its SIGCHLD */
+          child = sys_clone3 (&args);
+          if (child == 0)
+            child_main (c);
+          rep = (typeof (rep)){ child, child < 0 ? errno : 0, "clone3" };
+        }
+      if (write (fds[1], &rep, sizeof rep) != (ssize_t) sizeof rep)
+        _exit (1);
+      _exit (0);
+    }
+  close (fds[1]);
+  if (read (fds[0], &rep, sizeof rep) != (ssize_t) sizeof rep)
+    rep = (typeof (rep)){ -1, EPIPE, "the helper" };
+  close (fds[0]);
+  while (waitpid (helper, &st, 0) < 0 && errno == EINTR)
+    ;
+  if (rep.errnum)
+    return tong_err (err, rep.errnum, "join the container's %s namespace", rep.what);
+  *pidfd = sys_pidfd_open (rep.pid, 0);
+  if (*pidfd < 0)
+    {
+      int e = errno;
+      kill (rep.pid, SIGKILL);
+      waitpid (rep.pid, NULL, 0);
+      return tong_err (err, e, "pidfd_open the process to exec");
+    }
+  *pid = rep.pid;
+  return 0;
+}
+
 static int
 spawn_child (struct exec_child *c, int *pidfd, pid_t *pid, tong_error *err)
 {
-  struct clone_args args = { 0 };
+  struct clone_args args;
   _cleanup_close_ int saved_pidns = -1;
   int pidns = c->h->ns[NS_PID];
   pid_t child;
 
+  if (pidns >= 0 && c->h->ns[NS_USER] >= 0 && geteuid () != 0)
+    return spawn_child_in_userns (c, pidfd, pid, err);
   /* setns to a pid namespace only decides where our children go. */
   if (pidns >= 0)
     {
@@ -326,14 +427,9 @@ spawn_child (struct exec_child *c, int *pidfd, pid_t *pid, tong_error *err)
       if (setns (pidns, CLONE_NEWPID) < 0)
         return tong_err (err, errno, "join the container's pid namespace");
     }
-  args.flags = CLONE_PIDFD;
+  args = child_clone_args (c);
+  args.flags |= CLONE_PIDFD;
   args.pidfd = (uint64_t) (uintptr_t) pidfd;
-  args.exit_signal = SIGCHLD;
-  if (c->h->cgroup >= 0)
-    {
-      args.flags |= CLONE_INTO_CGROUP;
-      args.cgroup = (uint64_t) c->h->cgroup;
-    }
   child = sys_clone3 (&args);
   if (child == 0)
     child_main (c);

@@ -155,18 +155,17 @@ runtime_call (const char *runtime, const char *tong_root, char *const *args, boo
   return 0;
 }
 
-char *
-runtime_status (const struct shim_globals *g, const char *tong_root, const char *id)
+/* tong's state of the container as a parsed tree, or NULL when tong has no
+ * such container. */
+static yajl_val
+runtime_state (const struct shim_globals *g, const char *tong_root, const char *id)
 {
   int fds[2];
   pid_t pid = -1;
   tong_error e = { 0 };
   _cleanup_free_ char *out = NULL;
   size_t len;
-  const char *path[] = { "status", NULL };
   _cleanup_close_ int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
-  yajl_val tree, v;
-  char *res = NULL;
   int st;
 
   if (pipe2 (fds, O_CLOEXEC) < 0)
@@ -186,13 +185,47 @@ runtime_status (const struct shim_globals *g, const char *tong_root, const char 
     ;
   if (!out || !WIFEXITED (st) || WEXITSTATUS (st) != 0)
     return NULL;
-  tree = yajl_tree_parse (out, NULL, 0);
+  return yajl_tree_parse (out, NULL, 0);
+}
+
+char *
+runtime_status (const struct shim_globals *g, const char *tong_root, const char *id)
+{
+  const char *path[] = { "status", NULL };
+  yajl_val tree = runtime_state (g, tong_root, id), v;
+  char *res = NULL;
+
   v = tree ? yajl_tree_get (tree, path, yajl_t_string) : NULL;
   if (v)
     res = xstrdup (YAJL_GET_STRING (v));
   if (tree)
     yajl_tree_free (tree);
   return res;
+}
+
+int
+ctr_root_open (const struct shim_globals *g, const struct ctr_paths *p, const char *id)
+{
+  const char *path[] = { "pid", NULL };
+  yajl_val tree, v;
+  char proc_root[64];
+  long long pid = 0;
+
+  if (!g->rootless)
+    return open (p->rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  tree = runtime_state (g, p->tong_root, id);
+  v = tree ? yajl_tree_get (tree, path, yajl_t_number) : NULL;
+  if (v && YAJL_IS_INTEGER (v))
+    pid = YAJL_GET_INTEGER (v);
+  if (tree)
+    yajl_tree_free (tree);
+  if (pid <= 0)
+    {
+      errno = ESRCH;
+      return -1;
+    }
+  snprintf (proc_root, sizeof proc_root, "/proc/%lld/root", pid);
+  return open (proc_root, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 }
 
 int

@@ -34,6 +34,11 @@ int runtime_call (const char *runtime, const char *tong_root, char *const *args,
 /* "running", "stopped", "created", "paused", or NULL when tong has no such container. */
 char *runtime_status (const struct shim_globals *g, const char *tong_root, const char *id);
 
+/* The container's root directory, for reading the image's files (users):
+ * the overlay mount point as root; rootless, where the root is mounted only
+ * inside the container, its init's /proc/PID/root.  An fd or -1 (errno). */
+int ctr_root_open (const struct shim_globals *g, const struct ctr_paths *p, const char *id);
+
 /* Wait for a child, forwarding SIGTERM and SIGHUP to it; returns its status
  * as the shell shows it. */
 int wait_forwarding (pid_t pid);

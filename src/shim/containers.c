@@ -71,8 +71,10 @@ int
 cmd_ps (const struct shim_globals *g, int argc, char **argv, tong_error *err)
 {
   static const struct option opts[] = {
-    { "all", no_argument, NULL, 'a' },     { "quiet", no_argument, NULL, 'q' },
-    { "no-trunc", no_argument, NULL, 'n' }, { "help", no_argument, NULL, 'h' },
+    { "all", no_argument, NULL, 'a' },
+    { "quiet", no_argument, NULL, 'q' },
+    { "no-trunc", no_argument, NULL, 'n' },
+    { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
   struct ps_flags f = { 0 };
@@ -89,7 +91,8 @@ cmd_ps (const struct shim_globals *g, int argc, char **argv, tong_error *err)
     return r;
   r = db_container_ids (s.db, &ids, err);
   if (r == 0 && !f.quiet)
-    printf ("%-12s  %-24s  %-20s  %-16s  %s\n", "CONTAINER ID", "IMAGE", "COMMAND", "STATUS", "NAMES");
+    printf ("%-12s  %-24s  %-20s  %-16s  %s\n", "CONTAINER ID", "IMAGE", "COMMAND", "STATUS",
+            "NAMES");
   for (size_t i = 0; r == 0 && ids[i]; i++)
     {
       struct db_container c;
@@ -161,8 +164,10 @@ cmd_logs (const struct shim_globals *g, int argc, char **argv, tong_error *err)
     }
   ctr_paths_init (g, s.store.root, c.id, &p);
   if (!c.detached)
-    r = tong_err (err, 0, "logs: container %s ran in the foreground: its output went to the "
-                          "terminal, not to a log", c.name);
+    r = tong_err (err, 0,
+                  "logs: container %s ran in the foreground: its output went to the "
+                  "terminal, not to a log",
+                  c.name);
   else if ((fd = open (p.log, O_RDONLY | O_CLOEXEC)) < 0 && errno != ENOENT)
     r = tong_err (err, errno, "logs: open %s", p.log);
   while (r == 0 && fd >= 0 && (n = read (fd, buf, sizeof buf)) > 0)
@@ -361,9 +366,12 @@ int
 cmd_exec (const struct shim_globals *g, int argc, char **argv, tong_error *err)
 {
   static const struct option opts[] = {
-    { "interactive", no_argument, NULL, 'i' }, { "tty", no_argument, NULL, 't' },
-    { "env", required_argument, NULL, 'e' },   { "workdir", required_argument, NULL, 'w' },
-    { "user", required_argument, NULL, 'u' },  { "help", no_argument, NULL, 'h' },
+    { "interactive", no_argument, NULL, 'i' },
+    { "tty", no_argument, NULL, 't' },
+    { "env", required_argument, NULL, 'e' },
+    { "workdir", required_argument, NULL, 'w' },
+    { "user", required_argument, NULL, 'u' },
+    { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
   char **targs = xcalloc ((size_t) argc * 2 + 8, sizeof (char *));
@@ -424,7 +432,7 @@ cmd_exec (const struct shim_globals *g, int argc, char **argv, tong_error *err)
         {
           /* Names are the image's: resolve them in the container's root. */
           struct user_ids u = { 0 };
-          _cleanup_close_ int root = open (p.rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+          _cleanup_close_ int root = ctr_root_open (g, &p, c.id);
           if (root < 0)
             r = tong_err (err, errno, "exec: container %s has no mounted root (is it running?)",
                           c.name);

@@ -187,3 +187,20 @@ _rl_cg_writable ()
   own=$(sed -n 's/^0:://p' /proc/self/cgroup)
   as_user "test -w '$m$own' && echo yes" 2>/dev/null || true
 }
+
+test_rootless_exec_joins_the_user_namespace_first ()
+{
+  _rl_setup
+  _rl_bundle sleep 60
+  as_user "tong run -d --bundle b rl-$$" >/dev/null 2>&1 || as_user "tong create --bundle b rl-$$ && tong start rl-$$"
+  # The pid namespace belongs to the container's user namespace: an
+  # unprivileged tong joins that first, or the kernel refuses.
+  local out
+  out=$(as_user "tong exec rl-$$ sh -c 'id -u; cat /proc/self/uid_map; echo \$\$'") || fail "exec: $out"
+  assert_eq "$(sed -n 1p <<<"$out")" 0 "uid inside"
+  assert_eq "$(sed -n 2p <<<"$out" | awk '{print $1, $2}')" "0 $RL_UID" "in the container's user namespace"
+  [ "$(sed -n 3p <<<"$out")" -lt 100 ] || fail "not in the container's pid namespace: pid $(sed -n 3p <<<"$out")"
+  as_user "tong kill rl-$$ KILL"
+  as_user "tong delete --force rl-$$"
+  _rl_no_state
+}

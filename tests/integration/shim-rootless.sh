@@ -32,7 +32,13 @@ _srl_clean ()
   [ -z "$left" ] || fail "bundles left in the user's runroot: $left"
   left=$(as_user "tong --root run/tong-shim/tong list -q" 2>/dev/null || true)
   [ -z "$left" ] || fail "tong still has containers: $left"
-  left=$(ps -u "$RL_UID" -o pid=,args= || true)
+  # A detached container's monitor may still be on its way out.
+  local i
+  for i in $(seq 20); do
+    left=$(ps -u "$RL_UID" -o pid=,stat=,args= | awk '$2 !~ /^Z/' || true)
+    [ -n "$left" ] || break
+    sleep 0.1
+  done
   [ -z "$left" ] || fail "processes of the user left: $left"
 }
 
@@ -55,4 +61,108 @@ test_shim_rootless_load_and_run ()
   assert_contains "$out" hi
   assert_contains "$out" wrote-root
   _srl_clean
+}
+
+# _srl_workspace DIR NAME: a workspace in the user's home with sources and
+# a build script (busybox sh) that reads them and writes artifacts to out/.
+_srl_workspace ()
+{
+  local ws=$RL_HOME/$1
+  mkdir -p "$ws/src"
+  printf 'banana\napple\n' >"$ws/src/a.txt"
+  printf 'cherry\n' >"$ws/src/b.txt"
+  cat >"$ws/build.sh" <<SH
+set -e
+mkdir -p out
+cat src/*.txt | sort >out/sorted.txt
+wc -l <out/sorted.txt >out/count
+echo "$2 \$(id -u)" >out/who
+sleep \${BUILD_SLEEP:-0}
+SH
+  chown -R "$RL_UID:$RL_GID" "$ws"
+}
+
+test_shim_rootless_build_in_a_workspace ()
+{
+  _srl_setup
+  _srl_workspace ws job
+  assert_ok as_user 'cd ws && tong-shim run --rm -v "$PWD:/src" -w /src localhost/busybox sh build.sh'
+  assert_eq "$(cat "$RL_HOME/ws/out/sorted.txt" | tr '\n' ' ')" "apple banana cherry " "artifact"
+  assert_eq "$(tr -d ' ' <"$RL_HOME/ws/out/count")" 3 "count"
+  assert_eq "$(cat "$RL_HOME/ws/out/who")" "job 0" "the build ran as the container's root"
+  local f
+  for f in out out/sorted.txt out/count out/who; do
+    assert_eq "$(stat -c %u:%g "$RL_HOME/ws/$f")" "$RL_UID:$RL_GID" "$f belongs to the user"
+  done
+  _srl_clean
+}
+
+test_shim_rootless_parallel_builds_do_not_interfere ()
+{
+  _srl_setup
+  _srl_workspace ws1 one
+  _srl_workspace ws2 two
+  as_user 'cd ws1 && tong-shim run --rm -e BUILD_SLEEP=1 -v "$PWD:/src" -w /src localhost/busybox sh build.sh' >"$T/b1" 2>&1 &
+  local p1=$!
+  as_user 'cd ws2 && tong-shim run --rm -e BUILD_SLEEP=1 -v "$PWD:/src" -w /src localhost/busybox sh build.sh' >"$T/b2" 2>&1 &
+  local p2=$!
+  wait "$p1" || fail "build one failed: $(cat "$T/b1")"
+  wait "$p2" || fail "build two failed: $(cat "$T/b2")"
+  assert_eq "$(cat "$RL_HOME/ws1/out/who")" "one 0" "workspace one"
+  assert_eq "$(cat "$RL_HOME/ws2/out/who")" "two 0" "workspace two"
+  assert_eq "$(stat -c %u "$RL_HOME/ws2/out/sorted.txt")" "$RL_UID" "owner"
+  _srl_clean
+}
+
+test_shim_rootless_detached_exec_stop_rm ()
+{
+  _srl_setup
+  local id
+  id=$(as_user "tong-shim run -d --name web localhost/busybox sleep 300") || fail "run -d: $id"
+  assert_eq "$(as_user "tong-shim ps -q" | wc -l)" 1 "one running"
+  assert_eq "$(as_user "tong-shim exec web id -u")" 0 "exec as root"
+  assert_eq "$(as_user "tong-shim exec -u app web id -u")" 1000 "exec -u app, resolved in the image"
+  assert_ok as_user "tong-shim stop --time 1 web"
+  assert_ok as_user "tong-shim rm web"
+  _srl_clean
+}
+
+test_shim_rootless_pull_with_whiteouts ()
+{
+  _need_shim
+  command -v skopeo >/dev/null || skip "skopeo is not installed (apt-get install skopeo)"
+  source "$TESTS_DIR/registry.sh"
+  source "$TESTS_DIR/images.sh"
+  registry_start
+  image_build_busybox "$T/pimg" --layers 3 --whiteouts
+  image_push "$T/pimg" "$REGISTRY/test/busybox:v1"
+  _srl_setup
+  assert_ok as_user "tong-shim pull --insecure $REGISTRY/test/busybox:v1"
+  assert_ok as_user "tong-shim check"
+  # Whiteouts and opaque dirs (user.overlay.* in a rootless store) hold.
+  assert_ok as_user "tong-shim run --rm $REGISTRY/test/busybox:v1 sh -c 'ls /data /data/dir; cat /etc/tong-layer-3'"
+  assert_contains "$OUT" keep
+  assert_not_contains "$OUT" gone
+  assert_contains "$OUT" new
+  assert_not_contains "$OUT" old
+  assert_contains "$OUT" "layer 3"
+  assert_ok as_user "tong-shim rmi $REGISTRY/test/busybox:v1"
+  assert_ok as_user "tong-shim prune"
+  _srl_clean
+}
+
+test_shim_rootless_without_subordinate_ids ()
+{
+  _need_shim
+  _rl_setup
+  install -o "$RL_UID" -g "$RL_GID" -m 0755 "$SHIM" "$RL_HOME/bin/tong-shim"
+  sed -i "/^$RL_USER:/d" /etc/subuid /etc/subgid
+  shim_layout "$T/img" localhost/busybox:latest
+  cp -r "$T/img" "$RL_HOME/img"
+  chown -R "$RL_UID:$RL_GID" "$RL_HOME/img"
+  assert_fail as_user "tong-shim load -i img"
+  assert_eq "$RC" 125 "exit status"
+  assert_contains "$ERR" "no subordinate ids in /etc/subuid and /etc/subgid"
+  assert_contains "$ERR" "usermod --add-subuids"
+  [ ! -e "$RL_HOME/.local/share/tong" ] || fail "a store was made: $(ls -A "$RL_HOME/.local/share/tong")"
 }
