@@ -228,8 +228,10 @@ parse_key (const char *key, const char *value, struct net_config *c, tong_error 
         c->mode = NET_MODE_NONE;
       else if (strcmp (value, "bridge") == 0)
         c->mode = NET_MODE_BRIDGE;
+      else if (strcmp (value, "pasta") == 0)
+        c->mode = NET_MODE_PASTA;
       else
-        return tong_err (err, 0, "%s \"%s\": use \"none\" or \"bridge\"", key, value);
+        return tong_err (err, 0, "%s \"%s\": use \"none\", \"bridge\" or \"pasta\"", key, value);
       return 0;
     }
   if (strcmp (key, NET_KEY_BRIDGE) == 0)
@@ -299,6 +301,20 @@ net_config_parse (const struct oci_map *annotations, struct net_config *c, tong_
           net_config_clear (c);
           return r;
         }
+  /* pasta takes the host's addresses: only published ports are its to choose. */
+  if (c->mode == NET_MODE_PASTA)
+    for (size_t i = 0; i < annotations->len; i++)
+      {
+        const char *key = annotations->items[i].key;
+        if (strncmp (key, NET_KEY_PREFIX, strlen (NET_KEY_PREFIX)) == 0
+            && strcmp (key, NET_KEY_MODE) != 0 && strcmp (key, NET_KEY_PUBLISH) != 0)
+          {
+            int r = tong_err (err, 0, "annotation %s needs %s=bridge (with pasta only %s applies)",
+                              key, NET_KEY_MODE, NET_KEY_PUBLISH);
+            net_config_clear (c);
+            return r;
+          }
+      }
   if (c->ip_set && c->subnet_set && !net_subnet_contains (&c->subnet, c->ip))
     {
       char s[32];

@@ -26,6 +26,7 @@ enum net_mode
 {
   NET_MODE_NONE,
   NET_MODE_BRIDGE,
+  NET_MODE_PASTA, /* rootless: pasta (src/netns/pasta.h) */
 };
 
 /* A published port: HOSTIP:HOSTPORT on the host to CONTAINERPORT. */

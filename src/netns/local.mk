@@ -2,7 +2,8 @@
 libtong_a_SOURCES += src/netns/config.c src/netns/config.h
 tong_SOURCES += src/netns/loopback.c src/netns/loopback.h \
 	src/netns/net.c src/netns/net.h src/netns/link.c src/netns/link.h \
-	src/netns/ipam.c src/netns/ipam.h src/netns/nat.c src/netns/nat.h
+	src/netns/ipam.c src/netns/ipam.h src/netns/nat.c src/netns/nat.h \
+	src/netns/pasta.c src/netns/pasta.h
 tong_CFLAGS += $(MNL_CFLAGS) $(NFTNL_CFLAGS)
 tong_LDADD += $(MNL_LIBS) $(NFTNL_LIBS)
 

@@ -14,6 +14,8 @@
 #include "src/netns/ipam.h"
 #include "src/netns/link.h"
 #include "src/netns/nat.h"
+#include "src/netns/pasta.h"
+#include "src/state.h"
 #include "src/util.h"
 
 #define CONTAINER_IFNAME "eth0"
@@ -352,6 +354,69 @@ check_request (bool new_netns, pid_t pid, tong_error *err)
   return 0;
 }
 
+/* org.tong.net.mode=pasta: pasta serves the container's namespace; its pid
+ * is recorded before anything else can fail, so that delete stops it. */
+static int
+setup_pasta (int dirfd, const struct net_config *c, bool new_netns, pid_t pid, tong_error *err)
+{
+  _cleanup_free_ char *json = NULL;
+  char dir[64], state_dir[4096];
+  unsigned long long start;
+  pid_t daemon = -1;
+  tong_error ignored;
+  ssize_t n;
+  int r;
+
+  if (!new_netns)
+    return tong_err (err, 0,
+                     "%s=pasta needs a network namespace that tong creates: add "
+                     "{\"type\": \"network\"} without a path to linux.namespaces",
+                     NET_KEY_MODE);
+  if (geteuid () == 0)
+    return tong_err (err, 0,
+                     "%s=pasta is for containers of users other than root (pasta will not run "
+                     "as root): as root use %s=bridge",
+                     NET_KEY_MODE, NET_KEY_MODE);
+  for (size_t i = 0; i < c->n_ports; i++)
+    {
+      r = check_port_free (&c->ports[i], err);
+      if (r < 0)
+        return r;
+    }
+  snprintf (dir, sizeof dir, "/proc/self/fd/%d", dirfd);
+  n = readlink (dir, state_dir, sizeof state_dir - 1);
+  if (n < 0)
+    return tong_err (err, errno, "readlink %s", dir);
+  state_dir[n] = '\0';
+  r = pasta_start (c, pid, state_dir, &daemon, err);
+  if (r < 0)
+    return r;
+  start = proc_start_time (daemon);
+  json = xasprintf ("{\"pasta\":%d,\"pasta_start\":%llu}\n", (int) daemon, start);
+  r = write_file_atomic_at (dirfd, NET_STATE_FILE, json, strlen (json), 0600, err);
+  if (r < 0)
+    pasta_stop (daemon, start, &ignored);
+  return r;
+}
+
+/* Stop the pasta of a net.json that names one; 1 if it did, 0 if the record
+ * is a bridge's. */
+static int
+teardown_pasta (yajl_val root, tong_error *err)
+{
+  const char *pid_path[] = { "pasta", NULL }, *start_path[] = { "pasta_start", NULL };
+  yajl_val pid = yajl_tree_get (root, pid_path, yajl_t_number);
+  yajl_val start = yajl_tree_get (root, start_path, yajl_t_number);
+  int r;
+
+  if (!pid || !YAJL_IS_INTEGER (pid))
+    return 0;
+  r = pasta_stop (
+      (pid_t) YAJL_GET_INTEGER (pid),
+      start && YAJL_IS_INTEGER (start) ? (unsigned long long) YAJL_GET_INTEGER (start) : 0, err);
+  return r < 0 ? r : 1;
+}
+
 int
 net_setup (int rootfd, int dirfd, const char *id, struct oci_map *annotations, bool new_netns,
            pid_t pid, unsigned long long start_time, tong_error *err)
@@ -370,6 +435,12 @@ net_setup (int rootfd, int dirfd, const char *id, struct oci_map *annotations, b
     return r;
   if (c.mode == NET_MODE_NONE)
     return 0;
+  if (c.mode == NET_MODE_PASTA)
+    {
+      r = setup_pasta (dirfd, &c, new_netns, pid, err);
+      net_config_clear (&c);
+      return r;
+    }
   r = check_request (new_netns, pid, err);
   if (r < 0)
     goto out_config;
@@ -432,6 +503,16 @@ net_teardown (int rootfd, int dirfd, const char *id, tong_error *err)
   if (r < 0)
     return r;
   root = yajl_tree_parse (text, errbuf, sizeof errbuf);
+  r = root ? teardown_pasta (root, err) : 0;
+  if (r != 0)
+    {
+      yajl_tree_free (root);
+      if (r < 0)
+        return tong_err_prefix (err, "remove the network of container %s", id);
+      if (unlinkat (dirfd, NET_STATE_FILE, 0) < 0 && errno != ENOENT)
+        return tong_err (err, errno, "remove %s of container %s", NET_STATE_FILE, id);
+      return 0;
+    }
   v = root ? yajl_tree_get (root, path, yajl_t_number) : NULL;
   if (v && YAJL_IS_INTEGER (v))
     netns = (unsigned long long) YAJL_GET_INTEGER (v);

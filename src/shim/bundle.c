@@ -484,11 +484,11 @@ bundle_config_json (const struct bundle_plan *p, char **json, size_t *len, tong_
   gen_mounts (&w, p);
   s (&w, "annotations");
   yajl_gen_map_open (w.g);
-  /* tong's networking: only a bridge is asked for; none (a network
+  /* tong's networking: only a bridge or pasta is asked for; none (a network
    * namespace with lo) and host (none at all) are the spec's namespaces. */
-  if (o->net == NET_BRIDGE)
-    kv (&w, "org.tong.net.mode", "bridge");
-  if (o->net == NET_BRIDGE && o->n_publish)
+  if (o->net == NET_BRIDGE || o->net == NET_PASTA)
+    kv (&w, "org.tong.net.mode", o->net == NET_BRIDGE ? "bridge" : "pasta");
+  if ((o->net == NET_BRIDGE || o->net == NET_PASTA) && o->n_publish)
     {
       size_t total = 1;
       for (size_t i = 0; i < o->n_publish; i++)

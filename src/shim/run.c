@@ -317,6 +317,20 @@ cmd_run (const struct shim_globals *g, int argc, char **argv, tong_error *err)
   r = run_spec_parse (argc, argv, &o, err);
   if (r < 0)
     return r;
+  if (g->rootless && o.net == NET_BRIDGE)
+    {
+      run_spec_clear (&o);
+      return tong_err (err, 0,
+                       "--net bridge needs root (tong makes links and nftables rules on "
+                       "the host): as another user, use --net pasta");
+    }
+  if (!g->rootless && o.net == NET_PASTA)
+    {
+      run_spec_clear (&o);
+      return tong_err (err, 0,
+                       "--net pasta is for users other than root (pasta will not run as "
+                       "root): as root, use --net bridge");
+    }
   runtime = o.runtime ? o.runtime : g->runtime;
   r = shim_open (g, &s, err);
   if (r < 0)

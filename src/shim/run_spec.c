@@ -151,11 +151,15 @@ volume_add (struct run_spec *o, const char *text, tong_error *err)
   if (opts)
     *opts++ = '\0';
   if (src[0] != '/')
-    return tong_err (err, 0, "-v \"%s\": the source must be an absolute host path (named volumes "
-                             "are not supported)", text);
+    return tong_err (err, 0,
+                     "-v \"%s\": the source must be an absolute host path (named volumes "
+                     "are not supported)",
+                     text);
   if (dst[0] != '/')
-    return tong_err (err, 0, "-v \"%s\": the destination must be an absolute path in the "
-                             "container", text);
+    return tong_err (err, 0,
+                     "-v \"%s\": the destination must be an absolute path in the "
+                     "container",
+                     text);
   for (char *save = NULL, *t = opts ? strtok_r (opts, ",", &save) : NULL; t;
        t = strtok_r (NULL, ",", &save))
     {
@@ -229,8 +233,10 @@ security_opt (struct run_spec *o, const char *text, tong_error *err)
       o->apparmor = xstrdup (text + 9);
     }
   else
-    return tong_err (err, 0, "--security-opt \"%s\": unknown option (no-new-privileges, "
-                             "seccomp=unconfined|FILE, apparmor=PROFILE)", text);
+    return tong_err (err, 0,
+                     "--security-opt \"%s\": unknown option (no-new-privileges, "
+                     "seccomp=unconfined|FILE, apparmor=PROFILE)",
+                     text);
   return 0;
 }
 
@@ -242,7 +248,8 @@ parse_long (const char *flag, const char *text, int64_t min, int64_t *out, tong_
   errno = 0;
   v = strtoll (text, &end, 10);
   if (errno || end == text || *end || v < min)
-    return tong_err (err, 0, "%s \"%s\": expected a whole number >= %lld", flag, text, (long long) min);
+    return tong_err (err, 0, "%s \"%s\": expected a whole number >= %lld", flag, text,
+                     (long long) min);
   *out = v;
   return 0;
 }
@@ -262,8 +269,10 @@ run_spec_parse (int argc, char **argv, struct run_spec *o, tong_error *err)
           free (o->name);
           o->name = xstrdup (optarg);
           if (!container_id_valid (optarg) || !isalnum ((unsigned char) optarg[0]))
-            r = tong_err (err, 0, "--name \"%s\": use letters, digits and _.- (starting with a "
-                                  "letter or digit)", optarg);
+            r = tong_err (err, 0,
+                          "--name \"%s\": use letters, digits and _.- (starting with a "
+                          "letter or digit)",
+                          optarg);
           break;
         case OPT_RM:
           o->rm = true;
@@ -288,7 +297,8 @@ run_spec_parse (int argc, char **argv, struct run_spec *o, tong_error *err)
           break;
         case 'w':
           if (optarg[0] != '/')
-            r = tong_err (err, 0, "-w \"%s\": the working directory must be an absolute path", optarg);
+            r = tong_err (err, 0, "-w \"%s\": the working directory must be an absolute path",
+                          optarg);
           free (o->workdir);
           o->workdir = xstrdup (optarg);
           break;
@@ -308,8 +318,10 @@ run_spec_parse (int argc, char **argv, struct run_spec *o, tong_error *err)
             o->net = NET_HOST;
           else if (strcmp (optarg, "bridge") == 0)
             o->net = NET_BRIDGE;
+          else if (strcmp (optarg, "pasta") == 0)
+            o->net = NET_PASTA;
           else
-            r = tong_err (err, 0, "--net \"%s\": expected none, host or bridge", optarg);
+            r = tong_err (err, 0, "--net \"%s\": expected none, host, bridge or pasta", optarg);
           break;
         case 'p':
           r = publish_add (o, optarg, err);
@@ -330,7 +342,8 @@ run_spec_parse (int argc, char **argv, struct run_spec *o, tong_error *err)
             char *end;
             double v = strtod (optarg, &end);
             if (*end || end == optarg || !(v > 0) || v > 4096)
-              r = tong_err (err, 0, "--cpus \"%s\": expected a number of CPUs such as 0.5 or 2", optarg);
+              r = tong_err (err, 0, "--cpus \"%s\": expected a number of CPUs such as 0.5 or 2",
+                            optarg);
             else
               o->cpu_quota = (int64_t) (v * 100000);
             break;
@@ -343,8 +356,8 @@ run_spec_parse (int argc, char **argv, struct run_spec *o, tong_error *err)
           {
             char *cap = cap_normalize (optarg);
             if (!cap)
-              r = tong_err (err, 0, "%s \"%s\": not a capability name", c == OPT_CAP_ADD ? "--cap-add" : "--cap-drop",
-                            optarg);
+              r = tong_err (err, 0, "%s \"%s\": not a capability name",
+                            c == OPT_CAP_ADD ? "--cap-add" : "--cap-drop", optarg);
             else if (c == OPT_CAP_ADD)
               push (&o->cap_add, &o->n_cap_add, cap);
             else
@@ -369,12 +382,14 @@ run_spec_parse (int argc, char **argv, struct run_spec *o, tong_error *err)
         }
     }
   if (r == 0 && optind >= argc)
-    r = tong_err (err, 0, "run: give the IMAGE to run (tong-shim run [options] IMAGE [COMMAND...])");
+    r = tong_err (err, 0,
+                  "run: give the IMAGE to run (tong-shim run [options] IMAGE [COMMAND...])");
   if (r == 0 && o->detach && o->tty)
-    r = tong_err (err, 0, "run: -d with -t is not supported (a detached container has no terminal "
-                          "to attach to); use -d alone");
-  if (r == 0 && o->n_publish && o->net != NET_BRIDGE)
-    r = tong_err (err, 0, "-p needs --net bridge");
+    r = tong_err (err, 0,
+                  "run: -d with -t is not supported (a detached container has no terminal "
+                  "to attach to); use -d alone");
+  if (r == 0 && o->n_publish && o->net != NET_BRIDGE && o->net != NET_PASTA)
+    r = tong_err (err, 0, "-p needs --net bridge (as root) or --net pasta (as another user)");
   if (r < 0)
     {
       run_spec_clear (o);

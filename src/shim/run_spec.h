@@ -14,6 +14,7 @@ enum net_mode
   NET_NONE,
   NET_HOST,
   NET_BRIDGE,
+  NET_PASTA, /* rootless: pasta, a user-space network stack */
 };
 
 struct volume

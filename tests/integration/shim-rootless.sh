@@ -166,3 +166,60 @@ test_shim_rootless_without_subordinate_ids ()
   assert_contains "$ERR" "usermod --add-subuids"
   [ ! -e "$RL_HOME/.local/share/tong" ] || fail "a store was made: $(ls -A "$RL_HOME/.local/share/tong")"
 }
+
+# _srl_tun: pasta opens /dev/net/tun inside the container's namespaces as
+# the user.  Debian's udev makes it 0666; a host that has it 0600 gets that
+# mode for the test's duration.
+_srl_tun ()
+{
+  command -v pasta >/dev/null || skip "pasta not found (package passt)"
+  [ -c /dev/net/tun ] || skip "no /dev/net/tun on this host"
+  local mode
+  mode=$(stat -c %a /dev/net/tun)
+  if [ "$mode" != 666 ]; then
+    on_exit "chmod $mode /dev/net/tun"
+    chmod 0666 /dev/net/tun
+  fi
+}
+
+test_shim_rootless_pasta_published_port ()
+{
+  _srl_tun
+  source "$TESTS_DIR/registry.sh"
+  _srl_setup
+  local port
+  port=$(free_port)
+  assert_ok as_user "tong-shim run -d --name web --net pasta -p 127.0.0.1:$port:8080 localhost/busybox sh -c 'echo hello-from-pasta >/tmp/index.html; exec httpd -f -p 8080 -h /tmp'"
+  wait_for 10 sh -c "busybox wget -q -O - http://127.0.0.1:$port/index.html 2>/dev/null | grep -q hello-from-pasta" ||
+    fail "the published port does not answer"
+  # The container has the host's address on its own interface, not just lo.
+  run_cmd as_user "tong-shim exec web ip -4 -o addr show"
+  assert_match "$OUT" "inet [0-9.]+/"
+  assert_contains "$(ps -u "$RL_UID" -o args=)" pasta
+  assert_ok as_user "tong-shim stop --time 1 web"
+  assert_ok as_user "tong-shim rm web"
+  # delete stopped pasta: the port is free again, no process of the user left.
+  _srl_clean
+  run_cmd busybox wget -q -T 2 -O - "http://127.0.0.1:$port/index.html"
+  [ "$RC" -ne 0 ] || fail "port $port still answers after rm"
+}
+
+test_shim_rootless_network_errors ()
+{
+  _srl_tun
+  _srl_setup
+  assert_fail as_user "tong-shim run --rm --net bridge localhost/busybox true"
+  assert_contains "$ERR" "--net bridge needs root"
+  assert_contains "$ERR" "--net pasta"
+  assert_fail as_user "tong-shim run --rm -p 8080:80 localhost/busybox true"
+  assert_contains "$ERR" "-p needs --net bridge (as root) or --net pasta"
+  # A port the host already holds: named, and nothing left.
+  python3 -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(60)' >"$T/held" &
+  local holder=$! port=
+  on_exit "kill $holder 2>/dev/null"
+  wait_for 5 test -s "$T/held" || fail "no port held"
+  port=$(cat "$T/held")
+  assert_fail as_user "tong-shim run --rm --net pasta -p 127.0.0.1:$port:80 localhost/busybox true"
+  assert_contains "$ERR" "127.0.0.1:$port/tcp is in use"
+  _srl_clean
+}
