@@ -135,7 +135,7 @@ main (void)
   bad (NET_KEY_PUBLISH, "localhost:8080:80", "\"localhost\" is not an IPv4 address");
   bad (NET_KEY_PUBLISH, "8080:80,8080:81", "host port 8080/tcp is published twice");
   bad (NET_KEY_PUBLISH, "1.2.3.4:8080:80,8080:81", "published twice");
-  bad (NET_KEY_MODE, "nat", "use \"none\" or \"bridge\"");
+  bad (NET_KEY_MODE, "nat", "use \"none\", \"bridge\" or \"pasta\"");
   bad ("org.tong.net.color", "blue", "unknown annotation org.tong.net.color");
   {
     struct net_config c;
@@ -148,6 +148,16 @@ main (void)
     r = parse (&c, &err, NET_KEY_PUBLISH, "80:80", NULL);
     report ("publish needs mode bridge",
             r == -EINVAL && strstr (err.msg, "needs org.tong.net.mode=bridge"), "%s", err.msg);
+    r = parse (&c, &err, NET_KEY_MODE, "pasta", NET_KEY_PUBLISH, "127.0.0.1:8080:80,53:53/udp",
+               NULL);
+    report ("pasta with published ports", r == 0 && c.mode == NET_MODE_PASTA && c.n_ports == 2,
+            "%d %s", r, err.msg);
+    if (r == 0)
+      net_config_clear (&c);
+    r = parse (&c, &err, NET_KEY_MODE, "pasta", NET_KEY_SUBNET, "10.1.0.0/24", NULL);
+    report ("pasta takes no subnet",
+            r == -EINVAL && strstr (err.msg, "with pasta only org.tong.net.publish applies"), "%s",
+            err.msg);
   }
   return failures ? 1 : 0;
 }

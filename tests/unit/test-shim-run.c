@@ -200,6 +200,37 @@ test_config_json (void)
     }
   free (json);
   run_spec_clear (&o);
+  /* Rootless: the overlay on / comes first, with the options given. */
+  {
+    const char *const ovl[] = { "lowerdir=layers/0", "upperdir=layers/u", "workdir=layers/w",
+                                "userxattr", NULL };
+    struct bundle_plan rp = p;
+    rp.root_overlay = ovl;
+    CHECK (parse (&o, &err, "img", NULL) == 0);
+    CHECK (bundle_config_json (&rp, &json, &len, &err) == 0);
+    t = json ? yajl_tree_parse (json, NULL, 0) : NULL;
+    CHECK (t != NULL);
+    if (t)
+      {
+        const char *mounts[] = { "mounts", NULL };
+        yajl_val m = yajl_tree_get (t, mounts, yajl_t_array);
+        const char *dst[] = { "destination", NULL }, *type[] = { "type", NULL };
+        CHECK (m && m->u.array.len > 1);
+        CHECK (m && strcmp (jstr (m->u.array.values[0], dst), "/") == 0
+               && strcmp (jstr (m->u.array.values[0], type), "overlay") == 0);
+        CHECK (strstr (json, "\"userxattr\"") && strstr (json, "\"lowerdir=layers/0\""));
+        yajl_tree_free (t);
+      }
+    free (json);
+    run_spec_clear (&o);
+    /* --net pasta asks tong for pasta, with the published ports. */
+    CHECK (parse (&o, &err, "--net", "pasta", "-p", "8080:80", "img", NULL) == 0);
+    CHECK (bundle_config_json (&p, &json, &len, &err) == 0);
+    CHECK (json && strstr (json, "\"org.tong.net.mode\"") && strstr (json, "\"pasta\"")
+           && strstr (json, "\"8080:80/tcp\""));
+    free (json);
+    run_spec_clear (&o);
+  }
   /* --entrypoint "" with no command leaves nothing to run. */
   CHECK (parse (&o, &err, "--entrypoint", "", "img", NULL) == 0);
   CHECK (bundle_config_json (&p, &json, &len, &err) == -EINVAL && strstr (err.msg, "no command"));
