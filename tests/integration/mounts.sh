@@ -342,3 +342,29 @@ test_mounts_symlink_mountpoint_in_rootfs_followed_inside ()
   assert_match "$out" '^tmpfs '
   assert_no_containers
 }
+
+test_mounts_overlay_on_root_with_relative_options ()
+{
+  make_bundle "$T/b"
+  mkdir -p "$T/b/up" "$T/b/wk"
+  # Mounted first, over the root; lowerdir= and friends are the bundle's.
+  cfg_set "$T/b" '.mounts = [{"destination": "/", "type": "overlay", "source": "overlay",
+      "options": ["lowerdir=rootfs", "upperdir=up", "workdir=wk"]}] + .mounts | .root.readonly = false'
+  local out
+  out=$(in_container "$T/b" "echo new >/written-above && cat /written-above; grep ' / / ' /proc/self/mountinfo | grep -c ' - overlay '; test -d /proc/self && echo proc-ok")
+  assert_eq "$(sed -n 1p <<<"$out")" new
+  assert_eq "$(sed -n 2p <<<"$out")" 1 "the root is the overlay"
+  assert_contains "$out" proc-ok
+  assert_file "$T/b/up/written-above"
+  assert_no_file "$T/b/rootfs/written-above"
+  assert_no_containers
+}
+
+test_mounts_on_root_must_come_first ()
+{
+  make_bundle "$T/b"
+  cfg_mount "$T/b" '{"destination": "/", "type": "tmpfs", "source": "tmpfs"}'
+  assert_fail "$TONG" --root "$ROOT" run --bundle "$T/b" ctr-$$
+  assert_contains "$ERR" "a mount on \`/\` replaces the root and must come first"
+  assert_no_containers
+}
