@@ -498,7 +498,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
   struct init_ctx c = { 0 };
   char real[PATH_MAX], created[64];
   size_t config_len;
-  bool dir_made = false, auto_userns;
+  bool dir_made = false, auto_userns, in_userns;
   pid_t pid = -1;
   int r, nfds;
 
@@ -523,6 +523,11 @@ container_create (struct tong_globals *g, const struct create_options *o,
   r = rootless_add_user_namespace (spec, &auto_userns, err);
   if (r < 0)
     return r;
+  /* Root in a user namespace (tong-shim's, rootless, with a FUSE root) has
+   * no more right over the host's cgroups and devices than its user. */
+  in_userns = geteuid () == 0 && in_user_namespace ();
+  if (in_userns)
+    g->rootless = true;
   /* Before anything is created or logged: the copy starts afresh. */
   r = protect_exe_reexec_if_needed (spec, protect_exe_grants_ptrace (spec->process), err);
   if (r < 0)
@@ -616,7 +621,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
   c.rootfs.idmap_trees = idmap_trees.fds;
   c.new_userns = oci_spec_namespace (spec, OCI_NS_USER) && ns_fds[OCI_NS_USER] < 0;
   c.defer_hide = c.new_userns && oci_spec_namespace (spec, OCI_NS_PID) && ns_fds[OCI_NS_PID] < 0;
-  c.rootfs.userns = oci_spec_namespace (spec, OCI_NS_USER) != NULL;
+  c.rootfs.userns = oci_spec_namespace (spec, OCI_NS_USER) != NULL || in_userns;
   c.new_netns = oci_spec_namespace (spec, OCI_NS_NETWORK) && ns_fds[OCI_NS_NETWORK] < 0;
   c.new_timens = oci_spec_namespace (spec, OCI_NS_TIME) && ns_fds[OCI_NS_TIME] < 0;
   c.sync_fd = sync_fds[1];

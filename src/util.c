@@ -389,3 +389,15 @@ unix_connect (const char *path, const char *what, tong_error *err)
     return tong_err (err, errno, "connect to the %s `%s`", what, path);
   return TAKE_FD (sock);
 }
+
+bool
+in_user_namespace (void)
+{
+  _cleanup_fclose_ FILE *f = fopen ("/proc/self/uid_map", "re");
+  unsigned long inside, outside, count;
+
+  if (!f || fscanf (f, "%lu %lu %lu", &inside, &outside, &count) != 3)
+    return false;
+  return !(inside == 0 && outside == 0 && count == 4294967295UL && fgetc (f) == '\n'
+           && fgetc (f) == EOF);
+}

@@ -104,6 +104,10 @@ int size_parse (const char *text, int64_t *out);
 
 int mkdir_p (const char *path, mode_t mode, tong_error *err);
 
+/* Whether this process runs in a user namespace other than the host's (its
+ * uid_map is not the identity of every id): root there is not the host's. */
+bool in_user_namespace (void);
+
 /* Is a string a valid container id (as runc: [A-Za-z0-9_+.-], not . or ..)? */
 bool container_id_valid (const char *id);
 

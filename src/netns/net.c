@@ -372,7 +372,7 @@ setup_pasta (int dirfd, const struct net_config *c, bool new_netns, pid_t pid, t
                      "%s=pasta needs a network namespace that tong creates: add "
                      "{\"type\": \"network\"} without a path to linux.namespaces",
                      NET_KEY_MODE);
-  if (geteuid () == 0)
+  if (geteuid () == 0 && !in_user_namespace ())
     return tong_err (err, 0,
                      "%s=pasta is for containers of users other than root (pasta will not run "
                      "as root): as root use %s=bridge",

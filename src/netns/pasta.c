@@ -120,7 +120,7 @@ pasta_start (const struct net_config *c, pid_t pid, const char *state_dir, pid_t
   _cleanup_strv_ char **argv = NULL;
   char messages[PASTA_OUTPUT_MAX];
   tong_error ignored;
-  _cleanup_close_ int output = -1;
+  _cleanup_close_ int output = -1, net_fd = -1, user_fd = -1;
   int status = 0;
   size_t n = 0;
   pid_t child;
@@ -141,16 +141,33 @@ pasta_start (const struct net_config *c, pid_t pid, const char *state_dir, pid_t
   argv[n++] = xstrdup ("none");
   argv[n++] = xstrdup ("-U");
   argv[n++] = xstrdup ("none");
+  /* Root of a user namespace (tong-shim's, with a FUSE root) is the user on
+   * the host: pasta would drop it for nobody, who may not enter the
+   * container's namespaces. */
+  if (geteuid () == 0)
+    {
+      argv[n++] = xstrdup ("--runas");
+      argv[n++] = xstrdup ("0:0");
+    }
   argv[n++] = xstrdup ("--pid");
   argv[n++] = xstrdup (pid_file);
+  /* The namespaces go to pasta as fds 3 and 4 that tong opened: pasta
+   * drops the capabilities it would need to open another process's. */
+  net_fd = open (netns, O_RDONLY | O_CLOEXEC);
+  if (net_fd < 0)
+    return tong_err (err, errno, "open %s", netns);
   argv[n++] = xstrdup ("--netns");
-  argv[n++] = xstrdup (netns);
+  argv[n++] = xstrdup ("/proc/self/fd/3");
+  argv[n++] = xstrdup ("--no-netns-quit");
   if (same_namespace (userns, "/proc/self/ns/user"))
     argv[n++] = xstrdup ("--netns-only");
   else
     {
+      user_fd = open (userns, O_RDONLY | O_CLOEXEC);
+      if (user_fd < 0)
+        return tong_err (err, errno, "open %s", userns);
       argv[n++] = xstrdup ("--userns");
-      argv[n++] = xstrdup (userns);
+      argv[n++] = xstrdup ("/proc/self/fd/4");
     }
 
   output = memfd_create ("pasta-stderr", MFD_CLOEXEC);
@@ -164,9 +181,12 @@ pasta_start (const struct net_config *c, pid_t pid, const char *state_dir, pid_t
       int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
       /* Its own session: the daemon outlives tong, and the terminal's signals. */
       setsid ();
-      if (null < 0 || dup2 (null, 0) < 0 || dup2 (null, 1) < 0 || dup2 (output, 2) < 0)
+      int net = fcntl (net_fd, F_DUPFD_CLOEXEC, 10);
+      int user = user_fd >= 0 ? fcntl (user_fd, F_DUPFD_CLOEXEC, 10) : -1;
+      if (null < 0 || net < 0 || dup2 (null, 0) < 0 || dup2 (null, 1) < 0 || dup2 (output, 2) < 0
+          || dup2 (net, 3) < 0 || (user >= 0 && dup2 (user, 4) < 0))
         _exit (127);
-      sys_close_range (3, ~0U, CLOSE_RANGE_CLOEXEC);
+      sys_close_range (user >= 0 ? 5 : 4, ~0U, CLOSE_RANGE_CLOEXEC);
       execv (pasta, argv);
       _exit (127);
     }

@@ -7,7 +7,7 @@ libtongimage_a_SOURCES = \
 	src/overlay/unpack-meta.h src/overlay/unpack-meta.c \
 	src/overlay/layer-path.h src/overlay/layer-path.c \
 	src/overlay/layer-stream.h src/overlay/layer-stream.c \
-	src/overlay/overlay.h src/overlay/overlay.c
+	src/overlay/overlay.h src/overlay/overlay.c src/overlay/fuse.c
 libtongimage_a_CFLAGS = $(AM_CFLAGS) $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS)
 # What a program linking libtongimage.a needs (libtongimage.a uses libtong.a).
 TONG_IMAGE_LIBS = libtongimage.a $(TONG_LIBS) $(ARCHIVE_LIBS) $(CRYPTO_LIBS)

@@ -35,6 +35,13 @@ struct overlay_options
 int overlay_mount (const char *target, const char *const *lowers, size_t n, const char *upper,
                    const char *work, const struct overlay_options *o, tong_error *err);
 
+/* Mount the overlay at target with the FUSE program (fuse-overlayfs: its
+ * -o lowerdir=,upperdir=,workdir= options), for a user namespace in which
+ * the kernel refuses overlayfs.  The program leaves a daemon serving the
+ * mount; overlay_unmount ends it.  Paths may not hold ':' or ','. */
+int overlay_mount_fuse (const char *program, const char *target, const char *const *lowers,
+                        size_t n, const char *upper, const char *work, tong_error *err);
+
 /* Unmount the overlay at target (lazily if it is busy).  -EINVAL if target is
  * not a mount point, so that cleanup code can ignore that case. */
 int overlay_unmount (const char *target, tong_error *err);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "src/shim/db.h"
 #include "src/shim/layout.h"
 #include "src/shim/userns.h"
+#include "src/shim/users.h"
 #include "src/util.h"
 
 void
@@ -30,6 +32,7 @@ ctr_paths_init (const struct shim_globals *g, const char *store_root, const char
   p->upper = xasprintf ("%s/upper", p->data);
   p->work = xasprintf ("%s/work", p->data);
   p->tong_root = xasprintf ("%s/tong", g->runroot);
+  p->fuse_mark = xasprintf ("%s/mount-program", p->bundle);
 }
 
 void
@@ -42,6 +45,7 @@ ctr_paths_clear (struct ctr_paths *p)
   free (p->upper);
   free (p->work);
   free (p->tong_root);
+  free (p->fuse_mark);
   memset (p, 0, sizeof *p);
 }
 
@@ -203,29 +207,99 @@ runtime_status (const struct shim_globals *g, const char *tong_root, const char 
   return res;
 }
 
-int
-ctr_root_open (const struct shim_globals *g, const struct ctr_paths *p, const char *id)
+/* tong's record of the container's init pid, or 0. */
+static pid_t
+runtime_pid (const struct shim_globals *g, const char *tong_root, const char *id)
 {
   const char *path[] = { "pid", NULL };
-  yajl_val tree, v;
-  char proc_root[64];
-  long long pid = 0;
+  yajl_val tree = runtime_state (g, tong_root, id), v;
+  pid_t pid = 0;
 
-  if (!g->rootless)
-    return open (p->rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
-  tree = runtime_state (g, p->tong_root, id);
   v = tree ? yajl_tree_get (tree, path, yajl_t_number) : NULL;
-  if (v && YAJL_IS_INTEGER (v))
-    pid = YAJL_GET_INTEGER (v);
+  if (v && YAJL_IS_INTEGER (v) && YAJL_GET_INTEGER (v) > 0)
+    pid = (pid_t) YAJL_GET_INTEGER (v);
   if (tree)
     yajl_tree_free (tree);
-  if (pid <= 0)
+  return pid;
+}
+
+struct resolved
+{
+  int r;
+  uid_t uid;
+  gid_t gid;
+  tong_error err;
+};
+
+int
+ctr_user_resolve (const struct shim_globals *g, const struct ctr_paths *p, const char *id,
+                  const char *spec, uid_t *uid, gid_t *gid, tong_error *err)
+{
+  struct resolved res = { .r = -EIO };
+  struct user_ids u = { 0 };
+  char path[64];
+  int fds[2], st, r;
+  pid_t pid, child;
+
+  if (!g->rootless)
     {
-      errno = ESRCH;
-      return -1;
+      _cleanup_close_ int root = open (p->rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+      if (root < 0)
+        return tong_err (err, errno, "container %s has no mounted root (is it running?)", id);
+      r = user_resolve (root, spec, &u, err);
+      *uid = u.uid;
+      *gid = u.gid;
+      user_ids_clear (&u);
+      return r;
     }
-  snprintf (proc_root, sizeof proc_root, "/proc/%lld/root", pid);
-  return open (proc_root, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  /* Rootless, the root is mounted only inside the container's namespaces
+   * (a FUSE root even refuses processes of other user namespaces): a child
+   * joins the container's user namespace and reads it through the init. */
+  pid = runtime_pid (g, p->tong_root, id);
+  if (pid <= 0)
+    return tong_err (err, ESRCH, "container %s is not running", id);
+  if (pipe2 (fds, O_CLOEXEC) < 0)
+    return tong_err (err, errno, "pipe");
+  child = fork ();
+  if (child < 0)
+    {
+      close (fds[0]);
+      close (fds[1]);
+      return tong_err (err, errno, "fork");
+    }
+  if (child == 0)
+    {
+      _cleanup_close_ int ns = -1, root = -1;
+      close (fds[0]);
+      snprintf (path, sizeof path, "/proc/%d/ns/user", (int) pid);
+      ns = open (path, O_RDONLY | O_CLOEXEC);
+      if (ns < 0 || setns (ns, CLONE_NEWUSER) < 0)
+        res.r = tong_err (&res.err, errno, "join the user namespace of container %s", id);
+      else
+        {
+          snprintf (path, sizeof path, "/proc/%d/root", (int) pid);
+          root = open (path, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+          res.r = root < 0 ? tong_err (&res.err, errno, "open the root of container %s", id)
+                           : user_resolve (root, spec, &u, &res.err);
+          res.uid = u.uid;
+          res.gid = u.gid;
+        }
+      _exit (write (fds[1], &res, sizeof res) == (ssize_t) sizeof res ? 0 : 1);
+    }
+  close (fds[1]);
+  if (read (fds[0], &res, sizeof res) != (ssize_t) sizeof res)
+    res.r = tong_err (&res.err, EIO, "resolve user %s in container %s: the helper died", spec, id);
+  close (fds[0]);
+  while (waitpid (child, &st, 0) < 0 && errno == EINTR)
+    ;
+  if (res.r < 0)
+    {
+      *err = res.err;
+      return res.r;
+    }
+  *uid = res.uid;
+  *gid = res.gid;
+  return 0;
 }
 
 int

@@ -18,6 +18,7 @@ struct ctr_paths
   char *upper;
   char *work;
   char *tong_root; /* RUNROOT/tong: the runtime's --root */
+  char *fuse_mark; /* BUNDLE/mount-program: rootless, the FUSE program that mounts the root */
 };
 
 void ctr_paths_init (const struct shim_globals *g, const char *store_root, const char *id,
@@ -34,10 +35,12 @@ int runtime_call (const char *runtime, const char *tong_root, char *const *args,
 /* "running", "stopped", "created", "paused", or NULL when tong has no such container. */
 char *runtime_status (const struct shim_globals *g, const char *tong_root, const char *id);
 
-/* The container's root directory, for reading the image's files (users):
- * the overlay mount point as root; rootless, where the root is mounted only
- * inside the container, its init's /proc/PID/root.  An fd or -1 (errno). */
-int ctr_root_open (const struct shim_globals *g, const struct ctr_paths *p, const char *id);
+/* Resolve -u SPEC (a name or uid[:group]) in a running container's image
+ * files: through the overlay mount point as root; rootless, where the root
+ * is mounted only inside the container, in a child that joined its user
+ * namespace, through the init's /proc/PID/root. */
+int ctr_user_resolve (const struct shim_globals *g, const struct ctr_paths *p, const char *id,
+                      const char *spec, uid_t *uid, gid_t *gid, tong_error *err);
 
 /* Wait for a child, forwarding SIGTERM and SIGHUP to it; returns its status
  * as the shell shows it. */

@@ -431,19 +431,16 @@ cmd_exec (const struct shim_globals *g, int argc, char **argv, tong_error *err)
       if (user)
         {
           /* Names are the image's: resolve them in the container's root. */
-          struct user_ids u = { 0 };
-          _cleanup_close_ int root = ctr_root_open (g, &p, c.id);
-          if (root < 0)
-            r = tong_err (err, errno, "exec: container %s has no mounted root (is it running?)",
-                          c.name);
+          uid_t uid;
+          gid_t gid;
+          r = ctr_user_resolve (g, &p, c.id, user, &uid, &gid, err);
+          if (r < 0)
+            tong_err_prefix (err, "exec");
           else
-            r = user_resolve (root, user, &u, err);
-          if (r == 0)
             {
-              owned[0] = xasprintf ("%u:%u", u.uid, u.gid);
+              owned[0] = xasprintf ("%u:%u", uid, gid);
               targs[n++] = (char *) "--user";
               targs[n++] = owned[0];
-              user_ids_clear (&u);
             }
         }
       targs[n++] = c.id;

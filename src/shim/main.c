@@ -86,6 +86,9 @@ usage (FILE *out)
            "  --runtime PATH          the tong binary to call (default: tong next to tong-shim,\n"
            "                          else tong in PATH)\n"
            "  --registries-conf FILE  registries configuration\n"
+           "  --mount-program PROG    rootless: mount overlay roots with this FUSE program\n"
+           "                          (default: the kernel's overlayfs; fuse-overlayfs where\n"
+           "                          the kernel refuses it)\n"
            "  --debug                 log debug messages\n"
            "  --version, -v           print the version\n"
            "  --help, -h              print this help\n"
@@ -98,6 +101,7 @@ enum
   OPT_RUNROOT,
   OPT_RUNTIME,
   OPT_REGISTRIES_CONF,
+  OPT_MOUNT_PROGRAM,
   OPT_DEBUG,
 };
 
@@ -106,6 +110,7 @@ static const struct option global_options[] = {
   { "runroot", required_argument, NULL, OPT_RUNROOT },
   { "runtime", required_argument, NULL, OPT_RUNTIME },
   { "registries-conf", required_argument, NULL, OPT_REGISTRIES_CONF },
+  { "mount-program", required_argument, NULL, OPT_MOUNT_PROGRAM },
   { "debug", no_argument, NULL, OPT_DEBUG },
   { "version", no_argument, NULL, 'v' },
   { "help", no_argument, NULL, 'h' },
@@ -195,6 +200,9 @@ parse_globals (struct shim_globals *g, int argc, char **argv, bool *debug, tong_
           break;
         case OPT_REGISTRIES_CONF:
           g->registries_conf = optarg;
+          break;
+        case OPT_MOUNT_PROGRAM:
+          g->mount_program = optarg;
           break;
         case OPT_DEBUG:
           *debug = true;

@@ -87,6 +87,55 @@ link_layers (const struct image_info *img, const struct ctr_paths *p, char ***op
   return 0;
 }
 
+/* Kernel errors that mean "no overlayfs for this user namespace": not
+ * allowed there (before 5.11), userxattr unknown, no user xattrs. */
+static bool
+kernel_refuses_overlay (int errnum)
+{
+  return errnum == EPERM || errnum == EINVAL || errnum == EOPNOTSUPP || errnum == ENODEV;
+}
+
+static bool
+in_path (const char *program)
+{
+  const char *path = getenv ("PATH");
+  _cleanup_free_ char *copy = xstrdup (path && *path ? path : "/usr/bin:/bin");
+  char *save = NULL;
+
+  for (char *dir = strtok_r (copy, ":", &save); dir; dir = strtok_r (NULL, ":", &save))
+    {
+      _cleanup_free_ char *candidate = xasprintf ("%s/%s", dir, program);
+      if (access (candidate, X_OK) == 0)
+        return true;
+    }
+  return false;
+}
+
+/* The overlay root at p->rootfs: the kernel's, or (rootless) the FUSE
+ * program's when --mount-program names one or the kernel refuses and
+ * fuse-overlayfs is installed; *fuse names the program then. */
+static int
+mount_root (const struct shim_globals *g, const struct image_info *img, const struct ctr_paths *p,
+            const struct overlay_options *oo, const char **fuse, tong_error *err)
+{
+  const char *const *lowers = (const char *const *) img->layer_dirs;
+  size_t n = img->row.n_layers;
+  int r;
+
+  *fuse = g->rootless ? g->mount_program : NULL;
+  if (!*fuse)
+    {
+      r = overlay_mount (p->rootfs, lowers, n, p->upper, p->work, oo, err);
+      if (r == 0 || !g->rootless || !kernel_refuses_overlay (-r) || !in_path (FUSE_OVERLAYFS))
+        return r;
+      log_debug ("the kernel refused overlayfs in the user namespace (%s): using %s", err->msg,
+                 FUSE_OVERLAYFS);
+      tong_err_clear (err);
+      *fuse = FUSE_OVERLAYFS;
+    }
+  return overlay_mount_fuse (*fuse, p->rootfs, lowers, n, p->upper, p->work, err);
+}
+
 /* Everything up to a bundle ready for tong: overlay mounted, files written.
  * Rootless, this runs in a user namespace of its own (shim_userns_call), so
  * the overlay it mounts to read the image's users and look up the command
@@ -101,6 +150,7 @@ prepare (struct shim *s, const struct run_spec *o, const struct image_info *img,
   _cleanup_close_ int bundle_fd = -1, root_fd = -1;
   _cleanup_free_ char *json = NULL;
   _cleanup_strv_ char **root_overlay = NULL;
+  const char *fuse = NULL;
   struct user_ids user = { 0 };
   const char *user_spec = o->user ? o->user : img->config.user;
   char hostname[65];
@@ -118,10 +168,18 @@ prepare (struct shim *s, const struct run_spec *o, const struct image_info *img,
   if (r == 0 && s->g->rootless)
     r = link_layers (img, p, &root_overlay, err);
   if (r == 0)
-    r = overlay_mount (p->rootfs, (const char *const *) img->layer_dirs, img->row.n_layers,
-                       p->upper, p->work, &oo, err);
+    r = mount_root (s->g, img, p, &oo, &fuse, err);
   if (r < 0)
     return r;
+  if (fuse)
+    {
+      /* The root is tong-shim's to mount, not tong's (see run_foreground). */
+      strvfreep (&root_overlay);
+      root_overlay = NULL;
+      r = write_file_atomic_at (AT_FDCWD, p->fuse_mark, fuse, strlen (fuse), 0600, err);
+      if (r < 0)
+        return r;
+    }
   root_fd = open (p->rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
   if (root_fd < 0)
     return tong_err (err, errno, "open %s", p->rootfs);
@@ -188,9 +246,12 @@ static int
 prepare_in_userns (void *arg, tong_error *err)
 {
   struct prepare_call *c = arg;
+  tong_error ignored;
   int exec_code = 0;
   int r = prepare (c->s, c->o, c->img, c->id, c->p, &exec_code, err);
 
+  /* A FUSE daemon would keep this namespace, and the mount, alive. */
+  overlay_unmount (c->p->rootfs, &ignored);
   return r < 0 && exec_code ? exec_code : r;
 }
 
@@ -212,14 +273,41 @@ prepare_bundle (struct shim *s, const struct run_spec *o, const struct image_inf
   return r;
 }
 
+/* Rootless with a FUSE root: this process enters a user namespace and
+ * mounts the root there, and tong runs inside it, as root of that
+ * namespace (a FUSE mount cannot be asked of tong in config.json: it needs
+ * its daemon outside the container).  The FUSE program's name, or NULL. */
+static char *
+fuse_program (const struct ctr_paths *p)
+{
+  tong_error ignored;
+  char *text = NULL;
+
+  if (read_file_at (AT_FDCWD, p->fuse_mark, &text, NULL, &ignored) < 0)
+    return NULL;
+  return text;
+}
+
 /* Run the container in the foreground of this process; its exit code. */
 static int
 run_foreground (const struct shim_globals *g, const struct run_spec *o, const char *runtime,
-                const char *id, const struct ctr_paths *p, int *code, tong_error *err)
+                const struct image_info *img, const char *id, const struct ctr_paths *p, int *code,
+                tong_error *err)
 {
   _cleanup_close_ int null = -1;
+  _cleanup_free_ char *fuse = g->rootless ? fuse_program (p) : NULL;
   pid_t pid = -1;
   int r;
+
+  if (fuse)
+    {
+      r = shim_userns_enter (err);
+      if (r == 0)
+        r = overlay_mount_fuse (fuse, p->rootfs, (const char *const *) img->layer_dirs,
+                                img->row.n_layers, p->upper, p->work, err);
+      if (r < 0)
+        return r;
+    }
 
   if (!o->interactive && !o->tty)
     {
@@ -227,15 +315,19 @@ run_foreground (const struct shim_globals *g, const struct run_spec *o, const ch
       if (null < 0)
         return tong_err (err, errno, "open /dev/null");
     }
-  (void) g;
   r = runtime_spawn (
       runtime, p->tong_root,
       (char *const[]){ (char *) "run", (char *) "--bundle", p->bundle, (char *) id, NULL }, null,
       -1, -1, &pid, err);
-  if (r < 0)
-    return r;
-  *code = wait_forwarding (pid);
-  return 0;
+  if (r == 0)
+    *code = wait_forwarding (pid);
+  if (fuse)
+    {
+      tong_error e = { 0 };
+      if (overlay_unmount (p->rootfs, &e) < 0)
+        log_warning ("%s", e.msg);
+    }
+  return r;
 }
 
 /* After the container ended: record its exit code, unmount its root; with
@@ -269,7 +361,7 @@ finish (const struct shim_globals *g, const struct run_spec *o, const char *id, 
 /* The monitor of a detached container: its own session, output to the log. */
 static void
 monitor (const struct shim_globals *g, const struct run_spec *o, const char *runtime,
-         const char *id, const struct ctr_paths *p)
+         const struct image_info *img, const char *id, const struct ctr_paths *p)
 {
   tong_error err = { 0 };
   int log_fd, null, code = SHIM_EXIT_ERROR;
@@ -279,7 +371,7 @@ monitor (const struct shim_globals *g, const struct run_spec *o, const char *run
   null = open ("/dev/null", O_RDWR | O_CLOEXEC);
   if (log_fd < 0 || null < 0 || dup2 (null, 0) < 0 || dup2 (log_fd, 1) < 0 || dup2 (log_fd, 2) < 0)
     _exit (SHIM_EXIT_ERROR);
-  if (run_foreground (g, o, runtime, id, p, &code, &err) < 0)
+  if (run_foreground (g, o, runtime, img, id, p, &code, &err) < 0)
     log_error_report (&err);
   if (finish (g, o, id, code, &err) < 0)
     log_error_report (&err);
@@ -379,13 +471,13 @@ cmd_run (const struct shim_globals *g, int argc, char **argv, tong_error *err)
           goto out_reopen;
         }
       if (mon == 0)
-        monitor (g, &o, runtime, id, &p);
+        monitor (g, &o, runtime, &img, id, &p);
       wait_started (g, &p, id, mon);
       printf ("%s\n", id);
       fflush (stdout);
       goto out_done;
     }
-  r = run_foreground (g, &o, runtime, id, &p, &code, err);
+  r = run_foreground (g, &o, runtime, &img, id, &p, &code, err);
   if (r == 0)
     r = finish (g, &o, id, code, err);
   if (r < 0)

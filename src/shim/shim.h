@@ -13,12 +13,17 @@
  * are told apart from the container's exit codes. */
 #define SHIM_EXIT_ERROR 125
 
+/* The FUSE overlay tong-shim falls back to, rootless, where the kernel refuses overlayfs. */
+#define FUSE_OVERLAYFS "fuse-overlayfs"
+
 struct shim_globals
 {
   const char *root;            /* the store */
   const char *runroot;         /* state of running containers */
   const char *runtime;         /* the tong binary */
   const char *registries_conf; /* may be NULL */
+  const char *mount_program;   /* rootless: mount overlay roots with this FUSE program; NULL:
+                                  the kernel's overlayfs, else fuse-overlayfs if it refuses */
   bool rootless;
 };
 

@@ -419,7 +419,7 @@ test_network_container_port_out_of_range_fails () { as_host _port_range; }
 _bad_annotations ()
 {
   net_bundle "$T/b" '{"org.tong.net.mode": "nat"}'
-  assert_create_fails "$T/b" $P-c1 'org.tong.net.mode "nat": use "none" or "bridge"'
+  assert_create_fails "$T/b" $P-c1 'org.tong.net.mode "nat": use "none", "bridge" or "pasta"'
   net_bundle "$T/b" '{"org.tong.net.mode": "bridge", "org.tong.net.colour": "blue"}'
   assert_create_fails "$T/b" $P-c1 "unknown annotation org.tong.net.colour"
   net_bundle "$T/b" '{"org.tong.net.mode": "bridge", "org.tong.net.mtu": "9"}'

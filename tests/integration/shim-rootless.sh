@@ -223,3 +223,90 @@ test_shim_rootless_network_errors ()
   assert_contains "$ERR" "127.0.0.1:$port/tcp is in use"
   _srl_clean
 }
+
+# _srl_fuse: fuse-overlayfs opens /dev/fuse as the user (Debian: mode 0666;
+# a host that has it 0600 gets 0666 for the test's duration).
+_srl_fuse ()
+{
+  command -v fuse-overlayfs >/dev/null || skip "fuse-overlayfs not found (package fuse-overlayfs)"
+  [ -c /dev/fuse ] || skip "no /dev/fuse on this host"
+  local mode
+  mode=$(stat -c %a /dev/fuse)
+  if [ "$mode" != 666 ]; then
+    on_exit "chmod $mode /dev/fuse"
+    chmod 0666 /dev/fuse
+  fi
+}
+
+_srl_no_fuse_left ()
+{
+  local left
+  left=$(ps -u "$RL_UID" -o pid=,stat=,args= | awk '$2 !~ /^Z/ && /fuse-overlayfs/' || true)
+  [ -z "$left" ] || fail "fuse-overlayfs still runs: $left"
+}
+
+test_shim_rootless_fuse_overlayfs_build ()
+{
+  _srl_fuse
+  _srl_setup
+  _srl_workspace ws job
+  assert_ok as_user 'cd ws && tong-shim --mount-program fuse-overlayfs run --rm -v "$PWD:/src" -w /src localhost/busybox sh -c "stat -c %u /home/app; grep -c \" / / .* - fuse\" /proc/self/mountinfo; sh build.sh"'
+  assert_eq "$(sed -n 1p <<<"$OUT")" 1000 "/home/app inside"
+  assert_eq "$(sed -n 2p <<<"$OUT")" 1 "the root is the FUSE overlay"
+  assert_eq "$(cat "$RL_HOME/ws/out/who")" "job 0" "the build ran as the container's root"
+  assert_eq "$(stat -c %u:%g "$RL_HOME/ws/out/sorted.txt")" "$RL_UID:$RL_GID" "artifact belongs to the user"
+  _srl_clean
+  _srl_no_fuse_left
+}
+
+test_shim_rootless_fuse_overlayfs_detached_exec ()
+{
+  _srl_fuse
+  _srl_setup
+  assert_ok as_user "tong-shim --mount-program fuse-overlayfs run -d --name bg localhost/busybox sh -c 'echo upper >/in-upper; exec sleep 300'"
+  wait_for 10 as_user "tong-shim exec bg cat /in-upper" || fail "exec into the FUSE root"
+  assert_eq "$(as_user "tong-shim exec -u app bg id -u")" 1000 "exec -u app"
+  assert_ok as_user "tong-shim stop --time 1 bg"
+  assert_ok as_user "tong-shim rm bg"
+  _srl_clean
+  _srl_no_fuse_left
+}
+
+test_shim_rootless_falls_back_to_fuse_where_the_kernel_refuses ()
+{
+  _srl_fuse
+  # The kernel will not take an overlayfs as an upper dir: the user's store
+  # on one (made by root, on the host) makes it refuse.
+  _need_shim
+  _rl_setup
+  local store=$RL_HOME/.local/share/tong
+  mkdir -p "$T/sl" "$T/su" "$T/sw" "$store"
+  chown "$RL_UID:$RL_GID" "$T/sl" "$RL_HOME/.local" "$RL_HOME/.local/share" "$store"
+  mount -t overlay overlay -o "lowerdir=$T/sl,upperdir=$T/su,workdir=$T/sw" "$store"
+  on_exit "umount -l '$store'"
+  chown "$RL_UID:$RL_GID" "$store"
+  install -o "$RL_UID" -g "$RL_GID" -m 0755 "$SHIM" "$RL_HOME/bin/tong-shim"
+  shim_layout "$T/img" localhost/busybox:latest
+  cp -r "$T/img" "$RL_HOME/img"
+  chown -R "$RL_UID:$RL_GID" "$RL_HOME/img"
+  assert_ok as_user "tong-shim load -i img"
+  assert_ok as_user "tong-shim --debug run --rm localhost/busybox sh -c 'grep -c \" / / .* - fuse\" /proc/self/mountinfo'"
+  assert_eq "$(tail -n 1 <<<"$OUT")" 1 "the root is the FUSE overlay"
+  assert_contains "$ERR" "the kernel refused overlayfs in the user namespace"
+  _srl_clean
+  _srl_no_fuse_left
+}
+test_shim_rootless_fuse_overlayfs_with_pasta ()
+{
+  # tong runs as root of tong-shim's user namespace here: pasta must keep that.
+  _srl_tun
+  _srl_fuse
+  source "$TESTS_DIR/registry.sh"
+  _srl_setup
+  local port
+  port=$(free_port)
+  assert_ok as_user "tong-shim --mount-program fuse-overlayfs run -d --name web --net pasta -p 127.0.0.1:$port:8080 localhost/busybox sh -c 'echo hello-from-pasta >/tmp/index.html; exec httpd -f -p 8080 -h /tmp'"
+  wait_for 10 sh -c "busybox wget -q -O - http://127.0.0.1:$port/index.html 2>/dev/null | grep -q hello-from-pasta" || fail "no answer: $(as_user 'tong-shim logs web')"
+  assert_ok as_user "tong-shim rm -f web"
+  _srl_clean
+}
