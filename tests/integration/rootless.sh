@@ -204,3 +204,53 @@ test_rootless_exec_joins_the_user_namespace_first ()
   as_user "tong delete --force rl-$$"
   _rl_no_state
 }
+
+# _rl_delegate: a cgroup v2 directory of the host's hierarchy owned by the
+# test user, as a systemd user session's Delegate=yes scope is.  Sets
+# RL_CGROUP.  Only the unified hierarchy is touched: v1 memberships stay.
+_rl_delegate ()
+{
+  local mnt=/sys/fs/cgroup
+  [ "$(stat -f -c %T "$mnt")" = cgroup2fs ] || mnt=/sys/fs/cgroup/unified
+  [ "$(stat -f -c %T "$mnt" 2>/dev/null)" = cgroup2fs ] || skip "no cgroup v2 hierarchy on this host"
+  RL_CGROUP=$mnt/tongtest-deleg-$$
+  mkdir "$RL_CGROUP" || skip "cannot create a cgroup in $mnt"
+  on_exit "find '$RL_CGROUP' -depth -type d -exec rmdir {} + 2>/dev/null"
+  chown "$RL_UID:$RL_GID" "$RL_CGROUP" "$RL_CGROUP/cgroup.procs" "$RL_CGROUP/cgroup.subtree_control" \
+    "$RL_CGROUP/cgroup.threads"
+}
+
+# as_user_in_cgroup 'SHELL COMMAND': as_user, started in RL_CGROUP (root
+# moves the shell there, then drops to the user).
+as_user_in_cgroup ()
+{
+  local procs=$RL_CGROUP/cgroup.procs
+  (
+    echo "$BASHPID" >"$procs" || exit 1
+    as_user "$1"
+  )
+}
+
+test_rootless_delegated_cgroup_used ()
+{
+  _rl_setup
+  _rl_delegate
+  _rl_bundle sleep 60
+  as_user_in_cgroup "tong run -d --bundle b rl-$$ >/dev/null 2>&1 || { tong create --bundle b rl-$$ && tong start rl-$$; }" ||
+    fail "run in the delegated cgroup"
+  local pid cg
+  pid=$(as_user "tong state rl-$$" | jq -r .pid)
+  cg=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
+  assert_match "$cg" "/tongtest-deleg-$$/tong/rl-$$\$" "the container's cgroup, below the user's"
+  assert_file "$RL_CGROUP/tong/rl-$$/cgroup.procs"
+  assert_no_file "$RL_HOME/run/tong/.no-cgroup-said"
+  # What a cgroup gives: ps, pause (cgroup.freeze), kill --all.
+  assert_contains "$(as_user "tong ps rl-$$")" "$pid"
+  as_user "tong pause rl-$$"
+  assert_json "$(as_user "tong state rl-$$")" '.status == "paused"'
+  as_user "tong resume rl-$$"
+  as_user "tong kill --all rl-$$ KILL"
+  as_user "tong delete --force rl-$$"
+  assert_no_file "$RL_CGROUP/tong/rl-$$"
+  _rl_no_state
+}
