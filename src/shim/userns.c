@@ -159,7 +159,8 @@ shim_userns_call (int (*fn) (void *arg, tong_error *err), void *arg, tong_error 
     return tong_err (err, EIO, "the helper in the user namespace died (%s %d)",
                      WIFSIGNALED (status) ? "signal" : "exit status",
                      WIFSIGNALED (status) ? WTERMSIG (status) : WEXITSTATUS (status));
-  if (rep.r < 0)
+  /* A positive result may come with a message too (a command lookup's). */
+  if (rep.r != 0)
     *err = rep.err;
   return rep.r;
 }

@@ -15,7 +15,8 @@
 int shim_userns_enter (tong_error *err);
 
 /* Run fn in a child that entered such a namespace; fn's return value (0, a
- * positive result, or -errno with its error) comes back as this function's. */
+ * positive result, or -errno) comes back as this function's, and with any
+ * result but 0 the error fn set. */
 int shim_userns_call (int (*fn) (void *arg, tong_error *err), void *arg, tong_error *err);
 
 /* Remove a directory tree of the store: directly as root, in a user

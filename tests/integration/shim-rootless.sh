@@ -151,6 +151,23 @@ test_shim_rootless_pull_with_whiteouts ()
   _srl_clean
 }
 
+test_shim_rootless_command_lookup_and_read_only ()
+{
+  _srl_setup
+  # The lookup runs in tong-shim's user namespace: its message comes back.
+  assert_fail as_user "tong-shim run --rm localhost/busybox no-such-command"
+  assert_eq "$RC" 127 "exit status of a missing command"
+  assert_contains "$ERR" "no-such-command"
+  assert_ok as_user "tong-shim run --rm --read-only localhost/busybox sh -c 'touch /x 2>&1; echo tmp >/tmp/ok && cat /tmp/ok'"
+  assert_contains "$OUT" "Read-only file system"
+  assert_contains "$OUT" tmp
+  assert_ok as_user "tong-shim run --rm -u app -w /home/app localhost/busybox sh -c 'id -u; pwd; touch mine && stat -c %u mine'"
+  assert_eq "$OUT" "1000
+/home/app
+1000" "-u app in the image's /home/app"
+  _srl_clean
+}
+
 test_shim_rootless_without_subordinate_ids ()
 {
   _need_shim
