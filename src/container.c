@@ -32,6 +32,7 @@
 #include "src/process.h"
 #include "src/protect_exe.h"
 #include "src/seccomp_filter.h"
+#include "src/seccomp_lib.h"
 #include "src/sync.h"
 #include "src/syscalls.h"
 #include "src/util.h"
@@ -628,6 +629,9 @@ container_create (struct tong_globals *g, const struct create_options *o,
   c.runtime_fds[1] = dirfd;
   c.state = st;
 
+  /* The init builds the filter; the library is mapped here, from the host. */
+  if (spec->linux_->seccomp && (r = seccomp_lib_load (err)) < 0)
+    goto fail;
   r = setup_cgroup (g, spec, o->id, &limits, &scope, &st.cgroup, &cgroup_fd, err);
   if (r < 0)
     goto fail;
