@@ -508,6 +508,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
   out->pid = -1;
   out->pidfd = -1;
   out->console_master = -1;
+  out->spec = NULL;
 
   if (!container_id_valid (o->id))
     return tong_err (err, 0, "invalid container id \"%s\": use letters, digits and _+-.", o->id);
@@ -701,6 +702,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
   out->pid = pid;
   out->pidfd = TAKE_FD (pidfd);
   out->console_master = o->console_socket ? -1 : TAKE_FD (master);
+  out->spec = TAKE_PTR (spec);
   return 0;
 
 fail:
