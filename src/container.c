@@ -570,7 +570,8 @@ container_create (struct tong_globals *g, const struct create_options *o,
     return r;
   dir_made = true;
 
-  r = write_file_replace_at (dirfd, STATE_CONFIG, config_text, config_len, 0600, err);
+  /* No temporary name and rename: nothing reads it before state.json exists. */
+  r = write_file_new_at (dirfd, STATE_CONFIG, config_text, config_len, 0600, err);
   if (r < 0)
     goto fail;
   if (mkfifoat (dirfd, STATE_FIFO, 0600) < 0)
@@ -607,7 +608,6 @@ container_create (struct tong_globals *g, const struct create_options *o,
   st.owner = geteuid ();
   st.annotations = spec->annotations;
   st.new_pid_ns = oci_spec_namespace (spec, OCI_NS_PID) != NULL;
-  st.creating = true;
 
   c.spec = spec;
   c.opts = o;
@@ -688,8 +688,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
       if (r < 0)
         goto fail;
     }
-  st.creating = false;
-  r = state_write (dirfd, &st, err);
+  r = state_dir_created (dirfd, err);
   if (r == 0 && o->pid_file)
     r = write_pid_file (o->pid_file, pid, err);
   if (r < 0)

@@ -162,6 +162,22 @@ write_file_at (int dirfd, const char *path, const void *data, size_t len, tong_e
   return 0;
 }
 
+int
+write_file_new_at (int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+                   tong_error *err)
+{
+  _cleanup_close_ int fd
+      = openat (dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+  int r;
+
+  if (fd < 0)
+    return tong_err (err, errno, "create `%s`", path);
+  r = write_all (fd, data, len);
+  if (r < 0)
+    return tong_err (err, -r, "write `%s`", path);
+  return 0;
+}
+
 static int
 replace_file (int dirfd, const char *path, const void *data, size_t len, mode_t mode, bool durable,
               tong_error *err)

@@ -76,6 +76,10 @@ char *xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 int read_file_at (int dirfd, const char *path, char **out, size_t *len, tong_error *err);
 /* Write a file in place (e.g. a /proc or /sys file). */
 int write_file_at (int dirfd, const char *path, const void *data, size_t len, tong_error *err);
+/* Create a file that must not exist yet and write it: for a file no reader
+ * looks at before another one appears (config.json before state.json). */
+int write_file_new_at (int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+                       tong_error *err);
 /* Write a file atomically: a temporary name in the same directory, fsync, rename. */
 int write_file_atomic_at (int dirfd, const char *path, const void *data, size_t len, mode_t mode,
                           tong_error *err);
