@@ -25,6 +25,7 @@ cmd_run (struct tong_globals *g, int argc, char **argv, tong_error *err)
   if (r < 0)
     return r;
   o.foreground = !detach;
+  o.run = true;
 
   /* Block the signals to forward before the init exists, so none is lost;
    * the init resets its own mask. */
@@ -34,7 +35,7 @@ cmd_run (struct tong_globals *g, int argc, char **argv, tong_error *err)
   if (r < 0)
     goto out;
   spec = cc.spec;
-  r = container_start (g, o.id, spec, err);
+  r = container_release (g, o.id, spec, cc.sync_fd, err);
   if (r < 0)
     {
       container_delete (g, o.id, true, spec, &derr);

@@ -196,15 +196,26 @@ init_main (struct init_ctx *c)
       sync_send (c->sync_fd, SYNC_ERROR, &err, -1);
       _exit (1);
     }
-  close (c->sync_fd);
-
-  /* Wait for `start`: it writes one byte into exec.fifo. */
-  do
-    n = read (c->fifo_fd, &byte, 1);
-  while (n < 0 && errno == EINTR);
-  /* fifo_fd stays open until execve closes it: `start` waits for that. */
-  if (n != 1)
-    _exit (1);
+  if (c->fifo_fd >= 0)
+    {
+      close (c->sync_fd);
+      /* Wait for `start`: it writes one byte into exec.fifo. */
+      do
+        n = read (c->fifo_fd, &byte, 1);
+      while (n < 0 && errno == EINTR);
+      /* fifo_fd stays open until execve closes it: `start` waits for that. */
+      if (n != 1)
+        _exit (1);
+    }
+  else
+    {
+      struct sync_msg m;
+      int fd = -1;
+      /* `run`: released over the socket, which stays open until execve
+       * closes it (close-on-exec): container_release waits for that. */
+      if (sync_recv (c->sync_fd, &m, &fd) != SYNC_START)
+        _exit (1);
+    }
 
   if (c->spec->hooks && c->spec->hooks->start_container.len)
     {
@@ -509,6 +520,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
   out->pidfd = -1;
   out->console_master = -1;
   out->spec = NULL;
+  out->sync_fd = -1;
 
   if (!container_id_valid (o->id))
     return tong_err (err, 0, "invalid container id \"%s\": use letters, digits and _+-.", o->id);
@@ -574,14 +586,15 @@ container_create (struct tong_globals *g, const struct create_options *o,
   r = write_file_new_at (dirfd, STATE_CONFIG, config_text, config_len, 0600, err);
   if (r < 0)
     goto fail;
-  if (mkfifoat (dirfd, STATE_FIFO, 0600) < 0)
+  /* `run` starts the init itself, over the sync socket: no exec.fifo, one
+   * inode fewer (on a disk-backed --root, the costly part of a state write). */
+  if (!o->run && mkfifoat (dirfd, STATE_FIFO, 0600) < 0)
     {
       r = tong_err (err, errno, "create exec.fifo");
       goto fail;
     }
   /* Opened read-write, the init can block in read() until `start` writes. */
-  fifo_fd = openat (dirfd, STATE_FIFO, O_RDWR | O_CLOEXEC);
-  if (fifo_fd < 0)
+  if (!o->run && (fifo_fd = openat (dirfd, STATE_FIFO, O_RDWR | O_CLOEXEC)) < 0)
     {
       r = tong_err (err, errno, "open exec.fifo");
       goto fail;
@@ -694,7 +707,10 @@ container_create (struct tong_globals *g, const struct create_options *o,
   if (r < 0)
     goto fail;
 
-  close (sync_fds[0]);
+  if (o->run)
+    out->sync_fd = sync_fds[0];
+  else
+    close (sync_fds[0]);
   ns_close_paths (ns_fds);
   free (st.cgroup);
   systemd_scope_clear (&scope);

@@ -20,6 +20,9 @@ struct create_options
   bool no_new_keyring;
   int preserve_fds;
   bool foreground;            /* `run` without -d: keep the pty master for the caller */
+  /* `run`: the init waits for SYNC_START on its sync socket instead of
+   * exec.fifo, which is not made (container_release starts it). */
+  bool run;
 };
 
 struct created_container
@@ -30,6 +33,7 @@ struct created_container
   /* The spec as parsed, for `run`'s start and delete (which would otherwise
    * read and parse the state dir's copy again); the caller frees it. */
   struct oci_spec *spec;
+  int sync_fd;        /* run: the socket container_release starts the init with; else -1 */
 };
 
 int container_create (struct tong_globals *g, const struct create_options *o,
@@ -38,6 +42,11 @@ int container_create (struct tong_globals *g, const struct create_options *o,
  * read it from the state directory; the same for delete. */
 int container_start (struct tong_globals *g, const char *id, const struct oci_spec *spec,
                      tong_error *err);
+/* Start the init of a container `run` created: SYNC_START over sync_fd
+ * (closed here), wait until the init has exec'd (its end of the socket is
+ * close-on-exec), run the poststart hooks. */
+int container_release (struct tong_globals *g, const char *id, const struct oci_spec *spec,
+                       int sync_fd, tong_error *err);
 /* all: every process of the container, not only its init. */
 int container_kill (struct tong_globals *g, const char *id, int sig, bool all, tong_error *err);
 int container_delete (struct tong_globals *g, const char *id, bool force,

@@ -14,6 +14,7 @@
 #include "src/hooks.h"
 #include "src/log.h"
 #include "src/netns/net.h"
+#include "src/sync.h"
 #include "src/syscalls.h"
 #include "src/util.h"
 
@@ -117,6 +118,36 @@ container_start (struct tong_globals *g, const char *id, const struct oci_spec *
 out:
   state_clear (&st);
   return r;
+}
+
+int
+container_release (struct tong_globals *g, const char *id, const struct oci_spec *spec,
+                   int sync_fd, tong_error *err)
+{
+  _cleanup_close_ int sock = sync_fd, dirfd = -1;
+  struct container_state st = { 0 };
+  int r;
+
+  r = sync_send (sock, SYNC_START, NULL, -1);
+  if (r < 0)
+    return tong_err (err, -r, "start container \"%s\"", id);
+  /* POLLHUP once the init's end is gone: exec'd (close-on-exec), or dead. */
+  {
+    struct pollfd pfd = { .fd = sock, .events = 0 };
+    while (poll (&pfd, 1, -1) < 0 && errno == EINTR)
+      ;
+  }
+  if (!spec->hooks || !spec->hooks->poststart.len)
+    return 0;
+  r = open_container (g, id, true, &dirfd, &st, err);
+  if (r < 0)
+    return r;
+  {
+    _cleanup_free_ char *json = state_to_json (&st, STATUS_RUNNING, false);
+    hooks_run_warn (&spec->hooks->poststart, "poststart", json);
+  }
+  state_clear (&st);
+  return 0;
 }
 
 static unsigned long long
