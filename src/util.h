@@ -113,6 +113,9 @@ bool container_id_valid (const char *id);
 
 /* Current time as RFC 3339 with nanoseconds (UTC), into buf. */
 void rfc3339_now (char *buf, size_t len);
+/* The same for ts ("2024-02-29T23:59:59.000000001Z"). */
+struct timespec;
+void rfc3339_format (const struct timespec *ts, char *buf, size_t len);
 
 /* Parse a signal name ("KILL", "SIGKILL", "9"); returns the number or -EINVAL. */
 int signal_parse (const char *s);
