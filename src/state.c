@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -168,7 +169,14 @@ state_status (int dirfd, const struct container_state *st)
 void
 state_owner_name (uid_t uid, char *buf, size_t len)
 {
-  struct passwd *pw = getpwuid (uid);
+  _cleanup_fclose_ FILE *f = fopen ("/etc/passwd", "re");
+  struct passwd *pw = NULL;
+
+  /* /etc/passwd itself, as runc's libcontainer/user reads it: getpwuid would
+   * set up NSS (nsswitch.conf, its modules) for one name. */
+  while (f && (pw = fgetpwent (f)))
+    if (pw->pw_uid == uid)
+      break;
   if (pw)
     snprintf (buf, len, "%s", pw->pw_name);
   else
