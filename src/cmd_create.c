@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "oci/config.h"
 #include "src/commands.h"
 #include "src/container.h"
 #include "src/util.h"
@@ -146,5 +147,6 @@ cmd_create (struct tong_globals *g, int argc, char **argv, tong_error *err)
     return r;
   if (cc.pidfd >= 0)
     close (cc.pidfd);
+  oci_spec_free (cc.spec);
   return 0;
 }

@@ -36,5 +36,5 @@ cmd_delete (struct tong_globals *g, int argc, char **argv, tong_error *err)
   r = command_id_arg (argc, argv, &id, err);
   if (r < 0)
     return r;
-  return container_delete (g, id, force, err);
+  return container_delete (g, id, force, NULL, err);
 }

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "oci/config.h"
 #include "src/commands.h"
 #include "src/container.h"
 #include "src/foreground.h"
@@ -14,6 +15,7 @@ cmd_run (struct tong_globals *g, int argc, char **argv, tong_error *err)
 {
   struct create_options o = { 0 };
   struct created_container cc;
+  _cleanup_oci_spec_ struct oci_spec *spec = NULL;
   bool detach = false, keep = false;
   sigset_t old;
   tong_error derr = { 0 };
@@ -23,6 +25,7 @@ cmd_run (struct tong_globals *g, int argc, char **argv, tong_error *err)
   if (r < 0)
     return r;
   o.foreground = !detach;
+  o.run = true;
 
   /* Block the signals to forward before the init exists, so none is lost;
    * the init resets its own mask. */
@@ -31,17 +34,18 @@ cmd_run (struct tong_globals *g, int argc, char **argv, tong_error *err)
   r = container_create (g, &o, &cc, err);
   if (r < 0)
     goto out;
-  r = container_start (g, o.id, err);
+  spec = cc.spec;
+  r = container_release (g, o.id, spec, cc.sync_fd, err);
   if (r < 0)
     {
-      container_delete (g, o.id, true, &derr);
+      container_delete (g, o.id, true, spec, &derr);
       goto out;
     }
   close (cc.pidfd);
   if (detach)
     return 0;
   r = foreground_wait (cc.pid, cc.console_master, err);
-  if (!keep && container_delete (g, o.id, true, &derr) < 0)
+  if (!keep && container_delete (g, o.id, true, spec, &derr) < 0)
     log_warning ("delete container %s: %s", o.id, derr.msg);
 out:
   if (!detach)

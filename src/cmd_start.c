@@ -12,5 +12,5 @@ cmd_start (struct tong_globals *g, int argc, char **argv, tong_error *err)
   r = command_only_id (argc, argv, &id, err);
   if (r < 0)
     return r;
-  return container_start (g, id, err);
+  return container_start (g, id, NULL, err);
 }

@@ -32,6 +32,7 @@
 #include "src/process.h"
 #include "src/protect_exe.h"
 #include "src/seccomp_filter.h"
+#include "src/seccomp_lib.h"
 #include "src/sync.h"
 #include "src/syscalls.h"
 #include "src/util.h"
@@ -195,15 +196,26 @@ init_main (struct init_ctx *c)
       sync_send (c->sync_fd, SYNC_ERROR, &err, -1);
       _exit (1);
     }
-  close (c->sync_fd);
-
-  /* Wait for `start`: it writes one byte into exec.fifo. */
-  do
-    n = read (c->fifo_fd, &byte, 1);
-  while (n < 0 && errno == EINTR);
-  /* fifo_fd stays open until execve closes it: `start` waits for that. */
-  if (n != 1)
-    _exit (1);
+  if (c->fifo_fd >= 0)
+    {
+      close (c->sync_fd);
+      /* Wait for `start`: it writes one byte into exec.fifo. */
+      do
+        n = read (c->fifo_fd, &byte, 1);
+      while (n < 0 && errno == EINTR);
+      /* fifo_fd stays open until execve closes it: `start` waits for that. */
+      if (n != 1)
+        _exit (1);
+    }
+  else
+    {
+      struct sync_msg m;
+      int fd = -1;
+      /* `run`: released over the socket, which stays open until execve
+       * closes it (close-on-exec): container_release waits for that. */
+      if (sync_recv (c->sync_fd, &m, &fd) != SYNC_START)
+        _exit (1);
+    }
 
   if (c->spec->hooks && c->spec->hooks->start_container.len)
     {
@@ -507,6 +519,8 @@ container_create (struct tong_globals *g, const struct create_options *o,
   out->pid = -1;
   out->pidfd = -1;
   out->console_master = -1;
+  out->spec = NULL;
+  out->sync_fd = -1;
 
   if (!container_id_valid (o->id))
     return tong_err (err, 0, "invalid container id \"%s\": use letters, digits and _+-.", o->id);
@@ -573,17 +587,19 @@ container_create (struct tong_globals *g, const struct create_options *o,
     return r;
   dir_made = true;
 
-  r = write_file_replace_at (dirfd, STATE_CONFIG, config_text, config_len, 0600, err);
+  /* No temporary name and rename: nothing reads it before state.json exists. */
+  r = write_file_new_at (dirfd, STATE_CONFIG, config_text, config_len, 0600, err);
   if (r < 0)
     goto fail;
-  if (mkfifoat (dirfd, STATE_FIFO, 0600) < 0)
+  /* `run` starts the init itself, over the sync socket: no exec.fifo, one
+   * inode fewer (on a disk-backed --root, the costly part of a state write). */
+  if (!o->run && mkfifoat (dirfd, STATE_FIFO, 0600) < 0)
     {
       r = tong_err (err, errno, "create exec.fifo");
       goto fail;
     }
   /* Opened read-write, the init can block in read() until `start` writes. */
-  fifo_fd = openat (dirfd, STATE_FIFO, O_RDWR | O_CLOEXEC);
-  if (fifo_fd < 0)
+  if (!o->run && (fifo_fd = openat (dirfd, STATE_FIFO, O_RDWR | O_CLOEXEC)) < 0)
     {
       r = tong_err (err, errno, "open exec.fifo");
       goto fail;
@@ -610,7 +626,6 @@ container_create (struct tong_globals *g, const struct create_options *o,
   st.owner = geteuid ();
   st.annotations = spec->annotations;
   st.new_pid_ns = oci_spec_namespace (spec, OCI_NS_PID) != NULL;
-  st.creating = true;
 
   c.spec = spec;
   c.opts = o;
@@ -633,6 +648,9 @@ container_create (struct tong_globals *g, const struct create_options *o,
   c.runtime_fds[1] = dirfd;
   c.state = st;
 
+  /* The init builds the filter; the library is mapped here, from the host. */
+  if (spec->linux_->seccomp && (r = seccomp_lib_load (err)) < 0)
+    goto fail;
   r = setup_cgroup (g, spec, o->id, &limits, &scope, &st.cgroup, &cgroup_fd, err);
   if (r < 0)
     goto fail;
@@ -688,20 +706,23 @@ container_create (struct tong_globals *g, const struct create_options *o,
       if (r < 0)
         goto fail;
     }
-  st.creating = false;
-  r = state_write (dirfd, &st, err);
+  r = state_dir_created (dirfd, err);
   if (r == 0 && o->pid_file)
     r = write_pid_file (o->pid_file, pid, err);
   if (r < 0)
     goto fail;
 
-  close (sync_fds[0]);
+  if (o->run)
+    out->sync_fd = sync_fds[0];
+  else
+    close (sync_fds[0]);
   ns_close_paths (ns_fds);
   free (st.cgroup);
   systemd_scope_clear (&scope);
   out->pid = pid;
   out->pidfd = TAKE_FD (pidfd);
   out->console_master = o->console_socket ? -1 : TAKE_FD (master);
+  out->spec = TAKE_PTR (spec);
   return 0;
 
 fail:

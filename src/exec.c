@@ -26,6 +26,7 @@
 #include "src/process.h"
 #include "src/protect_exe.h"
 #include "src/seccomp_filter.h"
+#include "src/seccomp_lib.h"
 #include "src/sync.h"
 #include "src/syscalls.h"
 #include "src/util.h"
@@ -532,6 +533,8 @@ exec_spawn (const struct exec_target *t, struct oci_process *p, const struct exe
   c.p = p;
   c.personality = t->spec->linux_ ? t->spec->linux_->personality : NULL;
   c.seccomp = t->spec->linux_ ? t->spec->linux_->seccomp : NULL;
+  if (c.seccomp && (r = seccomp_lib_load (err)) < 0)
+    goto out;
   c.state = &t->st;
   c.h = &h;
   c.sync_fd = child_end;

@@ -14,6 +14,7 @@
 #include "src/hooks.h"
 #include "src/log.h"
 #include "src/netns/net.h"
+#include "src/sync.h"
 #include "src/syscalls.h"
 #include "src/util.h"
 
@@ -55,10 +56,11 @@ open_container (struct tong_globals *g, const char *id, bool lock, int *dirfd,
 }
 
 int
-container_start (struct tong_globals *g, const char *id, tong_error *err)
+container_start (struct tong_globals *g, const char *id, const struct oci_spec *spec,
+                 tong_error *err)
 {
   _cleanup_close_ int dirfd = -1, fifo = -1, watch = -1;
-  _cleanup_oci_spec_ struct oci_spec *spec = NULL;
+  _cleanup_oci_spec_ struct oci_spec *loaded = NULL;
   struct container_state st = { 0 };
   enum container_status status;
   int r;
@@ -100,9 +102,13 @@ container_start (struct tong_globals *g, const char *id, tong_error *err)
       ;
   }
   unlinkat (dirfd, STATE_FIFO, 0);
-  r = load_spec (dirfd, &spec, err);
-  if (r < 0)
-    goto out;
+  if (!spec)
+    {
+      r = load_spec (dirfd, &loaded, err);
+      if (r < 0)
+        goto out;
+      spec = loaded;
+    }
   if (spec->hooks && spec->hooks->poststart.len)
     {
       _cleanup_free_ char *json = state_to_json (&st, STATUS_RUNNING, false);
@@ -112,6 +118,36 @@ container_start (struct tong_globals *g, const char *id, tong_error *err)
 out:
   state_clear (&st);
   return r;
+}
+
+int
+container_release (struct tong_globals *g, const char *id, const struct oci_spec *spec,
+                   int sync_fd, tong_error *err)
+{
+  _cleanup_close_ int sock = sync_fd, dirfd = -1;
+  struct container_state st = { 0 };
+  int r;
+
+  r = sync_send (sock, SYNC_START, NULL, -1);
+  if (r < 0)
+    return tong_err (err, -r, "start container \"%s\"", id);
+  /* POLLHUP once the init's end is gone: exec'd (close-on-exec), or dead. */
+  {
+    struct pollfd pfd = { .fd = sock, .events = 0 };
+    while (poll (&pfd, 1, -1) < 0 && errno == EINTR)
+      ;
+  }
+  if (!spec->hooks || !spec->hooks->poststart.len)
+    return 0;
+  r = open_container (g, id, true, &dirfd, &st, err);
+  if (r < 0)
+    return r;
+  {
+    _cleanup_free_ char *json = state_to_json (&st, STATUS_RUNNING, false);
+    hooks_run_warn (&spec->hooks->poststart, "poststart", json);
+  }
+  state_clear (&st);
+  return 0;
 }
 
 static unsigned long long
@@ -225,10 +261,11 @@ wait_exit (pid_t pid, unsigned long long start_time)
 }
 
 int
-container_delete (struct tong_globals *g, const char *id, bool force, tong_error *err)
+container_delete (struct tong_globals *g, const char *id, bool force,
+                  const struct oci_spec *spec, tong_error *err)
 {
   _cleanup_close_ int dirfd = -1, rootfd = -1;
-  _cleanup_oci_spec_ struct oci_spec *spec = NULL;
+  _cleanup_oci_spec_ struct oci_spec *loaded = NULL;
   struct container_state st = { 0 };
   enum container_status status;
   int r;
@@ -273,7 +310,9 @@ container_delete (struct tong_globals *g, const char *id, bool force, tong_error
         log_warning ("delete %s: stop its systemd scope %s: %s", id, st.systemd_unit,
                      stop_err.msg);
     }
-  if (load_spec (dirfd, &spec, err) == 0 && spec->hooks && spec->hooks->poststop.len)
+  if (!spec && load_spec (dirfd, &loaded, err) == 0)
+    spec = loaded;
+  if (spec && spec->hooks && spec->hooks->poststop.len)
     {
       _cleanup_free_ char *json = state_to_json (&st, STATUS_STOPPED, false);
       hooks_run_warn (&spec->hooks->poststop, "poststop", json);

@@ -6,6 +6,9 @@ tong_SOURCES += src/main.c src/commands.h \
 	src/state.c src/state.h src/container.c src/container.h \
 	src/lifecycle.c src/support.c src/sync.c src/sync.h \
 	src/foreground.c src/foreground.h
+check_PROGRAMS += tests/unit/test-util
+tests_unit_test_util_SOURCES = tests/unit/test-util.c
+tests_unit_test_util_LDADD = $(TONG_LIBS)
 include $(srcdir)/src/process.mk
 include $(srcdir)/src/exec.mk
 include $(srcdir)/src/commands-info.mk

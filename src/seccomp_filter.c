@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <seccomp.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -23,6 +22,7 @@
 #include "oci/json-gen.h"
 #include "src/console.h"
 #include "src/log.h"
+#include "src/seccomp_lib.h"
 #include "src/util.h"
 
 #define LIBSECCOMP_HAS_WAITKILL (SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 6))
@@ -115,7 +115,7 @@ arch_resolve (const char *name, uint32_t *out, tong_error *err)
     return tong_err (err, 0, "config.json: linux.seccomp.architectures: unknown \"%s\"", name);
   for (size_t i = 0; i <= n; i++)
     lower[i] = (char) tolower ((unsigned char) name[i]);
-  *out = seccomp_arch_resolve_name (lower);
+  *out = seccomp_lib.seccomp_arch_resolve_name (lower);
   if (*out == 0)
     return tong_err (err, 0,
                      "config.json: linux.seccomp.architectures: SCMP_ARCH_%s is not known to "
@@ -160,7 +160,7 @@ apply_flags (struct seccomp_plan *plan, char **flags, tong_error *err)
       else
         return tong_err (err, 0, "config.json: linux.seccomp.flags[%zu]: unknown flag \"%s\"", i,
                          f);
-      r = seccomp_attr_set (plan->ctx, attr, 1);
+      r = seccomp_lib.seccomp_attr_set (plan->ctx, attr, 1);
       if (r < 0)
         return tong_err (err, -r, "config.json: linux.seccomp.flags[%zu]: set %s", i, f);
     }
@@ -179,7 +179,7 @@ export_program (struct seccomp_plan *plan, tong_error *err)
 
   if (fd < 0)
     return tong_err (err, errno, "seccomp: memfd_create");
-  r = seccomp_export_bpf (plan->ctx, fd);
+  r = seccomp_lib.seccomp_export_bpf (plan->ctx, fd);
   if (r < 0)
     return tong_err (err, -r, "libseccomp: export the filter");
   if (fstat (fd, &st) < 0)
@@ -249,7 +249,7 @@ add_rule (scmp_filter_ctx ctx, uint32_t action, int nr, const struct oci_seccomp
         {
           struct scmp_arg_cmp c;
           cmp_from_arg (&sc->args[i], &c);
-          r = seccomp_rule_add_array (ctx, action, nr, 1, &c);
+          r = seccomp_lib.seccomp_rule_add_array (ctx, action, nr, 1, &c);
           if (r < 0)
             return tong_err (err, -r,
                              "config.json: linux.seccomp.syscalls[%zu]: add a rule for "
@@ -260,7 +260,7 @@ add_rule (scmp_filter_ctx ctx, uint32_t action, int nr, const struct oci_seccomp
     }
   for (size_t i = 0; i < sc->args_len; i++)
     cmp_from_arg (&sc->args[i], &cmps[i]);
-  r = seccomp_rule_add_array (ctx, action, nr, (unsigned int) sc->args_len, cmps);
+  r = seccomp_lib.seccomp_rule_add_array (ctx, action, nr, (unsigned int) sc->args_len, cmps);
   if (r < 0)
     return tong_err (err, -r, "config.json: linux.seccomp.syscalls[%zu]: add a rule for `%s`", idx,
                      name);
@@ -296,7 +296,7 @@ add_syscalls (scmp_filter_ctx ctx, const struct oci_seccomp *s, uint32_t default
       for (size_t j = 0; sc->names && sc->names[j]; j++)
         {
           const char *name = sc->names[j];
-          int nr = seccomp_syscall_resolve_name (name);
+          int nr = seccomp_lib.seccomp_syscall_resolve_name (name);
 
           if (action == SCMP_ACT_NOTIFY && needed_before_agent (name))
             return tong_err (err, 0,
@@ -336,7 +336,7 @@ seccomp_plan_free (struct seccomp_plan *plan)
   if (!plan)
     return;
   if (plan->ctx)
-    seccomp_release (plan->ctx);
+    seccomp_lib.seccomp_release (plan->ctx);
   if (plan->listener >= 0)
     close (plan->listener);
   free (plan->listener_path);
@@ -359,6 +359,9 @@ seccomp_prepare (const struct oci_seccomp *s, struct seccomp_plan **out, tong_er
   bool notifies = false;
   int r;
 
+  r = seccomp_lib_load (err);
+  if (r < 0)
+    return r;
   r = action_resolve (s->default_action, s->has_default_errno_ret, s->default_errno_ret,
                       "linux.seccomp", "defaultErrnoRet", &default_action, err);
   if (r < 0)
@@ -375,12 +378,12 @@ seccomp_prepare (const struct oci_seccomp *s, struct seccomp_plan **out, tong_er
 
   plan = xcalloc (1, sizeof *plan);
   plan->listener = -1;
-  plan->ctx = seccomp_init (default_action);
+  plan->ctx = seccomp_lib.seccomp_init (default_action);
   if (!plan->ctx)
     return tong_err (err, EINVAL, "libseccomp: create a filter with default action %s",
                      s->default_action);
   /* no_new_privs is process.noNewPrivileges' business, not libseccomp's. */
-  r = seccomp_attr_set (plan->ctx, SCMP_FLTATR_CTL_NNP, 0);
+  r = seccomp_lib.seccomp_attr_set (plan->ctx, SCMP_FLTATR_CTL_NNP, 0);
   if (r < 0)
     return tong_err (err, -r, "libseccomp: clear the filter's no_new_privs attribute");
 
@@ -390,7 +393,7 @@ seccomp_prepare (const struct oci_seccomp *s, struct seccomp_plan **out, tong_er
       r = arch_resolve (s->architectures[i], &arch, err);
       if (r < 0)
         return r;
-      r = seccomp_arch_add (plan->ctx, arch);
+      r = seccomp_lib.seccomp_arch_add (plan->ctx, arch);
       if (r < 0 && r != -EEXIST)
         return tong_err (err, -r, "config.json: linux.seccomp.architectures[%zu]: add %s", i,
                          s->architectures[i]);
@@ -512,7 +515,7 @@ seccomp_plan_load (struct seccomp_plan *plan, const char *state_json, tong_error
       r = notify_fd < 0 ? -errno : 0;
     }
   else
-    r = seccomp_load (plan->ctx);
+    r = seccomp_lib.seccomp_load (plan->ctx);
   if (r < 0)
     return tong_err (err, -r, "load the seccomp filter (linux.seccomp)%s",
                      r == -EACCES || r == -EPERM
@@ -524,7 +527,7 @@ seccomp_plan_load (struct seccomp_plan *plan, const char *state_json, tong_error
     return 0;
 
   if (notify_fd < 0)
-    notify_fd = seccomp_notify_fd (plan->ctx);
+    notify_fd = seccomp_lib.seccomp_notify_fd (plan->ctx);
   if (notify_fd < 0)
     return tong_err (err, -notify_fd, "get the seccomp notify fd");
   r = fd_send (plan->listener, notify_fd, message, strlen (message), err);

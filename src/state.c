@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -15,6 +16,9 @@
 #include "cgroups/cgroup.h"
 
 #define OCI_VERSION "1.2.0"
+
+/* The mode of a container's state directory while create sets it up. */
+#define STATE_DIR_CREATING (S_ISVTX | 0700)
 
 const char *
 status_name (enum container_status s)
@@ -47,7 +51,7 @@ state_dir_create (int rootfd, const char *id, int *dirfd, tong_error *err)
 
   if (!container_id_valid (id))
     return tong_err (err, 0, "invalid container id \"%s\": use letters, digits and _+-.", id);
-  if (mkdirat (rootfd, id, 0700) < 0)
+  if (mkdirat (rootfd, id, STATE_DIR_CREATING) < 0)
     {
       if (errno == EEXIST)
         return tong_err_code (err, EEXIST, "container with id exists: %s", id);
@@ -57,6 +61,14 @@ state_dir_create (int rootfd, const char *id, int *dirfd, tong_error *err)
   if (fd < 0 || flock (fd, LOCK_EX) < 0)
     return tong_err (err, errno, "open state directory for `%s`", id);
   *dirfd = TAKE_FD (fd);
+  return 0;
+}
+
+int
+state_dir_created (int dirfd, tong_error *err)
+{
+  if (fchmod (dirfd, 0700) < 0)
+    return tong_err (err, errno, "mark the state directory created");
   return 0;
 }
 
@@ -157,7 +169,14 @@ state_status (int dirfd, const struct container_state *st)
 void
 state_owner_name (uid_t uid, char *buf, size_t len)
 {
-  struct passwd *pw = getpwuid (uid);
+  _cleanup_fclose_ FILE *f = fopen ("/etc/passwd", "re");
+  struct passwd *pw = NULL;
+
+  /* /etc/passwd itself, as runc's libcontainer/user reads it: getpwuid would
+   * set up NSS (nsswitch.conf, its modules) for one name. */
+  while (f && (pw = fgetpwent (f)))
+    if (pw->pw_uid == uid)
+      break;
   if (pw)
     snprintf (buf, len, "%s", pw->pw_name);
   else
@@ -245,8 +264,6 @@ state_write (int dirfd, const struct container_state *st, tong_error *err)
   yajl_gen_integer (g, st->owner);
   GEN_STR (g, "new_pid_ns");
   yajl_gen_bool (g, st->new_pid_ns);
-  GEN_STR (g, "creating");
-  yajl_gen_bool (g, st->creating);
   if (st->cgroup)
     {
       GEN_STR (g, "cgroup");
@@ -312,7 +329,13 @@ state_read (int dirfd, struct container_state *st, tong_error *err)
   st->created = tree_str (root, "created");
   st->owner = (uid_t) tree_int (root, "owner");
   st->new_pid_ns = tree_bool (root, "new_pid_ns");
+  /* A state dir of an older tong says it in state.json. */
   st->creating = tree_bool (root, "creating");
+  {
+    struct stat sb;
+    if (fstat (dirfd, &sb) == 0 && (sb.st_mode & S_ISVTX))
+      st->creating = true;
+  }
   st->cgroup = tree_str (root, "cgroup");
   st->systemd_unit = tree_str (root, "systemd_unit");
   ann = yajl_tree_get (root, ann_path, yajl_t_object);

@@ -36,7 +36,7 @@ struct container_state
   char *created; /* RFC 3339 */
   uid_t owner;
   bool new_pid_ns; /* killing init ends every process of the container */
-  bool creating;   /* written before the init reports ready; cleared after */
+  bool creating;   /* the state dir is marked: the init has not reported ready yet */
   char *cgroup;    /* its cgroup v2 directory, or NULL */
   char *systemd_unit; /* the systemd scope holding that cgroup (--systemd-cgroup), or NULL */
   struct oci_map annotations;
@@ -48,8 +48,12 @@ const char *status_name (enum container_status s);
 int state_root_open (const char *root, bool create, tong_error *err);
 
 /* Create the container's directory exclusively and lock it.  An existing
- * container gives "container with id exists: ID".  *dirfd gets the locked dir. */
+ * container gives "container with id exists: ID".  *dirfd gets the locked dir,
+ * marked as creating (the sticky bit) until state_dir_created clears the mark:
+ * a mode change instead of a second state.json, which would cost a new inode
+ * and a rename over the old one. */
 int state_dir_create (int rootfd, const char *id, int *dirfd, tong_error *err);
+int state_dir_created (int dirfd, tong_error *err);
 
 /* Open an existing container's directory ("container \"ID\" does not exist"),
  * locked when it is to be changed; readers rely on state.json's atomic rename. */

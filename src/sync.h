@@ -12,6 +12,7 @@ enum sync_type
   SYNC_CONSOLE, /* child -> runtime: the pty master (as SCM_RIGHTS) */
   SYNC_READY,   /* child -> runtime: set up (the init now waits on exec.fifo) */
   SYNC_ERROR,   /* child -> runtime: setup failed, text says why */
+  SYNC_START,   /* runtime -> init, `run` only (no exec.fifo): start the container */
 };
 
 struct sync_msg

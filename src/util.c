@@ -162,6 +162,22 @@ write_file_at (int dirfd, const char *path, const void *data, size_t len, tong_e
   return 0;
 }
 
+int
+write_file_new_at (int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+                   tong_error *err)
+{
+  _cleanup_close_ int fd
+      = openat (dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+  int r;
+
+  if (fd < 0)
+    return tong_err (err, errno, "create `%s`", path);
+  r = write_all (fd, data, len);
+  if (r < 0)
+    return tong_err (err, -r, "write `%s`", path);
+  return 0;
+}
+
 static int
 replace_file (int dirfd, const char *path, const void *data, size_t len, mode_t mode, bool durable,
               tong_error *err)
@@ -274,16 +290,40 @@ container_id_valid (const char *id)
 }
 
 void
+rfc3339_format (const struct timespec *ts, char *buf, size_t len)
+{
+  long long days = ts->tv_sec / 86400, secs = ts->tv_sec % 86400, era, doe, yoe, doy, mp;
+  int month, day;
+
+  /* The civil date of a day count from 1970-01-01, by 400-year eras counted
+   * from 0000-03-01, so that a leap day ends its year (proleptic Gregorian). */
+  if (secs < 0)
+    {
+      secs += 86400;
+      days--;
+    }
+  days += 719468;
+  era = (days >= 0 ? days : days - 146096) / 146097;
+  doe = days - era * 146097;                                   /* [0, 146096] */
+  yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+  doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
+  mp = (5 * doy + 2) / 153;                                    /* March is 0 */
+  day = (int) (doy - (153 * mp + 2) / 5 + 1);
+  month = (int) (mp < 10 ? mp + 3 : mp - 9);
+  snprintf (buf, len, "%04lld-%02d-%02dT%02lld:%02lld:%02lld.%09ldZ",
+            yoe + era * 400 + (month <= 2), month, day, secs / 3600, secs / 60 % 60, secs % 60,
+            ts->tv_nsec);
+}
+
+void
 rfc3339_now (char *buf, size_t len)
 {
   struct timespec ts;
-  struct tm tm;
-  char base[32];
 
+  /* Not gmtime_r: glibc's reads /etc/localtime on its first call (tzset),
+   * seven syscalls that a UTC timestamp does not need. */
   clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  strftime (base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf (buf, len, "%s.%09ldZ", base, ts.tv_nsec);
+  rfc3339_format (&ts, buf, len);
 }
 
 static const struct

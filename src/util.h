@@ -76,6 +76,10 @@ char *xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 int read_file_at (int dirfd, const char *path, char **out, size_t *len, tong_error *err);
 /* Write a file in place (e.g. a /proc or /sys file). */
 int write_file_at (int dirfd, const char *path, const void *data, size_t len, tong_error *err);
+/* Create a file that must not exist yet and write it: for a file no reader
+ * looks at before another one appears (config.json before state.json). */
+int write_file_new_at (int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+                       tong_error *err);
 /* Write a file atomically: a temporary name in the same directory, fsync, rename. */
 int write_file_atomic_at (int dirfd, const char *path, const void *data, size_t len, mode_t mode,
                           tong_error *err);
@@ -113,6 +117,9 @@ bool container_id_valid (const char *id);
 
 /* Current time as RFC 3339 with nanoseconds (UTC), into buf. */
 void rfc3339_now (char *buf, size_t len);
+/* The same for ts ("2024-02-29T23:59:59.000000001Z"). */
+struct timespec;
+void rfc3339_format (const struct timespec *ts, char *buf, size_t len);
 
 /* Parse a signal name ("KILL", "SIGKILL", "9"); returns the number or -EINVAL. */
 int signal_parse (const char *s);

@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
@@ -14,6 +13,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "src/netns/nl-lib.h"
 #include "src/util.h"
 
 /* Large enough for the biggest message of a dump, as libmnl advises. */
@@ -23,18 +23,18 @@ static void
 mnl_closep (struct mnl_socket **s)
 {
   if (*s)
-    mnl_socket_close (*s);
+    nl_lib.mnl_socket_close (*s);
 }
 #define _cleanup_mnl_ __attribute__ ((cleanup (mnl_closep)))
 
 static struct mnl_socket *
 rtnl_open (void)
 {
-  struct mnl_socket *s = mnl_socket_open2 (NETLINK_ROUTE, SOCK_CLOEXEC);
-  if (s && mnl_socket_bind (s, 0, MNL_SOCKET_AUTOPID) < 0)
+  struct mnl_socket *s = nl_lib.mnl_socket_open2 (NETLINK_ROUTE, SOCK_CLOEXEC);
+  if (s && nl_lib.mnl_socket_bind (s, 0, MNL_SOCKET_AUTOPID) < 0)
     {
       int e = errno;
-      mnl_socket_close (s);
+      nl_lib.mnl_socket_close (s);
       errno = e;
       return NULL;
     }
@@ -54,16 +54,16 @@ rtnl_talk (struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 
   if (!s)
     return -errno;
-  portid = mnl_socket_get_portid (s);
+  portid = nl_lib.mnl_socket_get_portid (s);
   seq = nlh->nlmsg_seq = (unsigned) time (NULL);
-  if (mnl_socket_sendto (s, nlh, nlh->nlmsg_len) < 0)
+  if (nl_lib.mnl_socket_sendto (s, nlh, nlh->nlmsg_len) < 0)
     return -errno;
   do
     {
-      n = mnl_socket_recvfrom (s, buf, sizeof buf);
+      n = nl_lib.mnl_socket_recvfrom (s, buf, sizeof buf);
       if (n < 0)
         return -errno;
-      r = mnl_cb_run (buf, (size_t) n, seq, portid, cb, data);
+      r = nl_lib.mnl_cb_run (buf, (size_t) n, seq, portid, cb, data);
     }
   while (r > 0);
   return r < 0 ? -errno : 0;
@@ -72,15 +72,15 @@ rtnl_talk (struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 static struct nlmsghdr *
 link_msg (char *buf, int type, int flags, const char *name)
 {
-  struct nlmsghdr *nlh = mnl_nlmsg_put_header (buf);
+  struct nlmsghdr *nlh = nl_lib.mnl_nlmsg_put_header (buf);
   struct ifinfomsg *ifi;
 
   nlh->nlmsg_type = (uint16_t) type;
   nlh->nlmsg_flags = (uint16_t) (NLM_F_REQUEST | NLM_F_ACK | flags);
-  ifi = mnl_nlmsg_put_extra_header (nlh, sizeof *ifi);
+  ifi = nl_lib.mnl_nlmsg_put_extra_header (nlh, sizeof *ifi);
   ifi->ifi_family = AF_UNSPEC;
   if (name)
-    mnl_attr_put_strz (nlh, IFLA_IFNAME, name);
+    nl_lib.mnl_attr_put_strz (nlh, IFLA_IFNAME, name);
   return nlh;
 }
 
@@ -105,10 +105,10 @@ link_bridge_create (const char *name, tong_error *err)
   if (getrandom (mac, sizeof mac, 0) != (ssize_t) sizeof mac)
     return tong_err (err, errno, "create bridge %s: random MAC address", name);
   mac[0] = (unsigned char) ((mac[0] & 0xfe) | 0x02); /* unicast, locally administered */
-  mnl_attr_put (nlh, IFLA_ADDRESS, sizeof mac, mac);
-  info = mnl_attr_nest_start (nlh, IFLA_LINKINFO);
-  mnl_attr_put_strz (nlh, IFLA_INFO_KIND, "bridge");
-  mnl_attr_nest_end (nlh, info);
+  nl_lib.mnl_attr_put (nlh, IFLA_ADDRESS, sizeof mac, mac);
+  info = nl_lib.mnl_attr_nest_start (nlh, IFLA_LINKINFO);
+  nl_lib.mnl_attr_put_strz (nlh, IFLA_INFO_KIND, "bridge");
+  nl_lib.mnl_attr_nest_end (nlh, info);
   r = rtnl_talk (nlh, NULL, NULL);
   if (r < 0)
     return tong_err (err, -r, "create bridge %s", name);
@@ -124,22 +124,22 @@ link_veth_create (const char *host, const char *peer, int netns_fd, unsigned mtu
   struct ifinfomsg *pifi;
   int r;
 
-  mnl_attr_put_u32 (nlh, IFLA_MTU, mtu);
-  info = mnl_attr_nest_start (nlh, IFLA_LINKINFO);
-  mnl_attr_put_strz (nlh, IFLA_INFO_KIND, "veth");
-  data = mnl_attr_nest_start (nlh, IFLA_INFO_DATA);
-  peer_nest = mnl_attr_nest_start (nlh, VETH_INFO_PEER);
+  nl_lib.mnl_attr_put_u32 (nlh, IFLA_MTU, mtu);
+  info = nl_lib.mnl_attr_nest_start (nlh, IFLA_LINKINFO);
+  nl_lib.mnl_attr_put_strz (nlh, IFLA_INFO_KIND, "veth");
+  data = nl_lib.mnl_attr_nest_start (nlh, IFLA_INFO_DATA);
+  peer_nest = nl_lib.mnl_attr_nest_start (nlh, VETH_INFO_PEER);
   /* The peer's attributes follow an ifinfomsg of its own. */
-  pifi = mnl_nlmsg_get_payload_tail (nlh);
+  pifi = nl_lib.mnl_nlmsg_get_payload_tail (nlh);
   memset (pifi, 0, sizeof *pifi);
   pifi->ifi_family = AF_UNSPEC;
   nlh->nlmsg_len += MNL_ALIGN (sizeof *pifi);
-  mnl_attr_put_strz (nlh, IFLA_IFNAME, peer);
-  mnl_attr_put_u32 (nlh, IFLA_MTU, mtu);
-  mnl_attr_put_u32 (nlh, IFLA_NET_NS_FD, (uint32_t) netns_fd);
-  mnl_attr_nest_end (nlh, peer_nest);
-  mnl_attr_nest_end (nlh, data);
-  mnl_attr_nest_end (nlh, info);
+  nl_lib.mnl_attr_put_strz (nlh, IFLA_IFNAME, peer);
+  nl_lib.mnl_attr_put_u32 (nlh, IFLA_MTU, mtu);
+  nl_lib.mnl_attr_put_u32 (nlh, IFLA_NET_NS_FD, (uint32_t) netns_fd);
+  nl_lib.mnl_attr_nest_end (nlh, peer_nest);
+  nl_lib.mnl_attr_nest_end (nlh, data);
+  nl_lib.mnl_attr_nest_end (nlh, info);
   r = rtnl_talk (nlh, NULL, NULL);
   if (r == -EEXIST)
     return tong_err (err, EEXIST,
@@ -156,7 +156,7 @@ link_set_up (const char *name, const char *master, tong_error *err)
 {
   char buf[MNL_SOCKET_BUFFER_SIZE];
   struct nlmsghdr *nlh = link_msg (buf, RTM_NEWLINK, 0, name);
-  struct ifinfomsg *ifi = mnl_nlmsg_get_payload (nlh);
+  struct ifinfomsg *ifi = nl_lib.mnl_nlmsg_get_payload (nlh);
   int r;
 
   ifi->ifi_change = IFF_UP;
@@ -166,7 +166,7 @@ link_set_up (const char *name, const char *master, tong_error *err)
       unsigned idx = if_nametoindex (master);
       if (idx == 0)
         return tong_err (err, errno, "attach %s to bridge %s", name, master);
-      mnl_attr_put_u32 (nlh, IFLA_MASTER, idx);
+      nl_lib.mnl_attr_put_u32 (nlh, IFLA_MASTER, idx);
     }
   r = rtnl_talk (nlh, NULL, NULL);
   if (r < 0)
@@ -198,11 +198,11 @@ link_attr_cb (const struct nlattr *a, void *data)
 {
   const struct nlattr **tb = data;
 
-  if (mnl_attr_type_valid (a, IFLA_MAX) < 0)
+  if (nl_lib.mnl_attr_type_valid (a, IFLA_MAX) < 0)
     return MNL_CB_OK;
-  if (mnl_attr_get_type (a) == IFLA_MASTER && mnl_attr_validate (a, MNL_TYPE_U32) < 0)
+  if (nl_lib.mnl_attr_get_type (a) == IFLA_MASTER && nl_lib.mnl_attr_validate (a, MNL_TYPE_U32) < 0)
     return MNL_CB_OK;
-  tb[mnl_attr_get_type (a)] = a;
+  tb[nl_lib.mnl_attr_get_type (a)] = a;
   return MNL_CB_OK;
 }
 
@@ -212,8 +212,8 @@ port_cb (const struct nlmsghdr *nlh, void *data)
   struct port_count *pc = data;
   const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
 
-  mnl_attr_parse (nlh, sizeof (struct ifinfomsg), link_attr_cb, tb);
-  if (tb[IFLA_MASTER] && mnl_attr_get_u32 (tb[IFLA_MASTER]) == pc->master)
+  nl_lib.mnl_attr_parse (nlh, sizeof (struct ifinfomsg), link_attr_cb, tb);
+  if (tb[IFLA_MASTER] && nl_lib.mnl_attr_get_u32 (tb[IFLA_MASTER]) == pc->master)
     pc->n++;
   return MNL_CB_OK;
 }
@@ -222,7 +222,7 @@ int
 link_bridge_ports (const char *name, unsigned *n, tong_error *err)
 {
   char buf[MNL_SOCKET_BUFFER_SIZE];
-  struct nlmsghdr *nlh = mnl_nlmsg_put_header (buf);
+  struct nlmsghdr *nlh = nl_lib.mnl_nlmsg_put_header (buf);
   struct ifinfomsg *ifi;
   struct port_count pc = { if_nametoindex (name), 0 };
   int r;
@@ -232,7 +232,7 @@ link_bridge_ports (const char *name, unsigned *n, tong_error *err)
     return 0;
   nlh->nlmsg_type = RTM_GETLINK;
   nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  ifi = mnl_nlmsg_put_extra_header (nlh, sizeof *ifi);
+  ifi = nl_lib.mnl_nlmsg_put_extra_header (nlh, sizeof *ifi);
   ifi->ifi_family = AF_UNSPEC;
   r = rtnl_talk (nlh, port_cb, &pc);
   if (r < 0)
@@ -245,7 +245,7 @@ int
 link_addr_add (const char *name, struct in_addr addr, unsigned prefix, tong_error *err)
 {
   char buf[MNL_SOCKET_BUFFER_SIZE];
-  struct nlmsghdr *nlh = mnl_nlmsg_put_header (buf);
+  struct nlmsghdr *nlh = nl_lib.mnl_nlmsg_put_header (buf);
   struct ifaddrmsg *ifa;
   unsigned idx = if_nametoindex (name);
   int r;
@@ -254,12 +254,12 @@ link_addr_add (const char *name, struct in_addr addr, unsigned prefix, tong_erro
     return tong_err (err, errno, "add address %s/%u to %s", inet_ntoa (addr), prefix, name);
   nlh->nlmsg_type = RTM_NEWADDR;
   nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
-  ifa = mnl_nlmsg_put_extra_header (nlh, sizeof *ifa);
+  ifa = nl_lib.mnl_nlmsg_put_extra_header (nlh, sizeof *ifa);
   ifa->ifa_family = AF_INET;
   ifa->ifa_prefixlen = (unsigned char) prefix;
   ifa->ifa_index = idx;
-  mnl_attr_put_u32 (nlh, IFA_LOCAL, addr.s_addr);
-  mnl_attr_put_u32 (nlh, IFA_ADDRESS, addr.s_addr);
+  nl_lib.mnl_attr_put_u32 (nlh, IFA_LOCAL, addr.s_addr);
+  nl_lib.mnl_attr_put_u32 (nlh, IFA_ADDRESS, addr.s_addr);
   r = rtnl_talk (nlh, NULL, NULL);
   if (r < 0 && r != -EEXIST)
     return tong_err (err, -r, "add address %s/%u to %s", inet_ntoa (addr), prefix, name);
@@ -270,7 +270,7 @@ int
 link_route_default (const char *name, struct in_addr gw, tong_error *err)
 {
   char buf[MNL_SOCKET_BUFFER_SIZE];
-  struct nlmsghdr *nlh = mnl_nlmsg_put_header (buf);
+  struct nlmsghdr *nlh = nl_lib.mnl_nlmsg_put_header (buf);
   struct rtmsg *rtm;
   unsigned idx = if_nametoindex (name);
   int r;
@@ -279,14 +279,14 @@ link_route_default (const char *name, struct in_addr gw, tong_error *err)
     return tong_err (err, errno, "add default route on %s", name);
   nlh->nlmsg_type = RTM_NEWROUTE;
   nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
-  rtm = mnl_nlmsg_put_extra_header (nlh, sizeof *rtm);
+  rtm = nl_lib.mnl_nlmsg_put_extra_header (nlh, sizeof *rtm);
   rtm->rtm_family = AF_INET;
   rtm->rtm_table = RT_TABLE_MAIN;
   rtm->rtm_protocol = RTPROT_BOOT;
   rtm->rtm_scope = RT_SCOPE_UNIVERSE;
   rtm->rtm_type = RTN_UNICAST;
-  mnl_attr_put_u32 (nlh, RTA_GATEWAY, gw.s_addr);
-  mnl_attr_put_u32 (nlh, RTA_OIF, idx);
+  nl_lib.mnl_attr_put_u32 (nlh, RTA_GATEWAY, gw.s_addr);
+  nl_lib.mnl_attr_put_u32 (nlh, RTA_OIF, idx);
   r = rtnl_talk (nlh, NULL, NULL);
   if (r < 0)
     return tong_err (err, -r, "add default route via %s on %s", inet_ntoa (gw), name);
@@ -306,12 +306,12 @@ static int
 route_attr_cb (const struct nlattr *a, void *data)
 {
   const struct nlattr **tb = data;
-  int type = mnl_attr_get_type (a);
+  int type = nl_lib.mnl_attr_get_type (a);
 
-  if (mnl_attr_type_valid (a, RTA_MAX) < 0)
+  if (nl_lib.mnl_attr_type_valid (a, RTA_MAX) < 0)
     return MNL_CB_OK;
   if ((type == RTA_DST || type == RTA_OIF || type == RTA_TABLE)
-      && mnl_attr_validate (a, MNL_TYPE_U32) < 0)
+      && nl_lib.mnl_attr_validate (a, MNL_TYPE_U32) < 0)
     return MNL_CB_OK;
   tb[type] = a;
   return MNL_CB_OK;
@@ -321,7 +321,7 @@ static int
 route_cb (const struct nlmsghdr *nlh, void *data)
 {
   struct overlap_search *o = data;
-  const struct rtmsg *rtm = mnl_nlmsg_get_payload (nlh);
+  const struct rtmsg *rtm = nl_lib.mnl_nlmsg_get_payload (nlh);
   const struct nlattr *tb[RTA_MAX + 1] = { 0 };
   struct net_subnet s;
   unsigned table, oif = 0;
@@ -329,15 +329,15 @@ route_cb (const struct nlmsghdr *nlh, void *data)
 
   if (o->found || rtm->rtm_family != AF_INET || rtm->rtm_dst_len == 0)
     return MNL_CB_OK;
-  mnl_attr_parse (nlh, sizeof *rtm, route_attr_cb, tb);
-  table = tb[RTA_TABLE] ? mnl_attr_get_u32 (tb[RTA_TABLE]) : rtm->rtm_table;
+  nl_lib.mnl_attr_parse (nlh, sizeof *rtm, route_attr_cb, tb);
+  table = tb[RTA_TABLE] ? nl_lib.mnl_attr_get_u32 (tb[RTA_TABLE]) : rtm->rtm_table;
   if (table != RT_TABLE_MAIN || !tb[RTA_DST])
     return MNL_CB_OK;
   if (tb[RTA_OIF])
-    oif = mnl_attr_get_u32 (tb[RTA_OIF]);
+    oif = nl_lib.mnl_attr_get_u32 (tb[RTA_OIF]);
   if (o->skip_idx && oif == o->skip_idx)
     return MNL_CB_OK;
-  s.addr.s_addr = mnl_attr_get_u32 (tb[RTA_DST]);
+  s.addr.s_addr = nl_lib.mnl_attr_get_u32 (tb[RTA_DST]);
   s.prefix = rtm->rtm_dst_len;
   if (!net_subnets_overlap (&s, o->want))
     return MNL_CB_OK;
@@ -354,14 +354,14 @@ link_route_overlap (const struct net_subnet *s, const char *skip_dev, char *foun
                     tong_error *err)
 {
   char buf[MNL_SOCKET_BUFFER_SIZE];
-  struct nlmsghdr *nlh = mnl_nlmsg_put_header (buf);
+  struct nlmsghdr *nlh = nl_lib.mnl_nlmsg_put_header (buf);
   struct rtmsg *rtm;
   struct overlap_search o = { s, skip_dev ? if_nametoindex (skip_dev) : 0, false, found, len };
   int r;
 
   nlh->nlmsg_type = RTM_GETROUTE;
   nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  rtm = mnl_nlmsg_put_extra_header (nlh, sizeof *rtm);
+  rtm = nl_lib.mnl_nlmsg_put_extra_header (nlh, sizeof *rtm);
   rtm->rtm_family = AF_INET;
   r = rtnl_talk (nlh, route_cb, &o);
   if (r < 0)

@@ -2,12 +2,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <libmnl/libmnl.h>
-#include <libnftnl/chain.h>
-#include <libnftnl/common.h>
-#include <libnftnl/expr.h>
-#include <libnftnl/rule.h>
-#include <libnftnl/table.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
@@ -18,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "src/netns/nl-lib.h"
 #include "src/util.h"
 
 /* A batch under construction: the messages and how many of them want an ack. */
@@ -34,18 +29,18 @@ batch_start (struct batch *bt)
 {
   size_t size = 64 * 1024;
   bt->buf = xmalloc (size);
-  bt->b = mnl_nlmsg_batch_start (bt->buf, size);
+  bt->b = nl_lib.mnl_nlmsg_batch_start (bt->buf, size);
   bt->seq = (uint32_t) time (NULL);
   bt->acks = 0;
-  nftnl_batch_begin (mnl_nlmsg_batch_current (bt->b), bt->seq++);
-  mnl_nlmsg_batch_next (bt->b);
+  nl_lib.nftnl_batch_begin (nl_lib.mnl_nlmsg_batch_current (bt->b), bt->seq++);
+  nl_lib.mnl_nlmsg_batch_next (bt->b);
 }
 
 static void
 batch_free (struct batch *bt)
 {
   if (bt->b)
-    mnl_nlmsg_batch_stop (bt->b);
+    nl_lib.mnl_nlmsg_batch_stop (bt->b);
   free (bt->buf);
 }
 
@@ -53,7 +48,7 @@ static struct nlmsghdr *
 batch_msg (struct batch *bt, int type, int flags)
 {
   struct nlmsghdr *nlh
-      = nftnl_nlmsg_build_hdr (mnl_nlmsg_batch_current (bt->b), (uint16_t) type, NFPROTO_IPV4,
+      = nl_lib.nftnl_nlmsg_build_hdr (nl_lib.mnl_nlmsg_batch_current (bt->b), (uint16_t) type, NFPROTO_IPV4,
                                (uint16_t) (flags | NLM_F_ACK), bt->seq++);
   bt->acks++;
   return nlh;
@@ -69,20 +64,20 @@ batch_send (struct batch *bt)
   unsigned acked = 0;
   int r = 0;
 
-  nftnl_batch_end (mnl_nlmsg_batch_current (bt->b), bt->seq++);
-  mnl_nlmsg_batch_next (bt->b);
-  s = mnl_socket_open2 (NETLINK_NETFILTER, SOCK_CLOEXEC);
+  nl_lib.nftnl_batch_end (nl_lib.mnl_nlmsg_batch_current (bt->b), bt->seq++);
+  nl_lib.mnl_nlmsg_batch_next (bt->b);
+  s = nl_lib.mnl_socket_open2 (NETLINK_NETFILTER, SOCK_CLOEXEC);
   if (!s)
     return -errno;
-  if (mnl_socket_bind (s, 0, MNL_SOCKET_AUTOPID) < 0
-      || mnl_socket_sendto (s, mnl_nlmsg_batch_head (bt->b), mnl_nlmsg_batch_size (bt->b)) < 0)
+  if (nl_lib.mnl_socket_bind (s, 0, MNL_SOCKET_AUTOPID) < 0
+      || nl_lib.mnl_socket_sendto (s, nl_lib.mnl_nlmsg_batch_head (bt->b), nl_lib.mnl_nlmsg_batch_size (bt->b)) < 0)
     {
       r = -errno;
       goto out;
     }
   while (acked < bt->acks && r == 0)
     {
-      struct pollfd p = { .fd = mnl_socket_get_fd (s), .events = POLLIN };
+      struct pollfd p = { .fd = nl_lib.mnl_socket_get_fd (s), .events = POLLIN };
       int n = poll (&p, 1, 10000);
       ssize_t got;
       int len;
@@ -93,95 +88,95 @@ batch_send (struct batch *bt)
           r = n < 0 ? -errno : -ETIMEDOUT;
           break;
         }
-      got = mnl_socket_recvfrom (s, buf, sizeof buf);
+      got = nl_lib.mnl_socket_recvfrom (s, buf, sizeof buf);
       if (got < 0)
         {
           r = -errno;
           break;
         }
       len = (int) got;
-      for (struct nlmsghdr *nlh = (struct nlmsghdr *) buf; mnl_nlmsg_ok (nlh, len);
-           nlh = mnl_nlmsg_next (nlh, &len))
+      for (struct nlmsghdr *nlh = (struct nlmsghdr *) buf; nl_lib.mnl_nlmsg_ok (nlh, len);
+           nlh = nl_lib.mnl_nlmsg_next (nlh, &len))
         if (nlh->nlmsg_type == NLMSG_ERROR)
           {
-            const struct nlmsgerr *e = mnl_nlmsg_get_payload (nlh);
+            const struct nlmsgerr *e = nl_lib.mnl_nlmsg_get_payload (nlh);
             acked++;
             if (e->error < 0 && r == 0)
               r = e->error;
           }
     }
 out:
-  mnl_socket_close (s);
+  nl_lib.mnl_socket_close (s);
   return r;
 }
 
 static void
 add_table (struct batch *bt, int type, int flags)
 {
-  struct nftnl_table *t = nftnl_table_alloc ();
+  struct nftnl_table *t = nl_lib.nftnl_table_alloc ();
   struct nlmsghdr *nlh;
 
-  nftnl_table_set_str (t, NFTNL_TABLE_NAME, NAT_TABLE);
-  nftnl_table_set_u32 (t, NFTNL_TABLE_FAMILY, NFPROTO_IPV4);
+  nl_lib.nftnl_table_set_str (t, NFTNL_TABLE_NAME, NAT_TABLE);
+  nl_lib.nftnl_table_set_u32 (t, NFTNL_TABLE_FAMILY, NFPROTO_IPV4);
   nlh = batch_msg (bt, type, flags);
-  nftnl_table_nlmsg_build_payload (nlh, t);
-  mnl_nlmsg_batch_next (bt->b);
-  nftnl_table_free (t);
+  nl_lib.nftnl_table_nlmsg_build_payload (nlh, t);
+  nl_lib.mnl_nlmsg_batch_next (bt->b);
+  nl_lib.nftnl_table_free (t);
 }
 
 static void
 add_chain (struct batch *bt, int type, int flags, const char *name, int hook, int prio)
 {
-  struct nftnl_chain *c = nftnl_chain_alloc ();
+  struct nftnl_chain *c = nl_lib.nftnl_chain_alloc ();
   struct nlmsghdr *nlh;
 
-  nftnl_chain_set_str (c, NFTNL_CHAIN_TABLE, NAT_TABLE);
-  nftnl_chain_set_str (c, NFTNL_CHAIN_NAME, name);
+  nl_lib.nftnl_chain_set_str (c, NFTNL_CHAIN_TABLE, NAT_TABLE);
+  nl_lib.nftnl_chain_set_str (c, NFTNL_CHAIN_NAME, name);
   if (type == NFT_MSG_NEWCHAIN)
     {
-      nftnl_chain_set_str (c, NFTNL_CHAIN_TYPE, "nat");
-      nftnl_chain_set_u32 (c, NFTNL_CHAIN_HOOKNUM, (uint32_t) hook);
-      nftnl_chain_set_s32 (c, NFTNL_CHAIN_PRIO, prio);
+      nl_lib.nftnl_chain_set_str (c, NFTNL_CHAIN_TYPE, "nat");
+      nl_lib.nftnl_chain_set_u32 (c, NFTNL_CHAIN_HOOKNUM, (uint32_t) hook);
+      nl_lib.nftnl_chain_set_s32 (c, NFTNL_CHAIN_PRIO, prio);
     }
   nlh = batch_msg (bt, type, flags);
-  nftnl_chain_nlmsg_build_payload (nlh, c);
-  mnl_nlmsg_batch_next (bt->b);
-  nftnl_chain_free (c);
+  nl_lib.nftnl_chain_nlmsg_build_payload (nlh, c);
+  nl_lib.mnl_nlmsg_batch_next (bt->b);
+  nl_lib.nftnl_chain_free (c);
 }
 
 /* Expressions, each added to rule r. */
 static void
 e_payload (struct nftnl_rule *r, uint32_t base, uint32_t offset, uint32_t len)
 {
-  struct nftnl_expr *e = nftnl_expr_alloc ("payload");
-  nftnl_expr_set_u32 (e, NFTNL_EXPR_PAYLOAD_BASE, base);
-  nftnl_expr_set_u32 (e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
-  nftnl_expr_set_u32 (e, NFTNL_EXPR_PAYLOAD_LEN, len);
-  nftnl_expr_set_u32 (e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
-  nftnl_rule_add_expr (r, e);
+  struct nftnl_expr *e = nl_lib.nftnl_expr_alloc ("payload");
+  nl_lib.nftnl_expr_set_u32 (e, NFTNL_EXPR_PAYLOAD_BASE, base);
+  nl_lib.nftnl_expr_set_u32 (e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
+  nl_lib.nftnl_expr_set_u32 (e, NFTNL_EXPR_PAYLOAD_LEN, len);
+  nl_lib.nftnl_expr_set_u32 (e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+  nl_lib.nftnl_rule_add_expr (r, e);
 }
 
 static void
 e_cmp (struct nftnl_rule *r, uint32_t op, const void *data, uint32_t len)
 {
-  struct nftnl_expr *e = nftnl_expr_alloc ("cmp");
-  nftnl_expr_set_u32 (e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-  nftnl_expr_set_u32 (e, NFTNL_EXPR_CMP_OP, op);
-  nftnl_expr_set (e, NFTNL_EXPR_CMP_DATA, data, len);
-  nftnl_rule_add_expr (r, e);
+  struct nftnl_expr *e = nl_lib.nftnl_expr_alloc ("cmp");
+  nl_lib.nftnl_expr_set_u32 (e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+  nl_lib.nftnl_expr_set_u32 (e, NFTNL_EXPR_CMP_OP, op);
+  nl_lib.nftnl_expr_set (e, NFTNL_EXPR_CMP_DATA, data, len);
+  nl_lib.nftnl_rule_add_expr (r, e);
 }
 
 static void
 e_mask (struct nftnl_rule *r, uint32_t mask)
 {
-  struct nftnl_expr *e = nftnl_expr_alloc ("bitwise");
+  struct nftnl_expr *e = nl_lib.nftnl_expr_alloc ("bitwise");
   uint32_t zero = 0;
-  nftnl_expr_set_u32 (e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-  nftnl_expr_set_u32 (e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-  nftnl_expr_set_u32 (e, NFTNL_EXPR_BITWISE_LEN, sizeof mask);
-  nftnl_expr_set (e, NFTNL_EXPR_BITWISE_MASK, &mask, sizeof mask);
-  nftnl_expr_set (e, NFTNL_EXPR_BITWISE_XOR, &zero, sizeof zero);
-  nftnl_rule_add_expr (r, e);
+  nl_lib.nftnl_expr_set_u32 (e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+  nl_lib.nftnl_expr_set_u32 (e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+  nl_lib.nftnl_expr_set_u32 (e, NFTNL_EXPR_BITWISE_LEN, sizeof mask);
+  nl_lib.nftnl_expr_set (e, NFTNL_EXPR_BITWISE_MASK, &mask, sizeof mask);
+  nl_lib.nftnl_expr_set (e, NFTNL_EXPR_BITWISE_XOR, &zero, sizeof zero);
+  nl_lib.nftnl_rule_add_expr (r, e);
 }
 
 /* ip saddr/daddr (offset 12/16) == addr */
@@ -206,12 +201,12 @@ m_subnet (struct nftnl_rule *r, uint32_t offset, const struct net_subnet *s, uin
 static void
 m_daddr_local (struct nftnl_rule *r)
 {
-  struct nftnl_expr *e = nftnl_expr_alloc ("fib");
+  struct nftnl_expr *e = nl_lib.nftnl_expr_alloc ("fib");
   uint32_t local = RTN_LOCAL;
-  nftnl_expr_set_u32 (e, NFTNL_EXPR_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE);
-  nftnl_expr_set_u32 (e, NFTNL_EXPR_FIB_FLAGS, NFTA_FIB_F_DADDR);
-  nftnl_expr_set_u32 (e, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
-  nftnl_rule_add_expr (r, e);
+  nl_lib.nftnl_expr_set_u32 (e, NFTNL_EXPR_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE);
+  nl_lib.nftnl_expr_set_u32 (e, NFTNL_EXPR_FIB_FLAGS, NFTA_FIB_F_DADDR);
+  nl_lib.nftnl_expr_set_u32 (e, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
+  nl_lib.nftnl_rule_add_expr (r, e);
   e_cmp (r, NFT_CMP_EQ, &local, sizeof local);
 }
 
@@ -219,11 +214,11 @@ m_daddr_local (struct nftnl_rule *r)
 static void
 m_ct_dnat (struct nftnl_rule *r)
 {
-  struct nftnl_expr *e = nftnl_expr_alloc ("ct");
+  struct nftnl_expr *e = nl_lib.nftnl_expr_alloc ("ct");
   uint32_t zero = 0;
-  nftnl_expr_set_u32 (e, NFTNL_EXPR_CT_KEY, NFT_CT_STATUS);
-  nftnl_expr_set_u32 (e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
-  nftnl_rule_add_expr (r, e);
+  nl_lib.nftnl_expr_set_u32 (e, NFTNL_EXPR_CT_KEY, NFT_CT_STATUS);
+  nl_lib.nftnl_expr_set_u32 (e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+  nl_lib.nftnl_rule_add_expr (r, e);
   e_mask (r, IPS_DST_NAT); /* ct status is in host byte order */
   e_cmp (r, NFT_CMP_NEQ, &zero, sizeof zero);
 }
@@ -231,11 +226,11 @@ m_ct_dnat (struct nftnl_rule *r)
 static void
 m_port (struct nftnl_rule *r, uint8_t proto, uint16_t port)
 {
-  struct nftnl_expr *e = nftnl_expr_alloc ("meta");
+  struct nftnl_expr *e = nl_lib.nftnl_expr_alloc ("meta");
   uint16_t be = htons (port);
-  nftnl_expr_set_u32 (e, NFTNL_EXPR_META_KEY, NFT_META_L4PROTO);
-  nftnl_expr_set_u32 (e, NFTNL_EXPR_META_DREG, NFT_REG_1);
-  nftnl_rule_add_expr (r, e);
+  nl_lib.nftnl_expr_set_u32 (e, NFTNL_EXPR_META_KEY, NFT_META_L4PROTO);
+  nl_lib.nftnl_expr_set_u32 (e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+  nl_lib.nftnl_rule_add_expr (r, e);
   e_cmp (r, NFT_CMP_EQ, &proto, sizeof proto);
   e_payload (r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, sizeof be);
   e_cmp (r, NFT_CMP_EQ, &be, sizeof be);
@@ -244,36 +239,36 @@ m_port (struct nftnl_rule *r, uint8_t proto, uint16_t port)
 static void
 a_dnat (struct nftnl_rule *r, struct in_addr to, uint16_t port)
 {
-  struct nftnl_expr *e = nftnl_expr_alloc ("immediate");
+  struct nftnl_expr *e = nl_lib.nftnl_expr_alloc ("immediate");
   uint16_t be = htons (port);
-  nftnl_expr_set_u32 (e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
-  nftnl_expr_set (e, NFTNL_EXPR_IMM_DATA, &to.s_addr, sizeof to.s_addr);
-  nftnl_rule_add_expr (r, e);
-  e = nftnl_expr_alloc ("immediate");
-  nftnl_expr_set_u32 (e, NFTNL_EXPR_IMM_DREG, NFT_REG_2);
-  nftnl_expr_set (e, NFTNL_EXPR_IMM_DATA, &be, sizeof be);
-  nftnl_rule_add_expr (r, e);
-  e = nftnl_expr_alloc ("nat");
-  nftnl_expr_set_u32 (e, NFTNL_EXPR_NAT_TYPE, NFT_NAT_DNAT);
-  nftnl_expr_set_u32 (e, NFTNL_EXPR_NAT_FAMILY, NFPROTO_IPV4);
-  nftnl_expr_set_u32 (e, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG_1);
-  nftnl_expr_set_u32 (e, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFT_REG_2);
-  nftnl_rule_add_expr (r, e);
+  nl_lib.nftnl_expr_set_u32 (e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
+  nl_lib.nftnl_expr_set (e, NFTNL_EXPR_IMM_DATA, &to.s_addr, sizeof to.s_addr);
+  nl_lib.nftnl_rule_add_expr (r, e);
+  e = nl_lib.nftnl_expr_alloc ("immediate");
+  nl_lib.nftnl_expr_set_u32 (e, NFTNL_EXPR_IMM_DREG, NFT_REG_2);
+  nl_lib.nftnl_expr_set (e, NFTNL_EXPR_IMM_DATA, &be, sizeof be);
+  nl_lib.nftnl_rule_add_expr (r, e);
+  e = nl_lib.nftnl_expr_alloc ("nat");
+  nl_lib.nftnl_expr_set_u32 (e, NFTNL_EXPR_NAT_TYPE, NFT_NAT_DNAT);
+  nl_lib.nftnl_expr_set_u32 (e, NFTNL_EXPR_NAT_FAMILY, NFPROTO_IPV4);
+  nl_lib.nftnl_expr_set_u32 (e, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG_1);
+  nl_lib.nftnl_expr_set_u32 (e, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFT_REG_2);
+  nl_lib.nftnl_rule_add_expr (r, e);
 }
 
 static void
 a_masquerade (struct nftnl_rule *r)
 {
-  nftnl_rule_add_expr (r, nftnl_expr_alloc ("masq"));
+  nl_lib.nftnl_rule_add_expr (r, nl_lib.nftnl_expr_alloc ("masq"));
 }
 
 static struct nftnl_rule *
 rule_new (const char *chain)
 {
-  struct nftnl_rule *r = nftnl_rule_alloc ();
-  nftnl_rule_set_str (r, NFTNL_RULE_TABLE, NAT_TABLE);
-  nftnl_rule_set_str (r, NFTNL_RULE_CHAIN, chain);
-  nftnl_rule_set_u32 (r, NFTNL_RULE_FAMILY, NFPROTO_IPV4);
+  struct nftnl_rule *r = nl_lib.nftnl_rule_alloc ();
+  nl_lib.nftnl_rule_set_str (r, NFTNL_RULE_TABLE, NAT_TABLE);
+  nl_lib.nftnl_rule_set_str (r, NFTNL_RULE_CHAIN, chain);
+  nl_lib.nftnl_rule_set_u32 (r, NFTNL_RULE_FAMILY, NFPROTO_IPV4);
   return r;
 }
 
@@ -281,9 +276,9 @@ static void
 rule_add (struct batch *bt, struct nftnl_rule *r)
 {
   struct nlmsghdr *nlh = batch_msg (bt, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
-  nftnl_rule_nlmsg_build_payload (nlh, r);
-  mnl_nlmsg_batch_next (bt->b);
-  nftnl_rule_free (r);
+  nl_lib.nftnl_rule_nlmsg_build_payload (nlh, r);
+  nl_lib.mnl_nlmsg_batch_next (bt->b);
+  nl_lib.nftnl_rule_free (r);
 }
 
 static void
@@ -398,13 +393,13 @@ nat_remove (const char *id, tong_error *err)
 static int
 chain_count_cb (const struct nlmsghdr *nlh, void *data)
 {
-  struct nftnl_chain *c = nftnl_chain_alloc ();
+  struct nftnl_chain *c = nl_lib.nftnl_chain_alloc ();
   unsigned *n = data;
 
-  if (nftnl_chain_nlmsg_parse (nlh, c) == 0
-      && strcmp (nftnl_chain_get_str (c, NFTNL_CHAIN_TABLE), NAT_TABLE) == 0)
+  if (nl_lib.nftnl_chain_nlmsg_parse (nlh, c) == 0
+      && strcmp (nl_lib.nftnl_chain_get_str (c, NFTNL_CHAIN_TABLE), NAT_TABLE) == 0)
     (*n)++;
-  nftnl_chain_free (c);
+  nl_lib.nftnl_chain_free (c);
   return MNL_CB_OK;
 }
 
@@ -413,7 +408,7 @@ static int
 table_chains (unsigned *n)
 {
   char buf[32768]; /* the biggest message of a dump */
-  struct mnl_socket *s = mnl_socket_open2 (NETLINK_NETFILTER, SOCK_CLOEXEC);
+  struct mnl_socket *s = nl_lib.mnl_socket_open2 (NETLINK_NETFILTER, SOCK_CLOEXEC);
   uint32_t seq = (uint32_t) time (NULL);
   struct nlmsghdr *nlh;
   ssize_t len;
@@ -422,19 +417,19 @@ table_chains (unsigned *n)
   *n = 0;
   if (!s)
     return -errno;
-  nlh = nftnl_nlmsg_build_hdr (buf, NFT_MSG_GETCHAIN, NFPROTO_IPV4, NLM_F_DUMP, seq);
-  if (mnl_socket_bind (s, 0, MNL_SOCKET_AUTOPID) < 0
-      || mnl_socket_sendto (s, nlh, nlh->nlmsg_len) < 0)
+  nlh = nl_lib.nftnl_nlmsg_build_hdr (buf, NFT_MSG_GETCHAIN, NFPROTO_IPV4, NLM_F_DUMP, seq);
+  if (nl_lib.mnl_socket_bind (s, 0, MNL_SOCKET_AUTOPID) < 0
+      || nl_lib.mnl_socket_sendto (s, nlh, nlh->nlmsg_len) < 0)
     r = -errno;
   while (r == 0)
     {
-      len = mnl_socket_recvfrom (s, buf, sizeof buf);
+      len = nl_lib.mnl_socket_recvfrom (s, buf, sizeof buf);
       if (len < 0)
         {
           r = -errno;
           break;
         }
-      r = mnl_cb_run (buf, (size_t) len, seq, mnl_socket_get_portid (s), chain_count_cb, n);
+      r = nl_lib.mnl_cb_run (buf, (size_t) len, seq, nl_lib.mnl_socket_get_portid (s), chain_count_cb, n);
       if (r <= 0)
         {
           r = r < 0 ? -errno : 0;
@@ -442,7 +437,7 @@ table_chains (unsigned *n)
         }
       r = 0;
     }
-  mnl_socket_close (s);
+  nl_lib.mnl_socket_close (s);
   return r;
 }
 

@@ -14,6 +14,7 @@
 #include "src/netns/ipam.h"
 #include "src/netns/link.h"
 #include "src/netns/nat.h"
+#include "src/netns/nl-lib.h"
 #include "src/netns/pasta.h"
 #include "src/state.h"
 #include "src/util.h"
@@ -442,6 +443,8 @@ net_setup (int rootfd, int dirfd, const char *id, struct oci_map *annotations, b
       return r;
     }
   r = check_request (new_netns, pid, err);
+  if (r == 0)
+    r = nl_lib_load (err);
   if (r < 0)
     goto out_config;
   r = ipam_open (rootfd, &db, err);
@@ -524,6 +527,12 @@ net_teardown (int rootfd, int dirfd, const char *id, tong_error *err)
     log_warning ("container %s was connected from another network namespace: its bridge, "
                  "veth and nftables rules there are left alone; its lease is released",
                  id);
+  if (act)
+    {
+      r = nl_lib_load (err);
+      if (r < 0)
+        return r;
+    }
   r = ipam_open (rootfd, &db, err);
   if (r < 0)
     return r;

@@ -54,6 +54,22 @@ test_hooks_all_phases_in_order ()
   assert_no_containers
 }
 
+# A hook that asks `tong state` during create sees "creating": the state
+# directory carries its mark (the sticky bit) until the init is ready.
+test_hooks_state_during_create_is_creating ()
+{
+  make_bundle "$T/b" sleep 30
+  cfg_set "$T/b" '.hooks = {prestart: [$h]}' --argjson h "$(jq -nc --arg tong "$TONG" \
+    --arg root "$ROOT" --arg out "$T/seen" '{path: "/bin/sh",
+      args: ["sh", "-c", "\"$0\" --root \"$1\" state c1 > \"$2\"", $tong, $root, $out],
+      env: ["PATH=/usr/bin:/bin"]}')"
+  tong create --bundle "$T/b" c1
+  assert_json "$(cat "$T/seen")" '.status == "creating"'
+  assert_eq "$(state_of c1)" created
+  tong delete c1
+  assert_no_containers
+}
+
 test_hooks_run_calls_every_phase ()
 {
   _hooks_bundle "$T/b"

@@ -103,6 +103,36 @@ test_lifecycle_run_detach ()
   assert_no_containers
 }
 
+# run starts its init over the sync socket: no exec.fifo, and the state
+# directory has lost its "creating" mark (the sticky bit) once run returns.
+test_lifecycle_run_has_no_exec_fifo ()
+{
+  make_bundle "$T/b" sleep 30
+  tong run -d --bundle "$T/b" c1 </dev/null >/dev/null 2>&1
+  assert_no_file "$ROOT/c1/exec.fifo"
+  assert_eq "$(stat -c %a "$ROOT/c1")" 700
+  assert_eq "$(state_of c1)" running
+  assert_fail tong start c1
+  assert_contains "$ERR" "already running"
+  tong delete --force c1
+  assert_no_containers
+}
+
+# create keeps exec.fifo for start; state.json is written once and the
+# directory's mode says when create is done.
+test_lifecycle_create_state_dir ()
+{
+  make_bundle "$T/b" sleep 30
+  tong create --bundle "$T/b" c1
+  assert_file "$ROOT/c1/exec.fifo"
+  assert_file "$ROOT/c1/config.json"
+  assert_eq "$(stat -c %a "$ROOT/c1")" 700
+  assert_eq "$(ls "$ROOT/c1" | grep -c tmp)" 0 "no temporary file left"
+  assert_eq "$(state_of c1)" created
+  tong delete c1
+  assert_no_containers
+}
+
 test_lifecycle_delete_running_needs_force ()
 {
   make_bundle "$T/b" sleep 30
