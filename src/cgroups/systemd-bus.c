@@ -1,20 +1,17 @@
 #include "systemd-bus.h"
 
-#include <dlfcn.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "src/dl.h"
 
 #define LIBSYSTEMD "libsystemd.so.0"
 
 static struct sd_bus_api api;
-static void *handle;
 
 /* Each entry: the symbol and where its address goes in `api`. */
-static const struct
-{
-  const char *name;
-  size_t offset;
-} symbols[] = {
+static const struct dl_symbol symbols[] = {
 /* clang-format off */
 #define SYM(field, sym) { #sym, offsetof (struct sd_bus_api, field) }
   /* clang-format on */
@@ -40,29 +37,15 @@ static const struct
 int
 sd_bus_api_load (const struct sd_bus_api **out, tong_error *err)
 {
-  if (!handle)
+  static bool loaded;
+
+  if (!loaded)
     {
-      void *h = dlopen (LIBSYSTEMD, RTLD_NOW | RTLD_LOCAL);
-      if (!h)
-        return tong_err (err, ENOENT,
-                         "the systemd cgroup driver needs " LIBSYSTEMD
-                         " (install the Debian package libsystemd0): %s",
-                         dlerror ());
-      for (size_t i = 0; i < sizeof symbols / sizeof symbols[0]; i++)
-        {
-          void *f = dlsym (h, symbols[i].name);
-          if (!f)
-            {
-              dlclose (h);
-              return tong_err (err, ENOSYS,
-                               LIBSYSTEMD " has no %s: libsystemd0 is too old "
-                                          "(the systemd cgroup driver needs systemd 236 or newer)",
-                               symbols[i].name);
-            }
-          /* POSIX guarantees that a function's address survives the trip through void *. */
-          *(void **) ((char *) &api + symbols[i].offset) = f;
-        }
-      handle = h;
+      int r = dl_load (LIBSYSTEMD, symbols, sizeof symbols / sizeof symbols[0], &api,
+                       "the systemd cgroup driver", "libsystemd0", "systemd 236 or newer", err);
+      if (r < 0)
+        return r;
+      loaded = true;
     }
   *out = &api;
   return 0;
