@@ -14,6 +14,7 @@
 
 #include <yajl/yajl_gen.h>
 
+#include "oci/defaults.h"
 #include "util.h"
 
 #define SPEC_OCI_VERSION "1.2.0"
@@ -62,23 +63,6 @@ static const struct spec_mount default_mounts[] = {
 
 static const char *const default_namespaces[]
     = { "pid", "network", "ipc", "uts", "mount", "cgroup", NULL };
-
-static const char *const default_masked_paths[] = {
-  "/proc/acpi",
-  "/proc/asound",
-  "/proc/kcore",
-  "/proc/keys",
-  "/proc/latency_stats",
-  "/proc/timer_list",
-  "/proc/timer_stats",
-  "/proc/sched_debug",
-  "/sys/firmware",
-  "/proc/scsi",
-  NULL,
-};
-
-static const char *const default_readonly_paths[]
-    = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL };
 
 static void
 json_gen_freep (yajl_gen *gen)
@@ -293,8 +277,8 @@ w_linux (struct spec_writer *w, bool rootless)
       w_map_close (w);
     }
   w_array_close (w);
-  w_key_strv (w, "maskedPaths", default_masked_paths);
-  w_key_strv (w, "readonlyPaths", default_readonly_paths);
+  w_key_strv (w, "maskedPaths", oci_default_masked_paths);
+  w_key_strv (w, "readonlyPaths", oci_default_readonly_paths);
   w_map_close (w);
 }
 

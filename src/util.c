@@ -451,3 +451,21 @@ in_user_namespace (void)
   return !(inside == 0 && outside == 0 && count == 4294967295UL && buf[end] == '\n'
            && buf[end + 1] == '\0');
 }
+
+char *
+path_lookup (const char *name)
+{
+  const char *path = getenv ("PATH");
+  _cleanup_free_ char *copy
+      = xstrdup (path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  char *save = NULL;
+
+  for (char *dir = strtok_r (copy, ":", &save); dir; dir = strtok_r (NULL, ":", &save))
+    {
+      char *full = xasprintf ("%s/%s", *dir ? dir : ".", name);
+      if (access (full, X_OK) == 0)
+        return full;
+      free (full);
+    }
+  return NULL;
+}

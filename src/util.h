@@ -108,6 +108,10 @@ int size_parse (const char *text, int64_t *out);
 
 int mkdir_p (const char *path, mode_t mode, tong_error *err);
 
+/* The first executable `name` in PATH (a default PATH when it is unset), or
+ * NULL; the caller frees it. */
+char *path_lookup (const char *name);
+
 /* Whether this process runs in a user namespace other than the host's (its
  * uid_map is not the identity of every id): root there is not the host's. */
 bool in_user_namespace (void);

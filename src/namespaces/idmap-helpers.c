@@ -11,28 +11,9 @@
 
 #include "src/util.h"
 
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* The helper's first line of complaint is enough for an error message. */
 #define HELPER_OUTPUT_MAX 1024
-
-/* The first executable `name` in PATH, or NULL. */
-static char *
-find_in_path (const char *name)
-{
-  const char *path = getenv ("PATH");
-  _cleanup_free_ char *copy = xstrdup (path && *path ? path : DEFAULT_PATH);
-  char *save = NULL;
-
-  for (char *dir = strtok_r (copy, ":", &save); dir; dir = strtok_r (NULL, ":", &save))
-    {
-      char *full = xasprintf ("%s/%s", *dir ? dir : ".", name);
-      if (access (full, X_OK) == 0)
-        return full;
-      free (full);
-    }
-  return NULL;
-}
 
 /* argv: helper PID cid hid size ... NULL. */
 static char **
@@ -127,7 +108,7 @@ idmap_helper_write (pid_t pid, const char *helper, const char *field,
 
   if (len == 0)
     return tong_err (err, 0, "linux.%s is empty: a new user namespace needs id mappings", field);
-  path = find_in_path (helper);
+  path = path_lookup (helper);
   if (path == NULL)
     return tong_err (err, ENOENT,
                      "linux.%s: %s not found in PATH: as a user other than root, tong maps ids "

@@ -20,23 +20,6 @@
 #define PASTA_PID_FILE "pasta.pid"
 #define PASTA_OUTPUT_MAX 2048
 
-static char *
-find_pasta (void)
-{
-  const char *path = getenv ("PATH");
-  _cleanup_free_ char *copy = xstrdup (path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
-  char *save = NULL;
-
-  for (char *dir = strtok_r (copy, ":", &save); dir; dir = strtok_r (NULL, ":", &save))
-    {
-      char *candidate = xasprintf ("%s/pasta", dir);
-      if (access (candidate, X_OK) == 0)
-        return candidate;
-      free (candidate);
-    }
-  return NULL;
-}
-
 /* "-t [ADDR/]HOSTPORT:CONTAINERPORT" for each port of proto, or "none". */
 static void
 port_args (const struct net_config *c, uint8_t proto, char **argv, size_t *n)
@@ -112,7 +95,7 @@ int
 pasta_start (const struct net_config *c, pid_t pid, const char *state_dir, pid_t *out,
              tong_error *err)
 {
-  _cleanup_free_ char *pasta = find_pasta ();
+  _cleanup_free_ char *pasta = path_lookup ("pasta");
   _cleanup_free_ char *netns = xasprintf ("/proc/%d/ns/net", (int) pid);
   _cleanup_free_ char *userns = xasprintf ("/proc/%d/ns/user", (int) pid);
   _cleanup_free_ char *pid_file = xasprintf ("%s/%s", state_dir, PASTA_PID_FILE);

@@ -11,6 +11,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "oci/defaults.h"
 #include "src/shim/layout.h"
 #include "src/util.h"
 
@@ -389,19 +390,6 @@ gen_resources (struct w *w, const struct run_spec *o)
 static int
 gen_linux (struct w *w, const struct bundle_plan *p, tong_error *err)
 {
-  static const char *const masked[] = { "/proc/acpi",
-                                        "/proc/asound",
-                                        "/proc/kcore",
-                                        "/proc/keys",
-                                        "/proc/latency_stats",
-                                        "/proc/timer_list",
-                                        "/proc/timer_stats",
-                                        "/proc/sched_debug",
-                                        "/sys/firmware",
-                                        "/proc/scsi",
-                                        NULL };
-  static const char *const readonly[]
-      = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL };
   static const char *const namespaces[] = { "pid", "ipc", "uts", "mount", "cgroup", NULL };
   const struct run_spec *o = p->run;
 
@@ -423,8 +411,8 @@ gen_linux (struct w *w, const struct bundle_plan *p, tong_error *err)
     }
   yajl_gen_array_close (w->g);
   gen_resources (w, o);
-  kstrv (w, "maskedPaths", masked);
-  kstrv (w, "readonlyPaths", readonly);
+  kstrv (w, "maskedPaths", oci_default_masked_paths);
+  kstrv (w, "readonlyPaths", oci_default_readonly_paths);
   if (o->seccomp_file && !o->seccomp_unconfined)
     {
       _cleanup_close_ int fd = open (o->seccomp_file, O_RDONLY | O_CLOEXEC);

@@ -95,22 +95,6 @@ kernel_refuses_overlay (int errnum)
   return errnum == EPERM || errnum == EINVAL || errnum == EOPNOTSUPP || errnum == ENODEV;
 }
 
-static bool
-in_path (const char *program)
-{
-  const char *path = getenv ("PATH");
-  _cleanup_free_ char *copy = xstrdup (path && *path ? path : "/usr/bin:/bin");
-  char *save = NULL;
-
-  for (char *dir = strtok_r (copy, ":", &save); dir; dir = strtok_r (NULL, ":", &save))
-    {
-      _cleanup_free_ char *candidate = xasprintf ("%s/%s", dir, program);
-      if (access (candidate, X_OK) == 0)
-        return true;
-    }
-  return false;
-}
-
 /* The overlay root at p->rootfs: the kernel's, or (rootless) the FUSE
  * program's when --mount-program names one or the kernel refuses and
  * fuse-overlayfs is installed; *fuse names the program then. */
@@ -120,13 +104,14 @@ mount_root (const struct shim_globals *g, const struct image_info *img, const st
 {
   const char *const *lowers = (const char *const *) img->layer_dirs;
   size_t n = img->row.n_layers;
+  _cleanup_free_ char *fuse_path = NULL;
   int r;
 
   *fuse = g->rootless ? g->mount_program : NULL;
   if (!*fuse)
     {
       r = overlay_mount (p->rootfs, lowers, n, p->upper, p->work, oo, err);
-      if (r == 0 || !g->rootless || !kernel_refuses_overlay (-r) || !in_path (FUSE_OVERLAYFS))
+      if (r == 0 || !g->rootless || !kernel_refuses_overlay (-r) || !(fuse_path = path_lookup (FUSE_OVERLAYFS)))
         return r;
       log_debug ("the kernel refused overlayfs in the user namespace (%s): using %s", err->msg,
                  FUSE_OVERLAYFS);
