@@ -27,6 +27,7 @@
 #include "src/namespaces/namespaces.h"
 #include "src/namespaces/rootfs.h"
 #include "src/namespaces/rootless.h"
+#include "src/netns/config.h"
 #include "src/netns/loopback.h"
 #include "src/netns/net.h"
 #include "src/process.h"
@@ -60,6 +61,10 @@ struct init_ctx
   bool defer_hide;
   bool new_timens;
   bool new_netns;
+  /* The new network namespace is unshared by the init after SYNC_GO rather
+   * than made by clone3: the dearest of the namespaces to create, it then
+   * overlaps the runtime's state writes (see early_release). */
+  bool defer_netns;
   int first_closed_fd;         /* 3 + preserved fds */
   struct container_state state; /* for the hooks the init runs; pid set at SYNC_GO */
   /* linux.seccomp (NULL: none), built by the init before pivot_root */
@@ -333,6 +338,35 @@ parent_wait_ready (int sync_fd, bool terminal, int *master, tong_error *err)
     }
 }
 
+/* Whether the init may set itself up as soon as it is born, while the
+ * runtime writes the state: nothing the runtime does between the clone and
+ * SYNC_GO concerns the init then.  Not so with a user namespace (its id maps come
+ * first), with prestart, createRuntime or createContainer hooks (they run
+ * before the init's pivot_root and may read the state with `tong state`),
+ * or with networking to connect (net_setup needs the init's namespace). */
+static bool
+early_release (const struct oci_spec *spec)
+{
+  const struct oci_hooks *h = spec->hooks;
+
+  if (oci_spec_namespace (spec, OCI_NS_USER))
+    return false;
+  if (h && (h->prestart.len || h->create_runtime.len || h->create_container.len))
+    return false;
+  return !net_annotated (&spec->annotations);
+}
+
+/* config.json, then state.json: a reader finds the container by the latter.
+ * config.json needs no temporary name and rename: nothing reads it before
+ * state.json exists. */
+static int
+write_state_files (int dirfd, const char *config_text, size_t config_len,
+                   const struct container_state *st, tong_error *err)
+{
+  int r = write_file_new_at (dirfd, STATE_CONFIG, config_text, config_len, 0600, err);
+  return r < 0 ? r : state_write (dirfd, st, err);
+}
+
 static int
 spawn_init (struct init_ctx *c, int pid_join_fd, int cgroup_fd, int *pidfd, pid_t *pid,
             tong_error *err)
@@ -346,6 +380,11 @@ spawn_init (struct init_ctx *c, int pid_join_fd, int cgroup_fd, int *pidfd, pid_
    * written before any process lives in it; with a user namespace joined by
    * path, the other new namespaces must belong to that one: unshared after it. */
   flags &= ~(unsigned long) CLONE_NEWTIME;
+  if (c->defer_netns)
+    {
+      flags &= ~(unsigned long) CLONE_NEWNET;
+      c->unshare_flags |= CLONE_NEWNET;
+    }
   if (c->ns_fds[OCI_NS_USER] >= 0)
     {
       c->unshare_flags = flags & ~(unsigned long) (CLONE_NEWPID | CLONE_NEWUSER);
@@ -510,7 +549,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
   struct init_ctx c = { 0 };
   char real[PATH_MAX], created[64];
   size_t config_len;
-  bool dir_made = false, auto_userns, in_userns;
+  bool dir_made = false, auto_userns, in_userns, early;
   pid_t pid = -1;
   int r, nfds;
 
@@ -587,10 +626,6 @@ container_create (struct tong_globals *g, const struct create_options *o,
     return r;
   dir_made = true;
 
-  /* No temporary name and rename: nothing reads it before state.json exists. */
-  r = write_file_new_at (dirfd, STATE_CONFIG, config_text, config_len, 0600, err);
-  if (r < 0)
-    goto fail;
   /* `run` starts the init itself, over the sync socket: no exec.fifo, one
    * inode fewer (on a disk-backed --root, the costly part of a state write). */
   if (!o->run && mkfifoat (dirfd, STATE_FIFO, 0600) < 0)
@@ -639,6 +674,8 @@ container_create (struct tong_globals *g, const struct create_options *o,
   c.rootfs.userns = oci_spec_namespace (spec, OCI_NS_USER) != NULL || in_userns;
   c.new_netns = oci_spec_namespace (spec, OCI_NS_NETWORK) && ns_fds[OCI_NS_NETWORK] < 0;
   c.new_timens = oci_spec_namespace (spec, OCI_NS_TIME) && ns_fds[OCI_NS_TIME] < 0;
+  early = early_release (spec);
+  c.defer_netns = early && c.new_netns;
   c.sync_fd = sync_fds[1];
   c.fifo_fd = fifo_fd;
   c.ns_fds = ns_fds;
@@ -664,38 +701,44 @@ container_create (struct tong_globals *g, const struct create_options *o,
   sync_fds[1] = -1;
 
   st.pid = pid;
-  st.start_time = proc_start_time (pid);
   if (c.new_userns)
     {
       r = ns_write_id_maps (pid, spec, err);
       if (r < 0)
         goto fail;
     }
+  /* The init's whole setup runs under its rlimits. */
   r = process_set_rlimits (pid, spec->process, err);
   if (r == 0)
     r = process_set_oom_score_adj (pid, spec->process, err);
+  if (r == 0 && early && (r = sync_send_value (sync_fds[0], SYNC_GO, pid)) < 0)
+    r = tong_err (err, -r, "release the container init");
+  st.start_time = proc_start_time (pid);
   if (r == 0)
     r = net_setup (rootfd, dirfd, o->id, &spec->annotations, c.new_netns, pid, st.start_time,
                    err);
   st.annotations = spec->annotations; /* with the address net_setup leased */
   if (r == 0)
-    r = state_write (dirfd, &st, err);
+    r = write_state_files (dirfd, config_text, config_len, &st, err);
   if (r < 0)
     goto fail;
-  if (spec->hooks)
+  if (!early)
     {
-      hook_state = state_to_json (&st, STATUS_CREATING, false);
-      r = hooks_run (&spec->hooks->prestart, "prestart", hook_state, err);
-      if (r == 0)
-        r = hooks_run (&spec->hooks->create_runtime, "createRuntime", hook_state, err);
+      if (spec->hooks)
+        {
+          hook_state = state_to_json (&st, STATUS_CREATING, false);
+          r = hooks_run (&spec->hooks->prestart, "prestart", hook_state, err);
+          if (r == 0)
+            r = hooks_run (&spec->hooks->create_runtime, "createRuntime", hook_state, err);
+          if (r < 0)
+            goto fail;
+        }
+      r = sync_send_value (sync_fds[0], SYNC_GO, pid);
       if (r < 0)
-        goto fail;
-    }
-  r = sync_send_value (sync_fds[0], SYNC_GO, pid);
-  if (r < 0)
-    {
-      r = tong_err (err, -r, "release the container init");
-      goto fail;
+        {
+          r = tong_err (err, -r, "release the container init");
+          goto fail;
+        }
     }
   r = parent_wait_ready (sync_fds[0], spec->process->terminal, &master, err);
   if (r < 0)

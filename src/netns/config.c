@@ -272,6 +272,15 @@ parse_key (const char *key, const char *value, struct net_config *c, tong_error 
                    NET_KEY_PUBLISH);
 }
 
+bool
+net_annotated (const struct oci_map *annotations)
+{
+  for (size_t i = 0; i < annotations->len; i++)
+    if (strncmp (annotations->items[i].key, NET_KEY_PREFIX, strlen (NET_KEY_PREFIX)) == 0)
+      return true;
+  return false;
+}
+
 int
 net_config_parse (const struct oci_map *annotations, struct net_config *c, tong_error *err)
 {

@@ -62,6 +62,8 @@ struct net_config
  * unknown org.tong.net.* key is an error. */
 int net_config_parse (const struct oci_map *annotations, struct net_config *c, tong_error *err);
 void net_config_clear (struct net_config *c);
+/* Whether the annotations ask anything of net_setup (any org.tong.net.* key). */
+bool net_annotated (const struct oci_map *annotations);
 
 /* "10.89.0.0/24": the host bits must be zero, the prefix 1..30.  `what`
  * names the value in errors. */
