@@ -8,6 +8,20 @@ json_gen_string (yajl_gen g, const char *s)
   yajl_gen_string (g, (const unsigned char *) s, strlen (s));
 }
 
+yajl_gen_status
+json_gen_integer (yajl_gen g, long long v)
+{
+  char buf[24], *p = buf + sizeof buf;
+  unsigned long long u = v < 0 ? -(unsigned long long) v : (unsigned long long) v;
+
+  do
+    *--p = (char) ('0' + u % 10);
+  while ((u /= 10));
+  if (v < 0)
+    *--p = '-';
+  return yajl_gen_number (g, p, (size_t) (buf + sizeof buf - p));
+}
+
 yajl_val
 json_object_get (yajl_val obj, const char *key)
 {

@@ -16,6 +16,7 @@
 
 #include "oci/defaults.h"
 #include "util.h"
+#include "oci/json-gen.h"
 
 #define SPEC_OCI_VERSION "1.2.0"
 #define SPEC_FILE "config.json"
@@ -110,7 +111,7 @@ static void
 w_key_uint (struct spec_writer *w, const char *key, uint64_t value)
 {
   w_string (w, key);
-  w_check (w, yajl_gen_integer (w->gen, (long long) value));
+  w_check (w, json_gen_integer (w->gen, (long long) value));
 }
 
 static void

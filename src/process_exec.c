@@ -3,11 +3,11 @@
 #include "process.h"
 
 #include <errno.h>
-#include <pwd.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "passwd.h"
 #include "seccomp_filter.h"
 #include "util.h"
 
@@ -129,24 +129,16 @@ lookup_continues (int e)
 void
 process_set_default_home (struct oci_process *p)
 {
-  _cleanup_fclose_ FILE *f = NULL;
-  const char *home = "/";
-  struct passwd *pw;
+  _cleanup_free_ char *home = NULL;
   size_t n = 0;
 
   for (; p->env && p->env[n]; n++)
     if (strncmp (p->env[n], "HOME=", 5) == 0)
       return;
-  /* fgetpwent parses the container's own file: no NSS module of the host runs. */
-  f = fopen ("/etc/passwd", "re");
-  while (f && (pw = fgetpwent (f)))
-    if (pw->pw_uid == p->user.uid)
-      {
-        home = pw->pw_dir;
-        break;
-      }
+  /* The container's own file, parsed here: no NSS module of the host runs. */
+  passwd_find_uid ("/etc/passwd", p->user.uid, NULL, &home);
   p->env = xrealloc (p->env, (n + 2) * sizeof *p->env);
-  p->env[n] = xasprintf ("HOME=%s", home);
+  p->env[n] = xasprintf ("HOME=%s", home ? home : "/");
   p->env[n + 1] = NULL;
 }
 

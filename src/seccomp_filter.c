@@ -478,7 +478,7 @@ process_state_json (const struct seccomp_plan *plan, const char *state_json, cha
   json_gen_string (g, "seccompFd");
   yajl_gen_array_close (g);
   json_gen_string (g, "pid");
-  yajl_gen_integer (g, YAJL_GET_INTEGER (pid));
+  json_gen_integer (g, YAJL_GET_INTEGER (pid));
   if (plan->metadata)
     {
       json_gen_string (g, "metadata");

@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,8 +11,10 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "passwd.h"
 #include "util.h"
 #include "cgroups/cgroup.h"
+#include "oci/json-gen.h"
 
 #define OCI_VERSION "1.2.0"
 
@@ -169,16 +170,12 @@ state_status (int dirfd, const struct container_state *st)
 void
 state_owner_name (uid_t uid, char *buf, size_t len)
 {
-  _cleanup_fclose_ FILE *f = fopen ("/etc/passwd", "re");
-  struct passwd *pw = NULL;
+  _cleanup_free_ char *name = NULL;
 
   /* /etc/passwd itself, as runc's libcontainer/user reads it: getpwuid would
    * set up NSS (nsswitch.conf, its modules) for one name. */
-  while (f && (pw = fgetpwent (f)))
-    if (pw->pw_uid == uid)
-      break;
-  if (pw)
-    snprintf (buf, len, "%s", pw->pw_name);
+  if (passwd_find_uid ("/etc/passwd", uid, &name, NULL) == 0)
+    snprintf (buf, len, "%s", name);
   else
     snprintf (buf, len, "%u", (unsigned) uid);
 }
@@ -217,7 +214,7 @@ state_to_json (const struct container_state *st, enum container_status status, b
   GEN_STR (g, "id");
   GEN_STR (g, st->id);
   GEN_STR (g, "pid");
-  yajl_gen_integer (g, status == STATUS_STOPPED ? 0 : st->pid);
+  json_gen_integer (g, status == STATUS_STOPPED ? 0 : st->pid);
   GEN_STR (g, "status");
   GEN_STR (g, status_name (status));
   GEN_STR (g, "bundle");
@@ -251,9 +248,9 @@ state_write (int dirfd, const struct container_state *st, tong_error *err)
   GEN_STR (g, "id");
   GEN_STR (g, st->id);
   GEN_STR (g, "pid");
-  yajl_gen_integer (g, st->pid);
+  json_gen_integer (g, st->pid);
   GEN_STR (g, "start_time");
-  yajl_gen_integer (g, (long long) st->start_time);
+  json_gen_integer (g, (long long) st->start_time);
   GEN_STR (g, "bundle");
   GEN_STR (g, st->bundle);
   GEN_STR (g, "rootfs");
@@ -261,7 +258,7 @@ state_write (int dirfd, const struct container_state *st, tong_error *err)
   GEN_STR (g, "created");
   GEN_STR (g, st->created);
   GEN_STR (g, "owner");
-  yajl_gen_integer (g, st->owner);
+  json_gen_integer (g, st->owner);
   GEN_STR (g, "new_pid_ns");
   yajl_gen_bool (g, st->new_pid_ns);
   if (st->cgroup)

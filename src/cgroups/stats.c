@@ -9,6 +9,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "src/util.h"
+#include "oci/json-gen.h"
 
 static char *
 read_cg (const char *path, const char *file)
@@ -65,7 +66,7 @@ static void
 num (yajl_gen g, const char *k, unsigned long long v)
 {
   key (g, k);
-  yajl_gen_integer (g, (long long) v);
+  json_gen_integer (g, (long long) v);
 }
 
 /* yajl has no unsigned integers: UINT64_MAX is written as its digits. */
@@ -117,7 +118,7 @@ gen_raw (yajl_gen g, const char *text)
       if (!sp || (nl && sp > nl))
         continue;
       yajl_gen_string (g, (const unsigned char *) l, (size_t) (sp - l));
-      yajl_gen_integer (g, strtoll (sp + 1, NULL, 10));
+      json_gen_integer (g, strtoll (sp + 1, NULL, 10));
     }
   yajl_gen_map_close (g);
 }
