@@ -30,14 +30,8 @@ split_line (char *line, char *field[PASSWD_FIELDS])
 static bool
 uid_equals (const char *text, uid_t uid)
 {
-  char *end;
   unsigned long v;
-
-  if (*text < '0' || *text > '9')
-    return false;
-  errno = 0;
-  v = strtoul (text, &end, 10);
-  return errno == 0 && *end == '\0' && v == (unsigned long) uid;
+  return decimal_parse (text, &v) && v == (unsigned long) uid;
 }
 
 int

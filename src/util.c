@@ -469,3 +469,19 @@ path_lookup (const char *name)
     }
   return NULL;
 }
+
+bool
+decimal_parse (const char *s, unsigned long *out)
+{
+  char *end;
+  unsigned long v;
+
+  if (*s < '0' || *s > '9')
+    return false;
+  errno = 0;
+  v = strtoul (s, &end, 10);
+  if (errno || *end)
+    return false;
+  *out = v;
+  return true;
+}

@@ -119,6 +119,9 @@ bool in_user_namespace (void);
 /* Is a string a valid container id (as runc: [A-Za-z0-9_+.-], not . or ..)? */
 bool container_id_valid (const char *id);
 
+/* A decimal number and nothing else: no sign, no space, no overflow. */
+bool decimal_parse (const char *s, unsigned long *out);
+
 /* Current time as RFC 3339 with nanoseconds (UTC), into buf. */
 void rfc3339_now (char *buf, size_t len);
 /* The same for ts ("2024-02-29T23:59:59.000000001Z"). */

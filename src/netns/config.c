@@ -48,14 +48,9 @@ net_subnet_format (const struct net_subnet *s, char *buf, size_t len)
 static bool
 parse_uint (const char *s, unsigned long min, unsigned long max, unsigned long *out)
 {
-  char *end;
   unsigned long v;
 
-  if (*s < '0' || *s > '9')
-    return false;
-  errno = 0;
-  v = strtoul (s, &end, 10);
-  if (errno || *end || v < min || v > max)
+  if (!decimal_parse (s, &v) || v < min || v > max)
     return false;
   *out = v;
   return true;
