@@ -356,6 +356,14 @@ early_release (const struct oci_spec *spec)
   return !net_annotated (&spec->annotations);
 }
 
+/* SYNC_GO: the init goes on with its setup, knowing its pid as the runtime sees it. */
+static int
+release_init (int sync_fd, pid_t pid, tong_error *err)
+{
+  int r = sync_send_value (sync_fd, SYNC_GO, pid);
+  return r < 0 ? tong_err (err, -r, "release the container init") : 0;
+}
+
 /* config.json, then state.json: a reader finds the container by the latter.
  * config.json needs no temporary name and rename: nothing reads it before
  * state.json exists. */
@@ -711,8 +719,8 @@ container_create (struct tong_globals *g, const struct create_options *o,
   r = process_set_rlimits (pid, spec->process, err);
   if (r == 0)
     r = process_set_oom_score_adj (pid, spec->process, err);
-  if (r == 0 && early && (r = sync_send_value (sync_fds[0], SYNC_GO, pid)) < 0)
-    r = tong_err (err, -r, "release the container init");
+  if (r == 0 && early)
+    r = release_init (sync_fds[0], pid, err);
   st.start_time = proc_start_time (pid);
   if (r == 0)
     r = net_setup (rootfd, dirfd, o->id, &spec->annotations, c.new_netns, pid, st.start_time,
@@ -733,12 +741,9 @@ container_create (struct tong_globals *g, const struct create_options *o,
           if (r < 0)
             goto fail;
         }
-      r = sync_send_value (sync_fds[0], SYNC_GO, pid);
+      r = release_init (sync_fds[0], pid, err);
       if (r < 0)
-        {
-          r = tong_err (err, -r, "release the container init");
-          goto fail;
-        }
+        goto fail;
     }
   r = parent_wait_ready (sync_fds[0], spec->process->terminal, &master, err);
   if (r < 0)
