@@ -1,7 +1,6 @@
 /* config.json: the top-level object, root, mounts, hooks, and the public entry points. */
 #include "oci/config.h"
 
-#include <ctype.h>
 #include <fcntl.h>
 #include <string.h>
 
@@ -75,7 +74,8 @@ oci_version_valid (const char *v)
   v += 2;
   for (int part = 0; part < 2; part++)
     {
-      n = strspn (v, "0123456789");
+      for (n = 0; ascii_isdigit (v[n]); n++)
+        ;
       if (n == 0 || (n > 1 && v[0] == '0'))
         return false;
       v += n;
@@ -89,7 +89,7 @@ oci_version_valid (const char *v)
   if (v[1] == '\0')
     return false;
   for (v++; *v; v++)
-    if (!isalnum ((unsigned char) *v) && *v != '.' && *v != '-' && *v != '+')
+    if (!ascii_isalnum (*v) && *v != '.' && *v != '-' && *v != '+')
       return false;
   return true;
 }

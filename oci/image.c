@@ -513,9 +513,9 @@ oci_index_select (const struct oci_index *idx, const struct oci_platform *want, 
         }
       if (used < sizeof offer)
         {
-          int n = snprintf (offer + used, sizeof offer - used, "%s%s/%s%s%s", used ? ", " : "",
-                            p->os, p->architecture, p->variant ? "/" : "",
-                            p->variant ? p->variant : "");
+          int n = str_format (offer + used, sizeof offer - used, "%s%s/%s%s%s", used ? ", " : "",
+                              p->os, p->architecture, p->variant ? "/" : "",
+                              p->variant ? p->variant : "");
           if (n > 0)
             used += (size_t) n;
         }

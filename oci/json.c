@@ -1,33 +1,52 @@
 /* Walking a yajl tree into C structs by table, with the JSON path kept for errors. */
 #include "oci/json.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <yajl/yajl_parse.h>
-
+#include "oci/json-tree.h"
 #include "src/util.h"
 
+/* Append n bytes of s to the path, cut at its end as snprintf would. */
+static void
+jpath_append (struct jctx *c, const char *s, size_t n)
+{
+  size_t room = sizeof c->path - 1 - c->path_len;
+
+  if (n > room)
+    n = room;
+  memcpy (c->path + c->path_len, s, n);
+  c->path_len += n;
+  c->path[c->path_len] = '\0';
+}
+
+/* Called for every key of a config.json: kept to memcpy, as it runs a few
+ * hundred times per container. */
 size_t
 jpath_push_key (struct jctx *c, const char *key)
 {
   size_t saved = c->path_len;
-  size_t room = sizeof c->path - c->path_len;
-  bool plain = *key != '\0';
-  int n;
+  size_t len = strlen (key);
+  bool plain = len > 0;
 
   for (const char *p = key; *p; p++)
-    if (!isalnum ((unsigned char) *p) && *p != '_')
+    if (!ascii_isalnum (*p) && *p != '_')
       plain = false;
   if (plain)
-    n = snprintf (c->path + c->path_len, room, "%s%s", c->path_len ? "." : "", key);
+    {
+      if (c->path_len)
+        jpath_append (c, ".", 1);
+      jpath_append (c, key, len);
+    }
   else
-    n = snprintf (c->path + c->path_len, room, "[\"%.200s\"]", key);
-  c->path_len = n < 0 || (size_t) n >= room ? sizeof c->path - 1 : c->path_len + n;
+    {
+      jpath_append (c, "[\"", 2);
+      jpath_append (c, key, len < 200 ? len : 200);
+      jpath_append (c, "\"]", 2);
+    }
   return saved;
 }
 
@@ -36,7 +55,7 @@ jpath_push_index (struct jctx *c, size_t i)
 {
   size_t saved = c->path_len;
   size_t room = sizeof c->path - c->path_len;
-  int n = snprintf (c->path + c->path_len, room, "[%zu]", i);
+  int n = str_format (c->path + c->path_len, room, "[%zu]", i);
 
   c->path_len = n < 0 || (size_t) n >= room ? sizeof c->path - 1 : c->path_len + n;
   return saved;
@@ -56,7 +75,7 @@ jerr (struct jctx *c, const char *fmt, ...)
   va_list ap;
 
   va_start (ap, fmt);
-  vsnprintf (msg, sizeof msg, fmt, ap);
+  str_vformat (msg, sizeof msg, fmt, ap);
   va_end (ap);
   if (c->path_len == 0)
     return tong_err (c->err, 0, "%s: %s", c->what, msg);
@@ -152,7 +171,7 @@ precheck (struct jctx *c, const char *json, size_t len)
         {
           if (++depth > OCI_JSON_MAX_DEPTH)
             {
-              snprintf (deep, sizeof deep, "nesting deeper than %d levels", OCI_JSON_MAX_DEPTH);
+              str_format (deep, sizeof deep, "nesting deeper than %d levels", OCI_JSON_MAX_DEPTH);
               problem = deep;
             }
         }
@@ -167,59 +186,25 @@ precheck (struct jctx *c, const char *json, size_t len)
   return 0;
 }
 
-/* yajl_tree_parse reports no position: rerun the bare parser for one. */
-static int
-syntax_error (struct jctx *c, const char *json, size_t len)
-{
-  yajl_handle h = yajl_alloc (NULL, NULL, NULL);
-  size_t off, line, col;
-  char msg[256];
-  unsigned char *text;
-
-  if (h == NULL)
-    return tong_err (c->err, ENOMEM, "%s: parse JSON", c->what);
-  yajl_config (h, yajl_allow_comments, 1);
-  if (yajl_parse (h, (const unsigned char *) json, len) == yajl_status_ok)
-    {
-      /* The text so far is fine: the error is at the end (premature EOF). */
-      yajl_complete_parse (h);
-      off = len;
-    }
-  else
-    off = yajl_get_bytes_consumed (h);
-  text = yajl_get_error (h, 0, NULL, 0);
-  snprintf (msg, sizeof msg, "%s", text ? (char *) text : "syntax error");
-  if (text)
-    yajl_free_error (h, text);
-  yajl_free (h);
-  msg[strcspn (msg, "\n")] = '\0';
-  if (off > len)
-    off = len;
-  line_column (json, off, &line, &col);
-  return jerr (c, "invalid JSON: %s at line %zu, column %zu", msg, line, col);
-}
-
 int
 jtree_parse (struct jctx *c, const char *json, size_t len, yajl_val *out)
 {
-  _cleanup_free_ char *text = NULL;
-  char errbuf[512];
-  size_t i;
+  char msg[256];
+  size_t i, off, line, col;
   int r;
 
-  for (i = 0; i < len && isspace ((unsigned char) json[i]); i++)
+  for (i = 0; i < len && ascii_isspace (json[i]); i++)
     ;
   if (i == len)
     return jerr (c, "invalid JSON: empty input");
   r = precheck (c, json, len);
   if (r < 0)
     return r;
-  /* yajl_tree_parse wants a NUL-terminated string. */
-  text = xmalloc (len + 1);
-  memcpy (text, json, len);
-  text[len] = '\0';
-  *out = yajl_tree_parse (text, errbuf, sizeof errbuf);
+  *out = json_tree_parse (json, len, msg, sizeof msg, &off);
   if (*out == NULL)
-    return syntax_error (c, json, len);
+    {
+      line_column (json, off, &line, &col);
+      return jerr (c, "invalid JSON: %s at line %zu, column %zu", msg, line, col);
+    }
   return 0;
 }

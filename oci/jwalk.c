@@ -44,7 +44,7 @@ int_noun (enum jkind k)
 static int
 parse_int (struct jctx *c, yajl_val v, enum jkind k, void *dst)
 {
-  const char *s, *digits;
+  const char *s, *end;
   unsigned long long u;
   uint64_t max;
   bool neg;
@@ -53,12 +53,8 @@ parse_int (struct jctx *c, yajl_val v, enum jkind k, void *dst)
     return jerr (c, "expected %s, got %s", int_noun (k), jtype_name (v));
   s = v->u.number.r;
   neg = *s == '-';
-  digits = s + neg;
-  if (*digits == '\0' || digits[strspn (digits, "0123456789")] != '\0')
-    return jerr (c, "expected %s, got %.64s", int_noun (k), s);
-  errno = 0;
-  u = strtoull (digits, NULL, 10);
-  if (errno == ERANGE)
+  end = digits_scan (s + neg, &u);
+  if (!end || *end != '\0')
     return jerr (c, "expected %s, got %.64s", int_noun (k), s);
   switch (k)
     {

@@ -1,6 +1,6 @@
 # oci/: runtime-spec config.json parsing (yajl tree walked by field tables).
 libtong_a_SOURCES += oci/spec.h oci/config.h oci/config.c \
-	oci/json.h oci/json.c oci/jwalk.c oci/json-gen.h oci/json-gen.c \
+	oci/json.h oci/json.c oci/json-tree.h oci/json-tree.c oci/jwalk.c oci/json-gen.h oci/json-gen.c \
 	oci/config-process.c oci/config-linux.c oci/config-resources.c oci/config-seccomp.c \
 	oci/defaults.h oci/defaults.c
 

@@ -63,11 +63,9 @@ caps_last (void)
       close (fd);
       if (n > 0)
         {
-          char *end;
-          long v;
+          unsigned long long v;
           buf[n] = '\0';
-          v = strtol (buf, &end, 10);
-          if (end != buf && v >= 0 && v < 64)
+          if (digits_scan (buf, &v) && v < 64)
             cached = (int) v;
         }
     }
@@ -131,7 +129,7 @@ cap_label (int cap, char *buf, size_t len)
   const char *n = caps_name (cap);
   if (n)
     return n;
-  snprintf (buf, len, "capability %d", cap);
+  str_format (buf, len, "capability %d", cap);
   return buf;
 }
 

@@ -66,37 +66,47 @@ collect (struct tong_globals *g, struct entry **out)
   return n;
 }
 
-static void
+/* list prints through out_puts, not stdio: see there.  Each returns 0 or -errno. */
+static int
 print_json (struct entry *e, size_t n)
 {
-  fputc ('[', stdout);
-  for (size_t i = 0; i < n; i++)
+  int r = out_puts ("[");
+
+  for (size_t i = 0; i < n && r == 0; i++)
     {
       _cleanup_free_ char *json = state_to_json (&e[i].st, e[i].status, false);
-      fputs (i ? "," : "", stdout);
-      fputs (json, stdout);
+      r = out_puts (i ? "," : "");
+      if (r == 0)
+        r = out_puts (json);
     }
-  fputs ("]\n", stdout);
+  return r < 0 ? r : out_puts ("]\n");
 }
 
-static void
+static int
 print_table (struct entry *e, size_t n)
 {
+  _cleanup_free_ char *head = NULL;
   size_t w = 2;
+  int r;
+
   for (size_t i = 0; i < n; i++)
     if (strlen (e[i].st.id) > w)
       w = strlen (e[i].st.id);
-  printf ("%-*s   %-8s %-10s %-40s %-31s %s\n", (int) w, "ID", "PID", "STATUS", "BUNDLE",
-          "CREATED", "OWNER");
-  for (size_t i = 0; i < n; i++)
+  head = xasprintf ("%-*s   %-8s %-10s %-40s %-31s %s\n", (int) w, "ID", "PID", "STATUS", "BUNDLE",
+                    "CREATED", "OWNER");
+  r = out_puts (head);
+  for (size_t i = 0; i < n && r == 0; i++)
     {
+      _cleanup_free_ char *line = NULL;
       char owner[64];
       state_owner_name (e[i].st.owner, owner, sizeof owner);
-      printf ("%-*s   %-8d %-10s %-40s %-31s %s\n", (int) w, e[i].st.id,
-              e[i].status == STATUS_STOPPED ? 0 : (int) e[i].st.pid, status_name (e[i].status),
-              e[i].st.bundle, e[i].st.created ? e[i].st.created : "",
-              owner);
+      line = xasprintf ("%-*s   %-8d %-10s %-40s %-31s %s\n", (int) w, e[i].st.id,
+                        e[i].status == STATUS_STOPPED ? 0 : (int) e[i].st.pid,
+                        status_name (e[i].status), e[i].st.bundle,
+                        e[i].st.created ? e[i].st.created : "", owner);
+      r = out_puts (line);
     }
+  return r;
 }
 
 int
@@ -106,7 +116,7 @@ cmd_list (struct tong_globals *g, int argc, char **argv, tong_error *err)
   bool quiet = false;
   struct entry *entries;
   size_t n;
-  int c;
+  int c, r = 0;
 
   opterr = 0;
   while ((c = getopt_long_only (argc, argv, "+f:qh", list_options, NULL)) != -1)
@@ -130,14 +140,20 @@ cmd_list (struct tong_globals *g, int argc, char **argv, tong_error *err)
     return tong_err (err, 0, "list: --format: unknown format \"%s\" (table or json)", format);
   n = collect (g, &entries);
   if (quiet)
-    for (size_t i = 0; i < n; i++)
-      puts (entries[i].st.id);
+    for (size_t i = 0; i < n && r == 0; i++)
+      {
+        r = out_puts (entries[i].st.id);
+        if (r == 0)
+          r = out_puts ("\n");
+      }
   else if (strcmp (format, "json") == 0)
-    print_json (entries, n);
+    r = print_json (entries, n);
   else
-    print_table (entries, n);
+    r = print_table (entries, n);
   for (size_t i = 0; i < n; i++)
     state_clear (&entries[i].st);
   free (entries);
+  if (r < 0)
+    return tong_err (err, r, "list: write to standard output");
   return 0;
 }

@@ -1,6 +1,4 @@
 /* tong state ID: the OCI state of a container as JSON. */
-#include <stdio.h>
-
 #include "src/commands.h"
 #include "src/container.h"
 #include "src/util.h"
@@ -21,7 +19,11 @@ cmd_state (struct tong_globals *g, int argc, char **argv, tong_error *err)
   if (r < 0)
     return r;
   json = state_to_json (&st, state_status (dirfd, &st), true);
-  puts (json);
   state_clear (&st);
+  r = out_puts (json);
+  if (r == 0)
+    r = out_puts ("\n");
+  if (r < 0)
+    return tong_err (err, r, "state: write to standard output");
   return 0;
 }

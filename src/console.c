@@ -47,7 +47,7 @@ open_pty (const struct oci_process *p, int *master_out, int *slave_out, tong_err
       char path[64];
       if (errno != EINVAL && errno != ENOTTY)
         return tong_err (err, errno, "open the slave of pty %u", n);
-      snprintf (path, sizeof path, "/dev/pts/%u", n);
+      str_format (path, sizeof path, "/dev/pts/%u", n);
       slave = open (path, O_RDWR | O_NOCTTY | O_CLOEXEC);
       if (slave < 0)
         return tong_err (err, errno, "open `%s`", path);
@@ -125,8 +125,8 @@ bind_console (int slave, tong_error *err)
     char src[64], dst[64];
     if (ioctl (slave, TIOCGPTN, &n) < 0)
       return tong_err (err, errno, "get the pty number");
-    snprintf (src, sizeof src, "/dev/pts/%u", n);
-    snprintf (dst, sizeof dst, "/proc/self/fd/%d", target);
+    str_format (src, sizeof src, "/dev/pts/%u", n);
+    str_format (dst, sizeof dst, "/proc/self/fd/%d", target);
     if (mount (src, dst, NULL, MS_BIND, NULL) < 0)
       return tong_err (err, errno, "bind `%s` over `/dev/console`", src);
   }

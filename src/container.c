@@ -297,7 +297,7 @@ static int
 write_pid_file (const char *path, pid_t pid, tong_error *err)
 {
   char buf[32];
-  int n = snprintf (buf, sizeof buf, "%d", (int) pid);
+  int n = str_format (buf, sizeof buf, "%d", (int) pid);
   int r = write_file_replace_at (AT_FDCWD, path, buf, (size_t) n, 0644, err);
   return r < 0 ? tong_err_prefix (err, "--pid-file") : 0;
 }
@@ -326,7 +326,7 @@ parent_wait_ready (int sync_fd, bool terminal, int *master, tong_error *err)
           return 0;
         case SYNC_ERROR:
           err->errnum = m.errnum > 0 ? m.errnum : EINVAL;
-          snprintf (err->msg, sizeof err->msg, "%s", m.text);
+          str_format (err->msg, sizeof err->msg, "%s", m.text);
           return -err->errnum;
         case 0:
           return tong_err (err, EPIPE, "container init exited during setup");
@@ -618,7 +618,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
   if (listen_fds_count () > 0)
     {
       char kv[32];
-      snprintf (kv, sizeof kv, "LISTEN_FDS=%d", listen_fds_count ());
+      str_format (kv, sizeof kv, "LISTEN_FDS=%d", listen_fds_count ());
       process_env_add (spec->process, kv);
       process_env_add (spec->process, "LISTEN_PID=1");
     }

@@ -1,5 +1,7 @@
 #include "error.h"
 
+#include "format.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,12 +15,12 @@ tong_err (tong_error *err, int errnum, const char *fmt, ...)
   if (errnum < 0)
     errnum = -errnum;
   va_start (ap, fmt);
-  vsnprintf (err->msg, sizeof err->msg, fmt, ap);
+  str_vformat (err->msg, sizeof err->msg, fmt, ap);
   va_end (ap);
   if (errnum > 0)
     {
       len = strlen (err->msg);
-      snprintf (err->msg + len, sizeof err->msg - len, ": %s", strerror (errnum));
+      str_format (err->msg + len, sizeof err->msg - len, ": %s", strerror (errnum));
     }
   err->errnum = errnum > 0 ? errnum : EINVAL;
   return -err->errnum;
@@ -30,7 +32,7 @@ tong_err_code (tong_error *err, int errnum, const char *fmt, ...)
   va_list ap;
 
   va_start (ap, fmt);
-  vsnprintf (err->msg, sizeof err->msg, fmt, ap);
+  str_vformat (err->msg, sizeof err->msg, fmt, ap);
   va_end (ap);
   err->errnum = errnum > 0 ? errnum : errnum < 0 ? -errnum : EINVAL;
   return -err->errnum;
@@ -44,7 +46,7 @@ tong_err_prefix (tong_error *err, const char *fmt, ...)
   va_list ap;
 
   va_start (ap, fmt);
-  vsnprintf (prefix, sizeof prefix - 2, fmt, ap);
+  str_vformat (prefix, sizeof prefix - 2, fmt, ap);
   va_end (ap);
   strcat (prefix, ": ");
   plen = strlen (prefix);

@@ -149,8 +149,8 @@ open_ns_if_other (pid_t pid, int i, int *out, tong_error *err)
   struct stat theirs, ours;
 
   *out = -1;
-  snprintf (path, sizeof path, "/proc/%d/ns/%s", (int) pid, exec_ns_info[i].init_name);
-  snprintf (self, sizeof self, "/proc/self/ns/%s", exec_ns_info[i].self_name);
+  str_format (path, sizeof path, "/proc/%d/ns/%s", (int) pid, exec_ns_info[i].init_name);
+  str_format (self, sizeof self, "/proc/self/ns/%s", exec_ns_info[i].self_name);
   fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0 && errno == ENOENT && stat (self, &ours) < 0)
     return 0; /* a kernel without this kind of namespace */
@@ -176,7 +176,7 @@ open_init_cgroup (pid_t pid)
   tong_error ignored;
   char *line, *nl;
 
-  snprintf (path, sizeof path, "/proc/%d/cgroup", (int) pid);
+  str_format (path, sizeof path, "/proc/%d/cgroup", (int) pid);
   if (read_file_at (AT_FDCWD, path, &text, NULL, &ignored) < 0)
     return -1;
   for (line = text; line && *line && !rel; line = nl ? nl + 1 : NULL)
@@ -218,7 +218,7 @@ open_init (const struct container_state *st, struct init_handles *h, tong_error 
       if (r < 0)
         return r;
     }
-  snprintf (path, sizeof path, "/proc/%d/root", (int) st->pid);
+  str_format (path, sizeof path, "/proc/%d/root", (int) st->pid);
   h->root = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (h->root < 0)
     return tong_err (err, errno, "open `%s`", path);
@@ -485,7 +485,7 @@ wait_exec (int sync_fd, const struct exec_options *o, int *master, tong_error *e
           break;
         case SYNC_ERROR:
           err->errnum = m.errnum > 0 ? m.errnum : EINVAL;
-          snprintf (err->msg, sizeof err->msg, "%s", m.text);
+          str_format (err->msg, sizeof err->msg, "%s", m.text);
           return -err->errnum;
         default:
           closep (&fd);
@@ -498,7 +498,7 @@ static int
 write_pid_file (const char *path, pid_t pid, tong_error *err)
 {
   char buf[32];
-  int n = snprintf (buf, sizeof buf, "%d", (int) pid);
+  int n = str_format (buf, sizeof buf, "%d", (int) pid);
   if (write_file_replace_at (AT_FDCWD, path, buf, (size_t) n, 0644, err) < 0)
     return tong_err_prefix (err, "--pid-file");
   return 0;

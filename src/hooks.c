@@ -160,17 +160,17 @@ describe_status (const struct hook_run *h, int status, tong_error *err)
   if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
     return 0;
   if (WIFEXITED (status))
-    snprintf (what, sizeof what, "exited with status %d", WEXITSTATUS (status));
+    str_format (what, sizeof what, "exited with status %d", WEXITSTATUS (status));
   else if (WIFSIGNALED (status))
     {
       const char *abbrev = sigabbrev_np (WTERMSIG (status));
       if (abbrev)
-        snprintf (what, sizeof what, "killed by signal SIG%s", abbrev);
+        str_format (what, sizeof what, "killed by signal SIG%s", abbrev);
       else
-        snprintf (what, sizeof what, "killed by signal %d", WTERMSIG (status));
+        str_format (what, sizeof what, "killed by signal %d", WTERMSIG (status));
     }
   else
-    snprintf (what, sizeof what, "ended with wait status 0x%x", (unsigned) status);
+    str_format (what, sizeof what, "ended with wait status 0x%x", (unsigned) status);
   return hook_err (h, err, 0, what);
 }
 
@@ -222,7 +222,7 @@ run_hook (const struct oci_hook *hook, const char *phase, size_t index, const ch
       if (r == -ETIMEDOUT)
         {
           char what[64];
-          snprintf (what, sizeof what, "timed out after %d s", hook->timeout);
+          str_format (what, sizeof what, "timed out after %d s", hook->timeout);
           return hook_err (&h, err, 0, what);
         }
       return r;

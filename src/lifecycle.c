@@ -155,7 +155,7 @@ ns_inode (pid_t pid, const char *ns)
 {
   char path[64];
   struct stat sb;
-  snprintf (path, sizeof path, "/proc/%d/ns/%s", (int) pid, ns);
+  str_format (path, sizeof path, "/proc/%d/ns/%s", (int) pid, ns);
   return stat (path, &sb) == 0 ? (unsigned long long) sb.st_ino : 0;
 }
 
@@ -168,7 +168,7 @@ proc_ppid (pid_t pid)
   int ppid = 0;
   char *p;
 
-  snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+  str_format (path, sizeof path, "/proc/%d/stat", (int) pid);
   if (read_file_at (AT_FDCWD, path, &text, NULL, &ignored) < 0)
     return 0;
   p = strrchr (text, ')');

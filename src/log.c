@@ -62,11 +62,11 @@ json_escape (char *buf, size_t cap, const char *s)
           buf[n++] = (char) c;
         }
       else if (c == '\n')
-        n += (size_t) snprintf (buf + n, cap - n, "\\n");
+        n += (size_t) str_format (buf + n, cap - n, "\\n");
       else if (c == '\t')
-        n += (size_t) snprintf (buf + n, cap - n, "\\t");
+        n += (size_t) str_format (buf + n, cap - n, "\\t");
       else if (c < 0x20)
-        n += (size_t) snprintf (buf + n, cap - n, "\\u%04x", c);
+        n += (size_t) str_format (buf + n, cap - n, "\\u%04x", c);
       else
         buf[n++] = (char) c;
     }
@@ -88,12 +88,12 @@ log_write (enum log_level level, const char *msg)
     {
       char esc[sizeof line - 128];
       json_escape (esc, sizeof esc, msg);
-      n = snprintf (line, sizeof line, "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
-                    level_names[level], esc, now);
+      n = str_format (line, sizeof line, "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
+                      level_names[level], esc, now);
     }
   else
-    n = snprintf (line, sizeof line, "time=\"%s\" level=%s msg=\"%s\"\n", now, level_names[level],
-                  msg);
+    n = str_format (line, sizeof line, "time=\"%s\" level=%s msg=\"%s\"\n", now, level_names[level],
+                    msg);
   if (n <= 0)
     return;
   if ((size_t) n >= sizeof line)
@@ -123,7 +123,7 @@ log_msg (enum log_level level, const char *fmt, ...)
   if (level == LOG_LEVEL_DEBUG && !log_debug_enabled)
     return;
   va_start (ap, fmt);
-  vsnprintf (msg, sizeof msg, fmt, ap);
+  str_vformat (msg, sizeof msg, fmt, ap);
   va_end (ap);
   log_write (level, msg);
   /* Warnings and debug output also reach stderr when there is no log file, or

@@ -189,7 +189,7 @@ main (int argc, char **argv)
       static char buf[4096];
       if (g.rootless && xdg && *xdg)
         {
-          snprintf (buf, sizeof buf, "%s/tong", xdg);
+          str_format (buf, sizeof buf, "%s/tong", xdg);
           g.root = buf;
         }
       else

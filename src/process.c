@@ -65,8 +65,8 @@ process_set_oom_score_adj (pid_t pid, const struct oci_process *p, tong_error *e
 
   if (!p->has_oom_score_adj)
     return 0;
-  snprintf (path, sizeof path, "/proc/%d/oom_score_adj", (int) pid);
-  n = snprintf (value, sizeof value, "%d", p->oom_score_adj);
+  str_format (path, sizeof path, "/proc/%d/oom_score_adj", (int) pid);
+  n = str_format (value, sizeof value, "%d", p->oom_score_adj);
   if (write_file_at (AT_FDCWD, path, value, (size_t) n, err) < 0)
     return tong_err_prefix (err, "set process.oomScoreAdj to %d", p->oom_score_adj);
   return 0;

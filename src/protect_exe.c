@@ -91,7 +91,7 @@ protect_exe_pid_runs_runtime (pid_t pid)
   char path[64];
   struct stat self, other;
 
-  snprintf (path, sizeof path, "/proc/%d/exe", (int) pid);
+  str_format (path, sizeof path, "/proc/%d/exe", (int) pid);
   if (stat ("/proc/self/exe", &self) < 0 || stat (path, &other) < 0)
     return false;
   return self.st_dev == other.st_dev && self.st_ino == other.st_ino;

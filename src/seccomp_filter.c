@@ -24,6 +24,7 @@
 #include "src/log.h"
 #include "src/seccomp_lib.h"
 #include "src/util.h"
+#include "oci/json-tree.h"
 
 #define LIBSECCOMP_HAS_WAITKILL (SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 6))
 
@@ -460,9 +461,9 @@ process_state_json (const struct seccomp_plan *plan, const char *state_json, cha
   const unsigned char *buf;
   yajl_val version, pid;
   char errbuf[256];
-  size_t len;
+  size_t len, off;
 
-  state = yajl_tree_parse (state_json, errbuf, sizeof errbuf);
+  state = json_tree_parse (state_json, strlen (state_json), errbuf, sizeof errbuf, &off);
   if (!state || !YAJL_IS_OBJECT (state))
     return tong_err (err, EINVAL, "seccomp listener: the container state is not a JSON object");
   version = yajl_tree_get (state, version_path, yajl_t_string);

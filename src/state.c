@@ -15,6 +15,7 @@
 #include "util.h"
 #include "cgroups/cgroup.h"
 #include "oci/json-gen.h"
+#include "oci/json-tree.h"
 
 #define OCI_VERSION "1.2.0"
 
@@ -127,7 +128,7 @@ proc_start_time (pid_t pid)
   ssize_t n;
   char *p;
 
-  snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+  str_format (path, sizeof path, "/proc/%d/stat", (int) pid);
   fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return 0;
@@ -137,18 +138,20 @@ proc_start_time (pid_t pid)
   buf[n] = '\0';
   /* The command name may contain spaces and parentheses: parse after the last ')'. */
   p = strrchr (buf, ')');
-  if (!p || sscanf (p + 1, " %c", &state) != 1)
+  if (!p)
     return 0;
+  while (*++p == ' ')
+    ;
+  state = *p;
   if (state == 'Z' || state == 'X')
     return 0;
-  p += 2;
   for (int field = 3; field < 22 && p; field++)
     {
       p = strchr (p, ' ');
       if (p)
         p++;
     }
-  if (!p || sscanf (p, "%llu", &start) != 1)
+  if (!p || !digits_scan (p, &start))
     return 0;
   return start;
 }
@@ -175,9 +178,9 @@ state_owner_name (uid_t uid, char *buf, size_t len)
   /* /etc/passwd itself, as runc's libcontainer/user reads it: getpwuid would
    * set up NSS (nsswitch.conf, its modules) for one name. */
   if (passwd_find_uid ("/etc/passwd", uid, &name, NULL) == 0)
-    snprintf (buf, len, "%s", name);
+    str_format (buf, len, "%s", name);
   else
-    snprintf (buf, len, "%u", (unsigned) uid);
+    str_format (buf, len, "%u", (unsigned) uid);
 }
 
 #define GEN_STR(g, s) yajl_gen_string (g, (const unsigned char *) (s), strlen (s))
@@ -310,12 +313,13 @@ state_read (int dirfd, struct container_state *st, tong_error *err)
   const char *ann_path[] = { "annotations", NULL };
   char errbuf[256];
   yajl_val root, ann;
+  size_t off;
   int r;
 
   r = read_file_at (dirfd, STATE_FILE, &text, NULL, err);
   if (r < 0)
     return r;
-  root = yajl_tree_parse (text, errbuf, sizeof errbuf);
+  root = json_tree_parse (text, strlen (text), errbuf, sizeof errbuf, &off);
   if (!root)
     return tong_err (err, 0, "state.json is corrupt: %s", errbuf);
   st->id = tree_str (root, "id");

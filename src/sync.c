@@ -1,5 +1,7 @@
 #include "sync.h"
 
+#include "format.h"
+
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -23,7 +25,7 @@ sync_send_msg (int sock, int type, int value, const tong_error *err, int fd)
   if (err)
     {
       m.errnum = err->errnum;
-      snprintf (m.text, sizeof m.text, "%s", err->msg);
+      str_format (m.text, sizeof m.text, "%s", err->msg);
       len += strlen (m.text) + 1;
     }
   iov.iov_base = &m;

@@ -1,7 +1,7 @@
 #include "util.h"
 
-#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -57,18 +57,38 @@ xstrdup (const char *s)
 }
 
 char *
+xvasprintf (const char *fmt, va_list ap)
+{
+  va_list again;
+  char *p;
+  int n;
+
+  va_copy (again, ap);
+  n = str_vformat (NULL, 0, fmt, again);
+  va_end (again);
+  if (n < 0)
+    oom ();
+  p = xmalloc ((size_t) n + 1);
+  str_vformat (p, (size_t) n + 1, fmt, ap);
+  return p;
+}
+
+char *
 xasprintf (const char *fmt, ...)
 {
   va_list ap;
   char *p;
-  int r;
 
   va_start (ap, fmt);
-  r = vasprintf (&p, fmt, ap);
+  p = xvasprintf (fmt, ap);
   va_end (ap);
-  if (r < 0)
-    oom ();
   return p;
+}
+
+int
+out_puts (const char *s)
+{
+  return write_all (STDOUT_FILENO, s, strlen (s));
 }
 
 int
@@ -284,7 +304,7 @@ container_id_valid (const char *id)
   if (!id || !*id || strcmp (id, ".") == 0 || strcmp (id, "..") == 0)
     return false;
   for (const char *c = id; *c; c++, n++)
-    if (!isalnum ((unsigned char) *c) && !strchr ("_+-.", *c))
+    if (!ascii_isalnum (*c) && !strchr ("_+-.", *c))
       return false;
   return n <= 1024;
 }
@@ -310,9 +330,9 @@ rfc3339_format (const struct timespec *ts, char *buf, size_t len)
   mp = (5 * doy + 2) / 153;                                    /* March is 0 */
   day = (int) (doy - (153 * mp + 2) / 5 + 1);
   month = (int) (mp < 10 ? mp + 3 : mp - 9);
-  snprintf (buf, len, "%04lld-%02d-%02dT%02lld:%02lld:%02lld.%09ldZ",
-            yoe + era * 400 + (month <= 2), month, day, secs / 3600, secs / 60 % 60, secs % 60,
-            ts->tv_nsec);
+  str_format (buf, len, "%04lld-%02d-%02dT%02lld:%02lld:%02lld.%09ldZ",
+              yoe + era * 400 + (month <= 2), month, day, secs / 3600, secs / 60 % 60, secs % 60,
+              ts->tv_nsec);
 }
 
 void
@@ -345,35 +365,37 @@ static const struct
 int
 signal_parse (const char *s)
 {
-  char *end;
+  unsigned long long u;
+  const char *end;
   long n;
 
   if (!s || !*s)
     return -EINVAL;
-  if (isdigit ((unsigned char) *s))
+  if (ascii_isdigit (*s))
     {
-      errno = 0;
-      n = strtol (s, &end, 10);
-      if (errno || *end || n <= 0 || n > SIGRTMAX)
+      end = digits_scan (s, &u);
+      if (!end || *end || u == 0 || u > (unsigned long long) SIGRTMAX)
         return -EINVAL;
-      return (int) n;
+      return (int) u;
     }
-  if (strncasecmp (s, "SIG", 3) == 0)
+  if (ascii_prefix_nocase (s, "SIG"))
     s += 3;
   for (size_t i = 0; i < ARRAY_SIZE (signals); i++)
-    if (strcasecmp (s, signals[i].name) == 0)
+    if (ascii_prefix_nocase (s, signals[i].name) && s[strlen (signals[i].name)] == '\0')
       return signals[i].num;
-  if (strncasecmp (s, "RTMIN", 5) == 0 || strncasecmp (s, "RTMAX", 5) == 0)
+  if (ascii_prefix_nocase (s, "RTMIN") || ascii_prefix_nocase (s, "RTMAX"))
     {
-      bool min = strncasecmp (s, "RTMIN", 5) == 0;
+      bool min = ascii_prefix_nocase (s, "RTMIN");
       const char *rest = s + 5;
       long off = 0;
       if (*rest)
         {
-          errno = 0;
-          off = strtol (rest, &end, 10);
-          if (errno || *end)
+          /* RTMIN+3, RTMAX-2 */
+          bool neg = *rest == '-';
+          end = digits_scan (rest + (*rest == '+' || neg), &u);
+          if (!end || *end || u > 64)
             return -EINVAL;
+          off = neg ? -(long) u : (long) u;
         }
       n = min ? SIGRTMIN + off : SIGRTMAX + off;
       if (n < SIGRTMIN || n > SIGRTMAX)
@@ -433,9 +455,10 @@ unix_connect (const char *path, const char *what, tong_error *err)
 bool
 in_user_namespace (void)
 {
-  unsigned long inside, outside, count;
+  unsigned long long id[3];
+  const char *p;
   char buf[128];
-  int fd = open ("/proc/self/uid_map", O_RDONLY | O_CLOEXEC), end = 0;
+  int fd = open ("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
   ssize_t n;
 
   if (fd < 0)
@@ -445,11 +468,17 @@ in_user_namespace (void)
   if (n <= 0)
     return false;
   buf[n] = '\0';
-  if (sscanf (buf, "%lu %lu %lu%n", &inside, &outside, &count, &end) != 3)
-    return false;
+  p = buf;
+  for (int i = 0; i < 3; i++)
+    {
+      while (*p == ' ')
+        p++;
+      p = digits_scan (p, &id[i]);
+      if (!p)
+        return false;
+    }
   /* The host's: one line mapping every id to itself. */
-  return !(inside == 0 && outside == 0 && count == 4294967295UL && buf[end] == '\n'
-           && buf[end + 1] == '\0');
+  return !(id[0] == 0 && id[1] == 0 && id[2] == 4294967295ULL && strcmp (p, "\n") == 0);
 }
 
 char *
@@ -473,15 +502,29 @@ path_lookup (const char *name)
 bool
 decimal_parse (const char *s, unsigned long *out)
 {
-  char *end;
-  unsigned long v;
+  unsigned long long v;
+  const char *end = digits_scan (s, &v);
 
-  if (*s < '0' || *s > '9')
+  if (!end || *end || v > ULONG_MAX)
     return false;
-  errno = 0;
-  v = strtoul (s, &end, 10);
-  if (errno || *end)
-    return false;
-  *out = v;
+  *out = (unsigned long) v;
   return true;
+}
+
+const char *
+digits_scan (const char *s, unsigned long long *out)
+{
+  unsigned long long v = 0;
+
+  if (!ascii_isdigit (*s))
+    return NULL;
+  for (; ascii_isdigit (*s); s++)
+    {
+      unsigned d = (unsigned) (*s - '0');
+      if (v > (ULLONG_MAX - d) / 10)
+        return NULL;
+      v = v * 10 + d;
+    }
+  *out = v;
+  return s;
 }

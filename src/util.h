@@ -2,6 +2,7 @@
 #ifndef TONG_UTIL_H
 #define TONG_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "format.h"
 
 static inline void
 freep (void *p)
@@ -71,6 +73,48 @@ void *xcalloc (size_t n, size_t m);
 void *xrealloc (void *p, size_t n);
 char *xstrdup (const char *s);
 char *xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+char *xvasprintf (const char *fmt, va_list ap) __attribute__ ((format (printf, 1, 0)));
+
+/* Character classes of the C locale, without <ctype.h>'s table (which lives
+ * in a part of libc that nothing else of a container's start reads). */
+static inline bool
+ascii_isdigit (char c)
+{
+  return c >= '0' && c <= '9';
+}
+
+static inline bool
+ascii_isalnum (char c)
+{
+  return ascii_isdigit (c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static inline bool
+ascii_isspace (char c)
+{
+  return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+static inline char
+ascii_tolower (char c)
+{
+  return c >= 'A' && c <= 'Z' ? (char) (c - 'A' + 'a') : c;
+}
+
+/* Does s start with prefix, ignoring the case of ASCII letters? */
+static inline bool
+ascii_prefix_nocase (const char *s, const char *prefix)
+{
+  for (; *prefix; s++, prefix++)
+    if (ascii_tolower (*s) != ascii_tolower (*prefix))
+      return false;
+  return true;
+}
+
+/* Write a string to standard output, whole, without stdio (whose buffers
+ * and vfprintf a command would otherwise map just to print one line).
+ * Returns 0 or -errno. */
+int out_puts (const char *s);
 
 /* Read a whole file (relative to dirfd, or AT_FDCWD) into a NUL-terminated buffer. */
 int read_file_at (int dirfd, const char *path, char **out, size_t *len, tong_error *err);
@@ -121,6 +165,12 @@ bool container_id_valid (const char *id);
 
 /* A decimal number and nothing else: no sign, no space, no overflow. */
 bool decimal_parse (const char *s, unsigned long *out);
+
+/* The decimal digits at s (one at least, no sign) as a number: a pointer
+ * past them, or NULL when there is no digit or the number overflows.  The
+ * number parsers of libc read the locale's tables, which nothing else of a
+ * container's start touches; this is all tong's own formats need. */
+const char *digits_scan (const char *s, unsigned long long *out);
 
 /* Current time as RFC 3339 with nanoseconds (UTC), into buf. */
 void rfc3339_now (char *buf, size_t len);

@@ -111,7 +111,7 @@ int
 cgroup_enter (const char *path, pid_t pid, tong_error *err)
 {
   char buf[32];
-  snprintf (buf, sizeof buf, "%d", (int) pid);
+  str_format (buf, sizeof buf, "%d", (int) pid);
   return cgroup_write (path, "cgroup.procs", buf, err);
 }
 

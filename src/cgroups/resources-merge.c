@@ -7,6 +7,7 @@
 
 #include "oci/json-gen.h"
 #include "src/util.h"
+#include "oci/json-tree.h"
 
 static void
 tree_freep (yajl_val *v)
@@ -26,7 +27,8 @@ static yajl_val
 parse (const char *text, const char *what, tong_error *err)
 {
   char msg[256];
-  yajl_val v = yajl_tree_parse (text, msg, sizeof msg);
+  size_t off;
+  yajl_val v = json_tree_parse (text, strlen (text), msg, sizeof msg, &off);
 
   if (!v)
     tong_err (err, 0, "%s: not valid JSON: %s", what, msg);

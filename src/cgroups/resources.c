@@ -32,8 +32,7 @@ add (struct cgroup_plan *p, const char *controller, const char *field, const cha
   w->field = xstrdup (field);
   w->file = xstrdup (file);
   va_start (ap, fmt);
-  if (vasprintf (&w->value, fmt, ap) < 0)
-    abort ();
+  w->value = xvasprintf (fmt, ap);
   va_end (ap);
   return w;
 }
@@ -209,7 +208,7 @@ plan_cpu (const struct oci_resources *r, struct cgroup_plan *p, tong_error *err)
     {
       char quota[32] = "max";
       if (r->cpu.has_quota && r->cpu.quota > 0)
-        snprintf (quota, sizeof quota, "%" PRId64, r->cpu.quota);
+        str_format (quota, sizeof quota, "%" PRId64, r->cpu.quota);
       if (r->cpu.has_period && r->cpu.period != 0)
         {
           if (r->cpu.period < 1000 || r->cpu.period > 1000000)
@@ -347,9 +346,9 @@ plan_rdma (const struct oci_resources *r, struct cgroup_plan *p, tong_error *err
       if (!l->has_hca_handles && !l->has_hca_objects)
         continue;
       if (l->has_hca_handles)
-        snprintf (handles, sizeof handles, "%u", l->hca_handles);
+        str_format (handles, sizeof handles, "%u", l->hca_handles);
       if (l->has_hca_objects)
-        snprintf (objects, sizeof objects, "%u", l->hca_objects);
+        str_format (objects, sizeof objects, "%u", l->hca_objects);
       add (p, "rdma", F "rdma", "rdma.max", "%s hca_handle=%s hca_object=%s", l->device, handles,
            objects);
     }

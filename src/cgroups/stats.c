@@ -74,7 +74,7 @@ static void
 unum (yajl_gen g, const char *k, unsigned long long v)
 {
   char buf[32];
-  int n = snprintf (buf, sizeof buf, "%llu", v);
+  int n = str_format (buf, sizeof buf, "%llu", v);
   key (g, k);
   yajl_gen_number (g, buf, (size_t) n);
 }

@@ -156,8 +156,8 @@ ns_write_map (pid_t pid, const char *file, const char *what, const struct oci_id
 
   buf = xmalloc (size);
   for (size_t i = 0; i < len; i++)
-    used += (size_t)snprintf (buf + used, size - used, "%" PRIu32 " %" PRIu32 " %" PRIu32 "\n",
-                              maps[i].container_id, maps[i].host_id, maps[i].size);
+    used += (size_t) str_format (buf + used, size - used, "%" PRIu32 " %" PRIu32 " %" PRIu32 "\n",
+                                 maps[i].container_id, maps[i].host_id, maps[i].size);
   path = xasprintf ("/proc/%d/%s", (int)pid, file);
   fd = open (path, O_WRONLY | O_CLOEXEC);
   if (fd < 0)
@@ -239,11 +239,11 @@ ns_write_time_offsets (pid_t pid, const struct oci_spec *spec, tong_error *err)
   if (l == NULL || (!l->time_offsets_monotonic.present && !l->time_offsets_boottime.present))
     return 0;
   if (l->time_offsets_monotonic.present)
-    len += snprintf (buf + len, sizeof buf - (size_t)len, "monotonic %" PRId64 " %" PRIu32 "\n",
-                     l->time_offsets_monotonic.secs, l->time_offsets_monotonic.nanosecs);
+    len += str_format (buf + len, sizeof buf - (size_t) len, "monotonic %" PRId64 " %" PRIu32 "\n",
+                       l->time_offsets_monotonic.secs, l->time_offsets_monotonic.nanosecs);
   if (l->time_offsets_boottime.present)
-    len += snprintf (buf + len, sizeof buf - (size_t)len, "boottime %" PRId64 " %" PRIu32 "\n",
-                     l->time_offsets_boottime.secs, l->time_offsets_boottime.nanosecs);
+    len += str_format (buf + len, sizeof buf - (size_t) len, "boottime %" PRId64 " %" PRIu32 "\n",
+                       l->time_offsets_boottime.secs, l->time_offsets_boottime.nanosecs);
   path = pid > 0 ? xasprintf ("/proc/%d/timens_offsets", (int)pid)
                  : xstrdup ("/proc/self/timens_offsets");
   fd = open (path, O_WRONLY | O_CLOEXEC);

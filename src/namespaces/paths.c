@@ -17,7 +17,7 @@
 const char *
 fd_path (struct fd_path *p, int fd)
 {
-  snprintf (p->buf, sizeof p->buf, "/proc/self/fd/%d", fd);
+  str_format (p->buf, sizeof p->buf, "/proc/self/fd/%d", fd);
   return p->buf;
 }
 

@@ -89,9 +89,9 @@ subid_maps_of_caller (struct subid_maps *m)
   const char *name = pw ? pw->pw_name : NULL;
 
   if (name)
-    snprintf (m->user, sizeof m->user, "%s", name);
+    str_format (m->user, sizeof m->user, "%s", name);
   else
-    snprintf (m->user, sizeof m->user, "%u", (unsigned) geteuid ());
+    str_format (m->user, sizeof m->user, "%u", (unsigned) geteuid ());
   m->n_uids = build_maps (m->uids, geteuid (), "/etc/subuid", name, geteuid ());
   m->n_gids = build_maps (m->gids, getegid (), "/etc/subgid", name, geteuid ());
 }

@@ -41,7 +41,7 @@ net_subnet_format (const struct net_subnet *s, char *buf, size_t len)
 {
   char a[INET_ADDRSTRLEN];
   inet_ntop (AF_INET, &s->addr, a, sizeof a);
-  snprintf (buf, len, "%s/%u", a, s->prefix);
+  str_format (buf, len, "%s/%u", a, s->prefix);
 }
 
 /* A decimal number in [min, max], nothing else. */

@@ -135,11 +135,11 @@ append (char **buf, size_t *len, const char *fmt, ...)
   int n;
 
   va_start (ap, fmt);
-  n = vsnprintf (NULL, 0, fmt, ap);
+  n = str_vformat (NULL, 0, fmt, ap);
   va_end (ap);
   *buf = xrealloc (*buf, *len + (size_t) n + 1);
   va_start (ap, fmt);
-  vsnprintf (*buf + *len, (size_t) n + 1, fmt, ap);
+  str_vformat (*buf + *len, (size_t) n + 1, fmt, ap);
   va_end (ap);
   *len += (size_t) n;
 }
@@ -226,7 +226,7 @@ ipam_bridge_add (struct ipam *db, const char *name, const struct net_subnet *s, 
   db->bridges = xrealloc (db->bridges, (db->n_bridges + 1) * sizeof *db->bridges);
   b = &db->bridges[db->n_bridges++];
   memset (b, 0, sizeof *b);
-  snprintf (b->name, sizeof b->name, "%s", name);
+  str_format (b->name, sizeof b->name, "%s", name);
   b->subnet = *s;
   b->created = created;
 }
@@ -326,7 +326,7 @@ ipam_lease_take (struct ipam *db, const char *id, const struct ipam_bridge *b,
                          s, b->name, last - gw - 1, NET_KEY_SUBNET);
     }
   l.id = xstrdup (id);
-  snprintf (l.bridge, sizeof l.bridge, "%s", b->name);
+  str_format (l.bridge, sizeof l.bridge, "%s", b->name);
   l.ip.s_addr = htonl (pick);
   l.pid = pid;
   l.start_time = start_time;

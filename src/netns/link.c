@@ -344,7 +344,7 @@ route_cb (const struct nlmsghdr *nlh, void *data)
   if (oif)
     if_indextoname (oif, dev);
   net_subnet_format (&s, net, sizeof net);
-  snprintf (o->buf, o->len, "%s (routed on %s)", net, dev);
+  str_format (o->buf, o->len, "%s (routed on %s)", net, dev);
   o->found = true;
   return MNL_CB_OK;
 }

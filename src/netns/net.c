@@ -18,6 +18,7 @@
 #include "src/netns/pasta.h"
 #include "src/state.h"
 #include "src/util.h"
+#include "oci/json-tree.h"
 
 #define CONTAINER_IFNAME "eth0"
 
@@ -29,7 +30,7 @@ veth_name (const char *id, char buf[IFNAMSIZ])
   uint32_t h = 2166136261u;
   for (const unsigned char *p = (const unsigned char *) id; *p; p++)
     h = (h ^ *p) * 16777619u;
-  snprintf (buf, IFNAMSIZ, "vtong%08x", h);
+  str_format (buf, IFNAMSIZ, "vtong%08x", h);
 }
 
 static unsigned long long
@@ -59,7 +60,7 @@ undo_locked (struct ipam *db, const char *id, bool act, tong_error *err)
     }
   if (l)
     {
-      snprintf (bridge, sizeof bridge, "%s", l->bridge);
+      str_format (bridge, sizeof bridge, "%s", l->bridge);
       ipam_lease_remove (db, id);
     }
   if (bridge[0] && ipam_bridge_users (db, bridge) == 0)
@@ -384,7 +385,7 @@ setup_pasta (int dirfd, const struct net_config *c, bool new_netns, pid_t pid, t
       if (r < 0)
         return r;
     }
-  snprintf (dir, sizeof dir, "/proc/self/fd/%d", dirfd);
+  str_format (dir, sizeof dir, "/proc/self/fd/%d", dirfd);
   n = readlink (dir, state_dir, sizeof state_dir - 1);
   if (n < 0)
     return tong_err (err, errno, "readlink %s", dir);
@@ -464,7 +465,7 @@ net_setup (int rootfd, int dirfd, const char *id, struct oci_map *annotations, b
   /* Recorded before anything is made, so that a crash leaves what delete needs. */
   veth_name (id, veth);
   subnet = b->subnet;
-  snprintf (bridge, sizeof bridge, "%s", b->name);
+  str_format (bridge, sizeof bridge, "%s", b->name);
   r = write_record (dirfd, bridge, veth, ip, &subnet, netns_inode ("/proc/self/ns/net"), err);
   if (r == 0)
     r = ipam_save (&db, err);
@@ -495,17 +496,22 @@ net_teardown (int rootfd, int dirfd, const char *id, tong_error *err)
   const char *path[] = { "netns", NULL };
   char errbuf[128];
   unsigned long long netns = 0;
+  size_t off;
   yajl_val root, v;
   struct ipam db;
   bool act;
   int r;
 
+  /* Most containers have no network record: ask before read_file_at makes
+   * an error message of the missing file. */
+  if (faccessat (dirfd, NET_STATE_FILE, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+    return 0;
   r = read_file_at (dirfd, NET_STATE_FILE, &text, NULL, err);
   if (r == -ENOENT)
     return 0;
   if (r < 0)
     return r;
-  root = yajl_tree_parse (text, errbuf, sizeof errbuf);
+  root = json_tree_parse (text, strlen (text), errbuf, sizeof errbuf, &off);
   r = root ? teardown_pasta (root, err) : 0;
   if (r != 0)
     {

@@ -128,7 +128,7 @@ set_xattr (int parentfd, const char *name, int fd, const char *key, const void *
     return fsetxattr (fd, key, value, size, 0) < 0 ? -errno : 0;
   /* No fd (symlinks, devices, FIFOs): the parent's fd path plus a last
    * component that lsetxattr does not follow. */
-  if ((size_t) snprintf (path, sizeof path, "/proc/self/fd/%d/%s", parentfd, name) >= sizeof path)
+  if ((size_t) str_format (path, sizeof path, "/proc/self/fd/%d/%s", parentfd, name) >= sizeof path)
     return -ENAMETOOLONG;
   return lsetxattr (path, key, value, size, 0) < 0 ? -errno : 0;
 }

@@ -1,5 +1,6 @@
 /* Unit tests for small helpers of libtong.a: the RFC 3339 timestamps,
- * passwd(5) lookups, integers in generated JSON. */
+ * passwd(5) lookups, integers in generated JSON, str_format against
+ * snprintf. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 #include <yajl/yajl_gen.h>
 
 #include "oci/json-gen.h"
@@ -116,6 +118,78 @@ test_json_gen_integer (void)
   yajl_gen_free (g);
 }
 
+/* str_format and snprintf on the same format and arguments, into buffers
+ * of several sizes: the same result, the same bytes, nothing written past
+ * what snprintf writes. */
+#define SAME_AS_SNPRINTF(fmt, ...)                                                                 \
+  do                                                                                               \
+    {                                                                                              \
+      static const size_t sizes_[] = { 0, 1, 2, 5, 17, 200 };                                      \
+      for (size_t i_ = 0; i_ < sizeof sizes_ / sizeof sizes_[0]; i_++)                             \
+        {                                                                                          \
+          char mine_[256], libc_[256];                                                             \
+          int rm_, rl_;                                                                            \
+          memset (mine_, '#', sizeof mine_);                                                       \
+          memset (libc_, '#', sizeof libc_);                                                       \
+          rm_ = str_format (mine_, sizes_[i_], fmt, __VA_ARGS__);                                  \
+          rl_ = snprintf (libc_, sizes_[i_], fmt, __VA_ARGS__);                                    \
+          if (rm_ != rl_ || memcmp (mine_, libc_, sizeof mine_) != 0)                              \
+            {                                                                                      \
+              printf ("not ok - %s:%d: str_format (%s) into %zu: %d \"%.*s\", snprintf: %d "       \
+                      "\"%.*s\"\n",                                                                \
+                      __FILE__, __LINE__, #fmt, sizes_[i_], rm_, (int) sizes_[i_], mine_, rl_,     \
+                      (int) sizes_[i_], libc_);                                                    \
+              failures++;                                                                          \
+            }                                                                                      \
+        }                                                                                          \
+    }                                                                                              \
+  while (0)
+
+static void
+test_format_matches_snprintf (void)
+{
+  const char *volatile null = NULL;
+
+  SAME_AS_SNPRINTF ("plain text, no conversion%s", "");
+  SAME_AS_SNPRINTF ("%s/%s/config.json", "/run/tong", "a-container");
+  SAME_AS_SNPRINTF ("[%zu] %zd %zx", (size_t) 12345, (ssize_t) -7, (size_t) 0xbeef);
+  SAME_AS_SNPRINTF ("%d %i %d %d", 0, -1, INT_MAX, INT_MIN);
+  SAME_AS_SNPRINTF ("%u %x %X %lu", 0u, 0xdeadbeefu, 0xabcu, ULONG_MAX);
+  SAME_AS_SNPRINTF ("%ld %lld %llu %jd %td", LONG_MIN, LLONG_MIN, ULLONG_MAX, (intmax_t) -42,
+                    (ptrdiff_t) -3);
+  SAME_AS_SNPRINTF ("%hhd %hhu %hd %hu", 300, 300, 70000, 70000);
+  SAME_AS_SNPRINTF ("%04d-%02d-%02dT%02d %09ld", 2026, 1, 31, 7, 5L);
+  SAME_AS_SNPRINTF ("[%5d|%-5d|%05d|%3d|%-1d]", -42, -42, -42, 123456, 7);
+  SAME_AS_SNPRINTF ("[%8s|%-8s|%.3s|%-6.2s|%.*s|%*s|%-*s]", "ab", "ab", "abcdef", "xyz", 2, "hello",
+                    4, "x", -4, "y");
+  SAME_AS_SNPRINTF ("%.*s", -1, "negative precision is none");
+  SAME_AS_SNPRINTF ("%c%c%3c%-3c|", 'a', 'b', 'c', 'd');
+  SAME_AS_SNPRINTF ("100%% of %s", "it");
+  SAME_AS_SNPRINTF ("%08x %#x %+d % d %o", 0x1fu, 0x1fu, 5, 5, 8u);
+  SAME_AS_SNPRINTF ("%p %5.1f %e", (void *) 0x1234, 3.25, 1e10);
+  SAME_AS_SNPRINTF ("%s and %.2s", null, "abc");
+  SAME_AS_SNPRINTF ("%.3d %lc", 7, (wint_t) 'w');
+}
+
+static void
+test_format_long_output (void)
+{
+  char big[3000], out[8192];
+  int n;
+
+  memset (big, 'x', sizeof big - 1);
+  big[sizeof big - 1] = '\0';
+  n = str_format (out, sizeof out, "<%s|%1100d>", big, 9);
+  CHECK (n == 2999 + 1100 + 3);
+  CHECK (strlen (out) == (size_t) n);
+  CHECK (out[0] == '<' && out[3000] == '|' && out[n - 2] == '9' && out[n - 1] == '>');
+  free (xasprintf ("%s", ""));
+  {
+    _cleanup_free_ char *p = xasprintf ("%s-%d-%s", big, 42, "end");
+    CHECK (strlen (p) == 2999 + 7 && strcmp (p + 2999, "-42-end") == 0);
+  }
+}
+
 int
 main (void)
 {
@@ -123,6 +197,8 @@ main (void)
   RUN (test_rfc3339_matches_gmtime);
   RUN (test_passwd_find_uid);
   RUN (test_json_gen_integer);
+  RUN (test_format_matches_snprintf);
+  RUN (test_format_long_output);
   if (failures)
     {
       fprintf (stderr, "test-util: %d checks failed\n", failures);
