@@ -34,13 +34,16 @@ state_root_open (const char *root, bool create, tong_error *err)
 {
   int fd, r;
 
-  if (create)
+  /* The root exists but for the first container: try it before mkdir -p,
+   * which asks for every component of the path. */
+  fd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT && create)
     {
       r = mkdir_p (root, 0700, err);
       if (r < 0)
         return tong_err_prefix (err, "state directory");
+      fd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     }
-  fd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
     return tong_err (err, errno, "open state directory `%s`", root);
   return fd;
