@@ -35,6 +35,7 @@
 #include "src/seccomp_filter.h"
 #include "src/seccomp_lib.h"
 #include "src/sync.h"
+#include "src/spawn.h"
 #include "src/syscalls.h"
 #include "src/util.h"
 
@@ -415,7 +416,7 @@ spawn_init (struct init_ctx *c, int pid_join_fd, int cgroup_fd, int *pidfd, pid_
       args.flags |= CLONE_INTO_CGROUP;
       args.cgroup = (uint64_t) cgroup_fd;
     }
-  child = sys_clone3 (&args);
+  child = spawn_clone (&args);
   if (child < 0)
     return tong_err (err, errno, "clone3 the container init%s",
                      cgroup_fd >= 0 ? " into its cgroup" : "");

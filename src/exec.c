@@ -28,6 +28,7 @@
 #include "src/seccomp_filter.h"
 #include "src/seccomp_lib.h"
 #include "src/sync.h"
+#include "src/spawn.h"
 #include "src/syscalls.h"
 #include "src/util.h"
 
@@ -380,7 +381,7 @@ spawn_child_in_userns (struct exec_child *c, int *pidfd, pid_t *pid, tong_error 
           c->in_userns = true;
           args.flags |= CLONE_PARENT;
           args.exit_signal = 0; /* CLONE_PARENT: tong's child, with its SIGCHLD */
-          child = sys_clone3 (&args);
+          child = spawn_clone (&args);
           if (child == 0)
             child_main (c);
           rep = (typeof (rep)){ child, child < 0 ? errno : 0, "clone3" };
@@ -431,7 +432,7 @@ spawn_child (struct exec_child *c, int *pidfd, pid_t *pid, tong_error *err)
   args = child_clone_args (c);
   args.flags |= CLONE_PIDFD;
   args.pidfd = (uint64_t) (uintptr_t) pidfd;
-  child = sys_clone3 (&args);
+  child = spawn_clone (&args);
   if (child == 0)
     child_main (c);
   if (child < 0)

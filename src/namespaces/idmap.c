@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
+#include "src/spawn.h"
 #include "src/syscalls.h"
 #include "src/util.h"
 
@@ -45,7 +46,7 @@ userns_open (const struct oci_id_mapping *uids, size_t nuids, const struct oci_i
   int fd = -1, r;
   pid_t child;
 
-  child = sys_clone3 (&args);
+  child = spawn_clone (&args);
   if (child < 0)
     return tong_err (err, errno, "create a user namespace for the mount's mappings");
   if (child == 0)

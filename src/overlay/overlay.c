@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "src/spawn.h"
 #include "src/syscalls.h"
 #include "src/util.h"
 
@@ -116,7 +117,7 @@ mount_in_dir (int dirfd, const char *target, unsigned long flags, const char *op
   siginfo_t info;
   pid_t pid;
 
-  pid = sys_clone3 (&args);
+  pid = spawn_clone (&args);
   if (pid < 0)
     return -errno;
   if (pid == 0)

@@ -49,6 +49,29 @@ test_lifecycle_run_exit_code ()
   assert_no_containers
 }
 
+# clone3 refused with ENOSYS (an old kernel, or a container engine's default
+# seccomp profile around tong): create, run and exec fall back to clone(2).
+test_lifecycle_without_clone3 ()
+{
+  local nc="$BUILD_DIR/tests/tools/no-clone3" out
+  [ -x "$nc" ] || skip "tests/tools/no-clone3 is not built (make check TESTS=)"
+  make_bundle "$T/b" sh -c 'exit 7'
+  run_cmd "$nc" "$TONG" --root "$ROOT" run --bundle "$T/b" c1
+  assert_eq "$RC" 7 "exit status of tong run without clone3"
+  assert_no_containers
+
+  make_bundle "$T/b2" sleep 30
+  "$nc" "$TONG" --root "$ROOT" create --bundle "$T/b2" c2 </dev/null
+  "$nc" "$TONG" --root "$ROOT" start c2
+  wait_status c2 running
+  # the exec'd process is in the namespaces of the container's init
+  out=$("$nc" "$TONG" --root "$ROOT" exec c2 sh -c \
+    'for ns in pid mnt net; do [ "$(readlink /proc/self/ns/$ns)" = "$(readlink /proc/1/ns/$ns)" ] || echo "$ns differs"; done; echo checked' </dev/null)
+  assert_eq "$out" "checked"
+  tong delete --force c2
+  assert_no_containers
+}
+
 test_lifecycle_run_exit_zero_and_output ()
 {
   make_bundle "$T/b" echo hello from the container

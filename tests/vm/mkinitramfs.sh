@@ -76,7 +76,7 @@ printf '%s\n' 'root:x:0:' 'nobody:x:65534:' >"$stage/etc/group"
 
 [ -x "$TONG" ] || die "no tong binary at $TONG (build it with make)"
 add_program "$TONG" /tong-tests/tong
-for t in console-receiver seccomp-listener exe-probe; do
+for t in console-receiver seccomp-listener exe-probe no-clone3; do
   [ -x "$build/tests/tools/$t" ] && add_program "$build/tests/tools/$t" "/tong-tests/tests/tools/$t"
 done
 cp "$TESTS_DIR/run.sh" "$TESTS_DIR/lib.sh" "$stage/tong-tests/tests/"

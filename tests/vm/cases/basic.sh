@@ -72,6 +72,31 @@ test_vm_init_is_born_in_its_cgroup ()
   assert_no_containers
 }
 
+# Where clone3 is refused (ENOSYS: an old kernel, a container engine's
+# seccomp profile) tong clones with clone(2) and moves the process into its
+# cgroup itself, before it is released: the init and an exec'd process end
+# up where CLONE_INTO_CGROUP puts them.
+test_vm_without_clone3_init_and_exec_join_the_cgroup ()
+{
+  local nc="$BUILD_DIR/tests/tools/no-clone3" pid path out
+  [ -x "$nc" ] || skip "tests/tools/no-clone3 is not built (make check TESTS=)"
+  make_bundle "$T/b" sleep 1000
+  "$nc" "$TONG" --root "$ROOT" create --bundle "$T/b" c1 </dev/null
+  pid=$(tong state c1 | jq -r .pid)
+  path=$(_cg_path c1)
+  assert_eq "$path" "$CG/tong/c1"
+  assert_eq "$(cat "$path/cgroup.procs")" "$pid"
+  assert_eq "$(cat "/proc/$pid/cgroup")" "0::/tong/c1"
+  "$nc" "$TONG" --root "$ROOT" start c1
+  # in the container's cgroup namespace its own cgroup is the root
+  out=$("$nc" "$TONG" --root "$ROOT" exec c1 cat /proc/self/cgroup </dev/null)
+  assert_eq "$out" "0::/"
+  tong delete --force c1
+  assert_no_file "$path"
+  assert_no_file "$CG/tong"
+  assert_no_containers
+}
+
 test_vm_nested_cgroups_path ()
 {
   make_bundle "$T/b" sleep 1000
