@@ -418,7 +418,7 @@ spawn_init (struct init_ctx *c, int pid_join_fd, int cgroup_fd, int *pidfd, pid_
     }
   child = spawn_clone (&args);
   if (child < 0)
-    return tong_err (err, errno, "clone3 the container init%s",
+    return tong_err (err, errno, "clone the container init%s",
                      cgroup_fd >= 0 ? " into its cgroup" : "");
   if (child == 0)
     init_main (c);

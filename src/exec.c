@@ -384,7 +384,7 @@ spawn_child_in_userns (struct exec_child *c, int *pidfd, pid_t *pid, tong_error 
           child = spawn_clone (&args);
           if (child == 0)
             child_main (c);
-          rep = (typeof (rep)){ child, child < 0 ? errno : 0, "clone3" };
+          rep = (typeof (rep)){ child, child < 0 ? errno : 0, "clone" };
         }
       if (write (fds[1], &rep, sizeof rep) != (ssize_t) sizeof rep)
         _exit (1);
@@ -436,7 +436,7 @@ spawn_child (struct exec_child *c, int *pidfd, pid_t *pid, tong_error *err)
   if (child == 0)
     child_main (c);
   if (child < 0)
-    tong_err (err, errno, "clone3 the process to exec%s",
+    tong_err (err, errno, "clone the process to exec%s",
               c->h->cgroup >= 0 ? " into the cgroup of the container's init" : "");
   if (saved_pidns >= 0 && setns (saved_pidns, CLONE_NEWPID) < 0)
     {
