@@ -373,9 +373,9 @@ spawn_child_in_userns (struct exec_child *c, int *pidfd, pid_t *pid, tong_error 
       if (c->h->cgroup >= 0 && is_own_cgroup (c->h->cgroup))
         args.flags &= ~(uint64_t) CLONE_INTO_CGROUP;
       if (setns (c->h->ns[NS_USER], CLONE_NEWUSER) < 0)
-        rep = (typeof (rep)){ -1, errno, "user" };
+        rep = (typeof (rep)){ -1, errno, "join the container's user namespace" };
       else if (setns (c->h->ns[NS_PID], CLONE_NEWPID) < 0)
-        rep = (typeof (rep)){ -1, errno, "pid" };
+        rep = (typeof (rep)){ -1, errno, "join the container's pid namespace" };
       else
         {
           c->in_userns = true;
@@ -384,7 +384,7 @@ spawn_child_in_userns (struct exec_child *c, int *pidfd, pid_t *pid, tong_error 
           child = spawn_clone (&args);
           if (child == 0)
             child_main (c);
-          rep = (typeof (rep)){ child, child < 0 ? errno : 0, "clone" };
+          rep = (typeof (rep)){ child, child < 0 ? errno : 0, "clone the process to exec" };
         }
       if (write (fds[1], &rep, sizeof rep) != (ssize_t) sizeof rep)
         _exit (1);
@@ -392,12 +392,12 @@ spawn_child_in_userns (struct exec_child *c, int *pidfd, pid_t *pid, tong_error 
     }
   close (fds[1]);
   if (read (fds[0], &rep, sizeof rep) != (ssize_t) sizeof rep)
-    rep = (typeof (rep)){ -1, EPIPE, "the helper" };
+    rep = (typeof (rep)){ -1, EPIPE, "hear from the namespace helper" };
   close (fds[0]);
   while (waitpid (helper, &st, 0) < 0 && errno == EINTR)
     ;
   if (rep.errnum)
-    return tong_err (err, rep.errnum, "join the container's %s namespace", rep.what);
+    return tong_err (err, rep.errnum, "%s", rep.what);
   *pidfd = sys_pidfd_open (rep.pid, 0);
   if (*pidfd < 0)
     {
