@@ -3,6 +3,7 @@
 
 #include <seccomp.h>
 #include <errno.h>
+#include <limits.h>
 #include <linux/sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "oci/json-tree.h"
 #include "src/util.h"
 #include "tests/unit/check.h"
 
@@ -437,6 +439,57 @@ test_syntax (void)
     }
 }
 
+/* json_tree_parse: numbers as text, an integer's value where it fits a long
+ * long, order and duplicates of keys kept, arrays past several doublings,
+ * comments, and the offset of a syntax error. */
+static void
+test_json_tree (void)
+{
+  const char *name = "json_tree_parse: numbers as text, containers, errors";
+  _cleanup_free_ char *json
+      = dq ("{'max':18446744073709551615,'neg':-5,'exp':1.5e3,'top':9223372036854775807,"
+            "'bottom':-9223372036854775808,'over':9223372036854775808,'dup':1,'dup':2,"
+            "'list':[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16],'deep':{'a':[{},[],null,true,"
+            "false,'s']}} /* a comment */");
+  const char *bad = "{\"a\": }";
+  char msg[128];
+  size_t off = 0;
+  yajl_val v = json_tree_parse (json, strlen (json), msg, sizeof msg, &off), n, deep;
+
+  REQUIRE (v && YAJL_IS_OBJECT (v) && v->u.object.len == 10);
+  n = v->u.object.values[0];
+  REQUIRE (strcmp (v->u.object.keys[0], "max") == 0 && YAJL_IS_NUMBER (n) && !YAJL_IS_INTEGER (n)
+           && strcmp (n->u.number.r, "18446744073709551615") == 0);
+  n = v->u.object.values[1];
+  REQUIRE (YAJL_IS_INTEGER (n) && YAJL_GET_INTEGER (n) == -5);
+  n = v->u.object.values[2];
+  REQUIRE (!YAJL_IS_INTEGER (n) && strcmp (n->u.number.r, "1.5e3") == 0);
+  REQUIRE (YAJL_IS_INTEGER (v->u.object.values[3])
+           && YAJL_GET_INTEGER (v->u.object.values[3]) == LLONG_MAX);
+  REQUIRE (YAJL_IS_INTEGER (v->u.object.values[4])
+           && YAJL_GET_INTEGER (v->u.object.values[4]) == LLONG_MIN);
+  REQUIRE (!YAJL_IS_INTEGER (v->u.object.values[5]));
+  REQUIRE (strcmp (v->u.object.keys[6], "dup") == 0 && strcmp (v->u.object.keys[7], "dup") == 0
+           && YAJL_GET_INTEGER (v->u.object.values[7]) == 2);
+  n = v->u.object.values[8];
+  REQUIRE (YAJL_IS_ARRAY (n) && n->u.array.len == 17);
+  for (size_t i = 0; i < n->u.array.len; i++)
+    REQUIRE (YAJL_GET_INTEGER (n->u.array.values[i]) == (long long) i);
+  deep = v->u.object.values[9]->u.object.values[0];
+  REQUIRE (YAJL_IS_ARRAY (deep) && deep->u.array.len == 6);
+  REQUIRE (YAJL_IS_OBJECT (deep->u.array.values[0]) && YAJL_IS_ARRAY (deep->u.array.values[1]));
+  REQUIRE (YAJL_IS_NULL (deep->u.array.values[2]) && YAJL_IS_TRUE (deep->u.array.values[3])
+           && YAJL_IS_FALSE (deep->u.array.values[4]));
+  REQUIRE (YAJL_IS_STRING (deep->u.array.values[5])
+           && strcmp (deep->u.array.values[5]->u.string, "s") == 0);
+  yajl_tree_free (v);
+
+  REQUIRE (json_tree_parse (bad, strlen (bad), msg, sizeof msg, &off) == NULL);
+  REQUIRE (off == 7 && strstr (msg, "parse error") != NULL && strchr (msg, '\n') == NULL);
+  REQUIRE (json_tree_parse ("[1,", 3, msg, sizeof msg, &off) == NULL && off == 3);
+  report (name, true, " ");
+}
+
 static void
 test_any_mode (void)
 {
@@ -643,6 +696,7 @@ main (void)
   test_errors ();
   test_syntax ();
   test_any_mode ();
+  test_json_tree ();
   test_unknown_and_null ();
   test_versions ();
   test_process_json ();
