@@ -131,15 +131,13 @@ read_all (int fd, void *buf, size_t len)
   return 0;
 }
 
-int
-read_file_at (int dirfd, const char *path, char **out, size_t *len, tong_error *err)
+/* The rest of an open file (named path in errors) into a NUL-terminated buffer. */
+static int
+read_file_fd (int fd, const char *path, char **out, size_t *len, tong_error *err)
 {
-  _cleanup_close_ int fd = openat (dirfd, path, O_RDONLY | O_CLOEXEC);
   _cleanup_free_ char *buf = NULL;
   size_t size = 0, cap = 0;
 
-  if (fd < 0)
-    return tong_err (err, errno, "open `%s`", path);
   for (;;)
     {
       ssize_t n;
@@ -166,6 +164,29 @@ read_file_at (int dirfd, const char *path, char **out, size_t *len, tong_error *
     *len = size;
   *out = TAKE_PTR (buf);
   return 0;
+}
+
+int
+read_file_at (int dirfd, const char *path, char **out, size_t *len, tong_error *err)
+{
+  _cleanup_close_ int fd = openat (dirfd, path, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0)
+    return tong_err (err, errno, "open `%s`", path);
+  return read_file_fd (fd, path, out, len, err);
+}
+
+int
+read_file_if_exists_at (int dirfd, const char *path, char **out, size_t *len, tong_error *err)
+{
+  _cleanup_close_ int fd = openat (dirfd, path, O_RDONLY | O_CLOEXEC);
+
+  *out = NULL;
+  if (fd < 0 && errno == ENOENT)
+    return 0;
+  if (fd < 0)
+    return tong_err (err, errno, "open `%s`", path);
+  return read_file_fd (fd, path, out, len, err);
 }
 
 int

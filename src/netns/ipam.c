@@ -101,14 +101,14 @@ ipam_open (int rootfd, struct ipam *db, tong_error *err)
         ipam_close (db);
         return r;
       }
-  r = read_file_at (rootfd, IPAM_FILE, &text, &len, err);
-  if (r == -ENOENT)
-    return 0;
+  r = read_file_if_exists_at (rootfd, IPAM_FILE, &text, &len, err);
   if (r < 0)
     {
       ipam_close (db);
       return r;
     }
+  if (!text)
+    return 0;
   for (char *line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
     {
       _cleanup_free_ char *copy = xstrdup (line);

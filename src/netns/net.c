@@ -502,14 +502,9 @@ net_teardown (int rootfd, int dirfd, const char *id, tong_error *err)
   bool act;
   int r;
 
-  /* Most containers have no network record: ask before read_file_at makes
-   * an error message of the missing file. */
-  if (faccessat (dirfd, NET_STATE_FILE, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
-    return 0;
-  r = read_file_at (dirfd, NET_STATE_FILE, &text, NULL, err);
-  if (r == -ENOENT)
-    return 0;
-  if (r < 0)
+  /* Most containers have no network record. */
+  r = read_file_if_exists_at (dirfd, NET_STATE_FILE, &text, NULL, err);
+  if (r < 0 || !text)
     return r;
   root = json_tree_parse (text, strlen (text), errbuf, sizeof errbuf, &off);
   r = root ? teardown_pasta (root, err) : 0;

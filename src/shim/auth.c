@@ -234,11 +234,12 @@ lookup_file (const char *path, bool must_exist, const char *host, const char *re
   size_t len;
   int best_len = -1, r;
 
-  r = read_file_at (AT_FDCWD, path, &text, &len, err);
-  if (r == -ENOENT && !must_exist)
-    return 0;
+  r = must_exist ? read_file_at (AT_FDCWD, path, &text, &len, err)
+                 : read_file_if_exists_at (AT_FDCWD, path, &text, &len, err);
   if (r < 0)
     return tong_err_prefix (err, "auth file");
+  if (!text)
+    return 0;
   tree = yajl_tree_parse (text, ebuf, sizeof ebuf);
   if (tree == NULL)
     return tong_err (err, 0, "auth file %s: not valid JSON: %s", path, ebuf);
