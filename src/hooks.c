@@ -163,7 +163,7 @@ describe_status (const struct hook_run *h, int status, tong_error *err)
     str_format (what, sizeof what, "exited with status %d", WEXITSTATUS (status));
   else if (WIFSIGNALED (status))
     {
-      const char *abbrev = sigabbrev_np (WTERMSIG (status));
+      const char *abbrev = signal_abbrev (WTERMSIG (status));
       if (abbrev)
         str_format (what, sizeof what, "killed by signal SIG%s", abbrev);
       else

@@ -41,7 +41,7 @@ process_set_rlimits (pid_t pid, const struct oci_process *p, tong_error *err)
       const struct oci_rlimit *l = &p->rlimits[i];
       struct rlimit rl = { .rlim_cur = (rlim_t) l->soft, .rlim_max = (rlim_t) l->hard };
 
-      if (prlimit (pid, (__rlimit_resource_t) l->resource, &rl, NULL) < 0)
+      if (prlimit (pid, l->resource, &rl, NULL) < 0)
         {
           if (errno == EPERM)
             return tong_err (err, errno,

@@ -1,8 +1,18 @@
-/* Syscalls that glibc 2.36 does not wrap, behind one small header. */
+/* Syscalls that glibc 2.36 or musl 1.2.3 does not wrap, behind one small header. */
 #ifndef TONG_SYSCALLS_H
 #define TONG_SYSCALLS_H
 
 #include <fcntl.h>
+#ifndef __GLIBC__
+/* musl's <sys/mount.h> spells four MS_* constants other than the kernel's
+ * header (same values): the kernel's win, and a later <sys/mount.h> is a
+ * no-op behind its include guard. */
+#include <sys/mount.h>
+#undef MS_NOUSER
+#undef MS_RMT_MASK
+#undef MS_MGC_VAL
+#undef MS_MGC_MSK
+#endif
 #include <linux/mount.h>
 #include <linux/openat2.h>
 #include <linux/sched.h>
@@ -90,6 +100,12 @@ static inline int
 sys_close_range (unsigned int first, unsigned int last, unsigned int flags)
 {
   return (int) syscall (SYS_close_range, first, last, flags);
+}
+
+static inline int
+sys_execveat (int dirfd, const char *path, char *const argv[], char *const envp[], int flags)
+{
+  return (int) syscall (SYS_execveat, dirfd, path, argv, envp, flags);
 }
 
 #ifndef CLOSE_RANGE_CLOEXEC

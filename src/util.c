@@ -379,9 +379,19 @@ static const struct
   { "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD },   { "CONT", SIGCONT },   { "STOP", SIGSTOP },
   { "TSTP", SIGTSTP },   { "TTIN", SIGTTIN },     { "TTOU", SIGTTOU },   { "URG", SIGURG },
   { "XCPU", SIGXCPU },   { "XFSZ", SIGXFSZ },     { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF },
-  { "WINCH", SIGWINCH }, { "IO", SIGIO },         { "POLL", SIGPOLL },   { "PWR", SIGPWR },
+  { "WINCH", SIGWINCH }, { "POLL", SIGPOLL },     { "IO", SIGIO },       { "PWR", SIGPWR },
   { "SYS", SIGSYS },
 };
+
+const char *
+signal_abbrev (int sig)
+{
+  /* The first name of a number is glibc's (ABRT before IOT, POLL before IO). */
+  for (size_t i = 0; i < ARRAY_SIZE (signals); i++)
+    if (signals[i].num == sig)
+      return signals[i].name;
+  return NULL;
+}
 
 int
 signal_parse (const char *s)

@@ -184,5 +184,8 @@ void rfc3339_format (const struct timespec *ts, char *buf, size_t len);
 
 /* Parse a signal name ("KILL", "SIGKILL", "9"); returns the number or -EINVAL. */
 int signal_parse (const char *s);
+/* The name of a standard signal without "SIG" ("KILL"), or NULL (real-time
+ * signals, unknown numbers). */
+const char *signal_abbrev (int sig);
 
 #endif

@@ -14,6 +14,7 @@
 #include "src/cgroups/cgroup.h"
 #include "src/cgroups/systemd-bus.h"
 #include "src/cgroups/systemd-unit.h"
+#include "src/syscalls.h"
 #include "src/util.h"
 
 #define SD_DEST "org.freedesktop.systemd1"
@@ -308,7 +309,7 @@ helper_spawn (tong_error *err)
       prctl (PR_SET_PDEATHSIG, SIGKILL);
       if (getppid () != parent)
         _exit (0);
-      close_range (3, ~0U, 0);
+      sys_close_range (3, ~0U, 0);
       for (;;)
         pause ();
     }

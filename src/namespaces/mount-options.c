@@ -2,8 +2,8 @@
 
 #include <errno.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <linux/mount.h>
+
+#include "src/syscalls.h"
 
 #include "src/util.h"
 

@@ -9,11 +9,15 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <linux/nsfs.h>
 
 #include "idmap-helpers.h"
 #include "src/syscalls.h"
 #include "src/util.h"
+
+/* linux/nsfs.h's, which musl's <sys/ioctl.h> cannot be included with. */
+#ifndef NS_GET_NSTYPE
+#define NS_GET_NSTYPE _IO (0xb7, 0x3)
+#endif
 
 static const struct
 {

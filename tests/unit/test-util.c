@@ -1,8 +1,9 @@
 /* Unit tests for small helpers of libtong.a: the RFC 3339 timestamps,
  * passwd(5) lookups, integers in generated JSON, str_format against
- * snprintf. */
+ * snprintf, signal names. */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +191,29 @@ test_format_long_output (void)
   }
 }
 
+/* signal_abbrev replaced glibc's sigabbrev_np: the same names, for every
+ * standard signal. */
+static void
+test_signal_abbrev_matches_glibc (void)
+{
+  CHECK (strcmp (signal_abbrev (SIGKILL), "KILL") == 0);
+  CHECK (strcmp (signal_abbrev (SIGABRT), "ABRT") == 0);
+  CHECK (strcmp (signal_abbrev (SIGIO), "POLL") == 0);
+  CHECK (strcmp (signal_abbrev (SIGCHLD), "CHLD") == 0);
+  CHECK (signal_abbrev (SIGRTMIN) == NULL);
+  CHECK (signal_abbrev (0) == NULL);
+#ifdef __GLIBC__
+  for (int sig = 1; sig < SIGRTMIN; sig++)
+    {
+      const char *ours = signal_abbrev (sig), *glibc = sigabbrev_np (sig);
+      CHECK ((!ours && !glibc) || (ours && glibc && strcmp (ours, glibc) == 0));
+    }
+#endif
+  for (int sig = 1; sig < SIGRTMIN; sig++)
+    if (signal_abbrev (sig))
+      CHECK (signal_parse (signal_abbrev (sig)) == sig);
+}
+
 int
 main (void)
 {
@@ -199,6 +223,7 @@ main (void)
   RUN (test_json_gen_integer);
   RUN (test_format_matches_snprintf);
   RUN (test_format_long_output);
+  RUN (test_signal_abbrev_matches_glibc);
   if (failures)
     {
       fprintf (stderr, "test-util: %d checks failed\n", failures);
