@@ -145,6 +145,18 @@ cmd_of ()
   esac
 }
 
+# shared_libs BINARY: how many shared libraries its loader maps (libc
+# included); musl's loader lists them itself, glibc's ldd does not know it.
+shared_libs ()
+{
+  local interp
+  interp=$(readelf -l "$1" 2>/dev/null | sed -n 's/.*Requesting program interpreter: \(\/[^]]*\)\]/\1/p')
+  case $interp in
+    */ld-musl-*) "$interp" --list "$1" 2>/dev/null | grep -c '=>' ;;
+    *) ldd "$1" | grep -c '=>' ;;
+  esac
+}
+
 # now_us: bash's own clock, read without a fork.  $(date +%s%N) timed the
 # fork of a subshell and the exec of date as well: ~1 ms on the two-core VM
 # of docs/bench.md (0.97 ms around the builtin `:`), added to every figure
@@ -269,13 +281,18 @@ for r in "${runtimes[@]}"; do
   m_run=$(rss $c run --bundle "$(bundle "$r" n /bin/true)" "n-$r")
   bin=$(command -v "${c%% *}")
   printf "  %-6s %7s %7s %7s %7s %7s %7s %9d %5d\n" "$r" "$m_create" "$m_start" "$m_state" "$m_exec" \
-    "$m_delete" "$m_run" "$(stat -c %s "$bin")" "$(ldd "$bin" | grep -c '=>')"
+    "$m_delete" "$m_run" "$(stat -c %s "$bin")" "$(shared_libs "$bin")"
 done
 for r in "${runtimes[@]}"; do
   $(cmd_of "$r") delete --force "e-$r" >/dev/null 2>&1 || true
 done
 strip -o "$work/tong.stripped" "$TONG"
 echo "  tong stripped: $(stat -c %s "$work/tong.stripped") bytes"
+if readelf -l "$TONG" 2>/dev/null | grep -q 'interpreter: .*ld-musl'; then
+  echo "  tong is built with musl (configure --with-musl)"
+else
+  echo "  tong is built with glibc"
+fi
 
 # 5. PARALLEL containers created at once (runc: each its own cgroup), then
 #    deleted; one round per runtime, in turn

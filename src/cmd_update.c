@@ -19,6 +19,7 @@
 #include "src/container.h"
 #include "src/state.h"
 #include "src/util.h"
+#include "src/twin.h"
 
 #define STATE_RESOURCES "resources.json"
 
@@ -272,6 +273,14 @@ update_container (struct tong_globals *g, const char *id, const char *resources_
   r = open_container (g, id, true, &dirfd, &st, err);
   if (r < 0)
     return r;
+  if (built_with_musl () && st.systemd_unit)
+    {
+      /* Its lock goes with dirfd (O_CLOEXEC): tong-full takes it again. */
+      close (TAKE_FD (dirfd));
+      r = twin_hand_over ("the systemd cgroup driver", err);
+      state_clear (&st);
+      return r;
+    }
   if (state_status (dirfd, &st) == STATUS_STOPPED)
     r = tong_err_code (err, ESRCH, "container not running");
   else if (!st.cgroup)

@@ -38,6 +38,7 @@
 #include "src/spawn.h"
 #include "src/syscalls.h"
 #include "src/util.h"
+#include "src/twin.h"
 
 #ifndef KEYCTL_JOIN_SESSION_KEYRING
 #define KEYCTL_JOIN_SESSION_KEYRING 1
@@ -570,6 +571,8 @@ container_create (struct tong_globals *g, const struct create_options *o,
   out->spec = NULL;
   out->sync_fd = -1;
 
+  if (built_with_musl () && g->systemd_cgroup)
+    return twin_hand_over ("the systemd cgroup driver", err);
   if (!container_id_valid (o->id))
     return tong_err (err, 0, "invalid container id \"%s\": use letters, digits and _+-.", o->id);
   if (!realpath (o->bundle ? o->bundle : ".", real))
@@ -582,6 +585,8 @@ container_create (struct tong_globals *g, const struct create_options *o,
   r = oci_spec_parse (config_text, config_len, OCI_PARSE_FOR_CREATE, &spec, err);
   if (r < 0)
     return r;
+  if (built_with_musl () && net_setup_needs_libraries (&spec->annotations))
+    return twin_hand_over ("bridge networking (org.tong.net.mode=bridge)", err);
   r = rootless_add_user_namespace (spec, &auto_userns, err);
   if (r < 0)
     return r;

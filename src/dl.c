@@ -9,6 +9,8 @@ dl_load (const char *soname, const struct dl_symbol *symbols, size_t n, void *ta
 {
   void *h = dlopen (soname, RTLD_NOW | RTLD_LOCAL);
 
+  if (!h && !package)
+    return tong_err (err, ENOENT, "%s needs %s: %s", needed_by, soname, dlerror ());
   if (!h)
     return tong_err (err, ENOENT, "%s needs %s (install the Debian package %s): %s", needed_by,
                      soname, package, dlerror ());

@@ -16,7 +16,8 @@ struct dl_symbol
 
 /* dlopen soname (it stays open) and store each symbol's address at table +
  * offset.  Errors name the feature that needs the library (`needed_by`:
- * "linux.seccomp"), the Debian package that has it, and for a missing
+ * "linux.seccomp"), the Debian package that has it (NULL: a library tong
+ * installs itself, soname is then its path), and for a missing
  * symbol what version is needed (`minimum`, e.g. "2.5 or newer"). */
 int dl_load (const char *soname, const struct dl_symbol *symbols, size_t n, void *table,
              const char *needed_by, const char *package, const char *minimum, tong_error *err);

@@ -17,6 +17,7 @@
 #include "src/sync.h"
 #include "src/syscalls.h"
 #include "src/util.h"
+#include "src/twin.h"
 
 /* The spec the container was created with (a copy kept in its state dir). */
 static int
@@ -277,6 +278,15 @@ container_delete (struct tong_globals *g, const char *id, bool force,
       if (force && err->errnum == ENOENT)
         return 0;
       return r;
+    }
+  if (built_with_musl () && (st.systemd_unit || net_teardown_needs_libraries (dirfd)))
+    {
+      /* Its lock goes with dirfd (O_CLOEXEC): tong-full takes it again. */
+      close (TAKE_FD (dirfd));
+      r = twin_hand_over (st.systemd_unit ? "the systemd cgroup driver"
+                                          : "bridge networking (org.tong.net.mode=bridge)",
+                          err);
+      goto out;
     }
   status = state_status (dirfd, &st);
   if ((status == STATUS_RUNNING || status == STATUS_PAUSED) && !force)

@@ -1,6 +1,6 @@
 libtong_a_SOURCES += src/error.c src/error.h src/util.c src/util.h src/log.c src/log.h src/syscalls.h \
 	src/passwd.c src/passwd.h src/format.c src/format.h src/spawn.c src/spawn.h \
-	src/dl.c src/dl.h
+	src/dl.c src/dl.h src/twin.c src/twin.h
 tong_SOURCES += src/main.c src/commands.h \
 	src/cmd_create.c src/cmd_start.c src/cmd_run.c src/cmd_state.c src/cmd_kill.c \
 	src/cmd_delete.c src/cmd_list.c src/cmd_pause.c src/cmd_ps.c \

@@ -10,6 +10,7 @@
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
@@ -17,6 +18,8 @@
 #include <unistd.h>
 
 #include "src/caps.h"
+#include "src/syscalls.h"
+#include "src/twin.h"
 #include "src/util.h"
 
 /* Older headers lack it; kernels before 6.3 reject it with EINVAL. */
@@ -140,10 +143,22 @@ sealed_copy_of_self (int *out, tong_error *err)
   return 0;
 }
 
+/* Exec dirfd/path with the arguments, environment and signal mask tong
+ * started with: signals the caller blocked since then (tong run blocks those
+ * it forwards) are not blocked across the exec.  Returns -errno. */
+static int
+exec_as_started (int dirfd, const char *path, int flags)
+{
+  sigprocmask (SIG_SETMASK, &start_mask, NULL);
+  sys_execveat (dirfd, path, start_argv, environ, flags);
+  return -errno;
+}
+
 int
 protect_exe_reexec_if_needed (const struct oci_spec *spec, bool may_ptrace, tong_error *err)
 {
   _cleanup_close_ int mfd = -1;
+  _cleanup_free_ char *dir = NULL;
   int r;
 
   if (!needs_sealed_copy (spec, may_ptrace) || runs_from_sealed_copy ())
@@ -153,11 +168,20 @@ protect_exe_reexec_if_needed (const struct oci_spec *spec, bool may_ptrace, tong
   r = sealed_copy_of_self (&mfd, err);
   if (r < 0)
     return r;
-  /* The copy starts as tong did: signals the caller blocked since then
-   * (tong run blocks those it forwards) are not blocked across the exec. */
-  sigprocmask (SIG_SETMASK, &start_mask, NULL);
-  execveat (mfd, "", start_argv, environ, AT_EMPTY_PATH);
-  return tong_err (err, errno, "re-exec the runtime from its sealed copy");
+  /* Private files (src/twin.h) are found beside the binary, not the memfd. */
+  dir = twin_exe_dir ();
+  if (dir && setenv (TWIN_EXE_DIR_ENV, dir, 1) < 0)
+    return tong_err (err, errno, "re-exec the runtime from its sealed copy");
+  r = exec_as_started (mfd, "", AT_EMPTY_PATH);
+  return tong_err (err, -r, "re-exec the runtime from its sealed copy");
+}
+
+int
+protect_exe_exec_as_started (const char *path)
+{
+  if (!start_argv)
+    return -EINVAL;
+  return exec_as_started (AT_FDCWD, path, 0);
 }
 
 int

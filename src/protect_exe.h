@@ -28,6 +28,11 @@ void protect_exe_remember_start (char **argv);
  * state or process exists. */
 int protect_exe_reexec_if_needed (const struct oci_spec *spec, bool may_ptrace, tong_error *err);
 
+/* Exec path (another build of tong: src/twin.h) with the arguments,
+ * environment and signal mask tong started with.  Returns -errno on failure,
+ * -EINVAL when protect_exe_remember_start was not called. */
+int protect_exe_exec_as_started (const char *path);
+
 /* Does p's bounding set hold CAP_SYS_PTRACE? */
 bool protect_exe_grants_ptrace (const struct oci_process *p);
 

@@ -5,6 +5,8 @@
 #include <stddef.h>
 
 #include "src/dl.h"
+#include "src/twin.h"
+#include "src/util.h"
 
 #define LIBSECCOMP "libseccomp.so.2"
 
@@ -24,8 +26,16 @@ seccomp_lib_load (tong_error *err)
 
   if (loaded)
     return 0;
-  r = dl_load (LIBSECCOMP, symbols, sizeof symbols / sizeof symbols[0], &seccomp_lib,
-               "linux.seccomp", "libseccomp2", "2.5 or newer", err);
+  if (built_with_musl ())
+    {
+      /* The musl build: libseccomp built for musl, installed with tong. */
+      _cleanup_free_ char *path = twin_private_file (LIBSECCOMP);
+      r = dl_load (path, symbols, sizeof symbols / sizeof symbols[0], &seccomp_lib, "linux.seccomp",
+                   NULL, "2.5 or newer", err);
+    }
+  else
+    r = dl_load (LIBSECCOMP, symbols, sizeof symbols / sizeof symbols[0], &seccomp_lib,
+                 "linux.seccomp", "libseccomp2", "2.5 or newer", err);
   loaded = r == 0;
   return r;
 }

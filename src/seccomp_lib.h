@@ -1,7 +1,9 @@
 /* libseccomp, loaded with dlopen only for a spec with linux.seccomp: tong
  * links no libseccomp, so a container without a filter never maps it.  The
  * header is needed at build time (libseccomp-dev), the library at run time
- * (libseccomp2).  Call sites go through the table: seccomp_lib.f (...). */
+ * (libseccomp2; the musl build's own libseccomp.so.2 from
+ * scripts/musl-deps.sh, installed beside tong-full: src/twin.h).  Call sites
+ * go through the table: seccomp_lib.f (...). */
 #ifndef TONG_SECCOMP_LIB_H
 #define TONG_SECCOMP_LIB_H
 

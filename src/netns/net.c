@@ -419,6 +419,39 @@ teardown_pasta (yajl_val root, tong_error *err)
   return r < 0 ? r : 1;
 }
 
+bool
+net_setup_needs_libraries (const struct oci_map *annotations)
+{
+  struct net_config c;
+  tong_error ignored;
+  bool bridge;
+
+  if (net_config_parse (annotations, &c, &ignored) < 0)
+    return false;
+  bridge = c.mode == NET_MODE_BRIDGE;
+  net_config_clear (&c);
+  return bridge;
+}
+
+bool
+net_teardown_needs_libraries (int dirfd)
+{
+  _cleanup_free_ char *text = NULL;
+  const char *pid_path[] = { "pasta", NULL };
+  char errbuf[128];
+  size_t off;
+  tong_error ignored;
+  yajl_val root;
+  bool pasta;
+
+  if (read_file_if_exists_at (dirfd, NET_STATE_FILE, &text, NULL, &ignored) < 0 || !text)
+    return false;
+  root = json_tree_parse (text, strlen (text), errbuf, sizeof errbuf, &off);
+  pasta = root && yajl_tree_get (root, pid_path, yajl_t_number);
+  yajl_tree_free (root);
+  return !pasta;
+}
+
 int
 net_setup (int rootfd, int dirfd, const char *id, struct oci_map *annotations, bool new_netns,
            pid_t pid, unsigned long long start_time, tong_error *err)

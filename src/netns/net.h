@@ -20,6 +20,13 @@
 int net_setup (int rootfd, int dirfd, const char *id, struct oci_map *annotations, bool new_netns,
                pid_t pid, unsigned long long start_time, tong_error *err);
 
+/* Does net_setup need libmnl and libnftnl (org.tong.net.mode=bridge)?
+ * Annotations it cannot parse say no: net_setup reports them. */
+bool net_setup_needs_libraries (const struct oci_map *annotations);
+
+/* Does net_teardown need them: a net.json of a bridge's? */
+bool net_teardown_needs_libraries (int dirfd);
+
 /* Undo net_setup, from net.json; a container without one has nothing to undo.
  * Safe to call again, and after the container died or the host rebooted. */
 int net_teardown (int rootfd, int dirfd, const char *id, tong_error *err);

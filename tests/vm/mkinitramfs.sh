@@ -7,7 +7,8 @@
 #   /usr/bin                   bash, jq and a few host tools whose exact
 #                              behaviour tests rely on (GNU stat, timeout, procps),
 #                              with every shared library ldd lists and the loader
-#   /tong-tests/tong           BUILD_DIR's tong (and its test tools)
+#   /tong-tests/tong           BUILD_DIR's tong (and its test tools; a musl build's
+#                              tong-full and libseccomp.so.2 beside it)
 #   /tong-tests/tests          tests/run.sh and tests/lib.sh
 #   /tong-tests/cases          CASES_DIR/*.sh
 #   /tong-tests/*              CONF_DIR's files (vm.conf, filters)
@@ -40,9 +41,11 @@ trap 'rm -rf "$stage"' EXIT
 # add_libs BINARY: copy the shared libraries (and loader) BINARY needs.
 add_libs ()
 {
-  local lib
+  local lib interp
+  # glibc's ldd knows nothing of musl's loader, which is musl's libc.so too.
+  interp=$(readelf -l "$1" 2>/dev/null | sed -n 's/.*Requesting program interpreter: \(\/[^]]*\)\]/\1/p')
   # ldd fails on a static binary: nothing to copy then.
-  for lib in $(ldd "$1" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'); do
+  for lib in $interp $(ldd "$1" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'); do
     [ -e "$stage$lib" ] && continue
     mkdir -p "$stage$(dirname "$lib")"
     cp -L "$lib" "$stage$lib"
@@ -76,6 +79,10 @@ printf '%s\n' 'root:x:0:' 'nobody:x:65534:' >"$stage/etc/group"
 
 [ -x "$TONG" ] || die "no tong binary at $TONG (build it with make)"
 add_program "$TONG" /tong-tests/tong
+# The musl build's private files (src/twin.h), found beside it.
+tong_dir=$(dirname "$TONG")
+[ ! -x "$tong_dir/tong-full" ] || add_program "$tong_dir/tong-full" /tong-tests/tong-full
+[ ! -f "$tong_dir/libseccomp.so.2" ] || cp "$tong_dir/libseccomp.so.2" "$stage/tong-tests/"
 for t in console-receiver seccomp-listener exe-probe no-clone3; do
   [ -x "$build/tests/tools/$t" ] && add_program "$build/tests/tools/$t" "/tong-tests/tests/tools/$t"
 done

@@ -1,0 +1,63 @@
+#include "twin.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "src/protect_exe.h"
+#include "src/util.h"
+
+char *
+twin_exe_dir (void)
+{
+  char buf[PATH_MAX];
+  ssize_t n = readlink ("/proc/self/exe", buf, sizeof buf - 1);
+  char *slash;
+
+  if (n <= 0)
+    return NULL;
+  buf[n] = '\0';
+  if (strncmp (buf, "/memfd:", 7) == 0)
+    {
+      const char *dir = getenv (TWIN_EXE_DIR_ENV);
+      return dir && dir[0] == '/' ? xstrdup (dir) : NULL;
+    }
+  slash = strrchr (buf, '/');
+  if (!slash)
+    return NULL;
+  *slash = '\0';
+  return xstrdup (slash == buf ? "/" : buf);
+}
+
+char *
+twin_private_file (const char *name)
+{
+  _cleanup_free_ char *dir = twin_exe_dir ();
+
+  if (dir)
+    {
+      char *p = xasprintf ("%s/%s", dir, name);
+      if (access (p, F_OK) == 0)
+        return p;
+      free (p);
+    }
+  return xasprintf ("%s/%s", TONG_PKGLIBEXECDIR, name);
+}
+
+int
+twin_hand_over (const char *why, tong_error *err)
+{
+  _cleanup_free_ char *twin = NULL;
+  int r;
+
+  if (!built_with_musl ())
+    return 0;
+  twin = twin_private_file (TWIN_NAME);
+  r = protect_exe_exec_as_started (twin);
+  return tong_err (err, -r,
+                   "%s needs %s, tong's build with glibc: this tong is built with musl, "
+                   "for which there is no libsystemd, libmnl or libnftnl",
+                   why, twin);
+}
