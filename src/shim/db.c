@@ -3,10 +3,12 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "src/util.h"
 
 static const char schema[] =
+  "BEGIN IMMEDIATE;"
   "CREATE TABLE IF NOT EXISTS images ("
   "  id TEXT PRIMARY KEY, manifest TEXT NOT NULL, created INTEGER NOT NULL,"
   "  size INTEGER NOT NULL);"
@@ -21,7 +23,8 @@ static const char schema[] =
   "CREATE TABLE IF NOT EXISTS containers ("
   "  id TEXT PRIMARY KEY, name TEXT UNIQUE NOT NULL, image TEXT NOT NULL REFERENCES images(id),"
   "  bundle TEXT NOT NULL, state TEXT NOT NULL, exit_code INTEGER NOT NULL DEFAULT -1,"
-  "  created INTEGER NOT NULL, command TEXT NOT NULL, detached INTEGER NOT NULL);";
+  "  created INTEGER NOT NULL, command TEXT NOT NULL, detached INTEGER NOT NULL);"
+  "COMMIT;";
 
 static int
 db_fail (sqlite3 *db, tong_error *err, const char *what)
@@ -29,6 +32,25 @@ db_fail (sqlite3 *db, tong_error *err, const char *what)
   int code = sqlite3_errcode (db);
   return tong_err (err, code == SQLITE_BUSY ? EBUSY : code == SQLITE_CONSTRAINT ? EEXIST : EIO,
                    "metadata database: %s: %s", what, sqlite3_errmsg (db));
+}
+
+/* sqlite3_exec, again while SQLite answers SQLITE_BUSY without having waited
+ * through its busy handler (up to 30 s, as that one): where shims open a new
+ * store at once, the switch to WAL and a write that follows a read in the same
+ * transaction (BUSY_SNAPSHOT) fail at once.  A transaction the statement left
+ * open is rolled back before the next try. */
+static int
+exec_retrying (sqlite3 *db, const char *sql)
+{
+  for (int i = 0;; i++)
+    {
+      int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+      if ((rc & 0xff) != SQLITE_BUSY || i == 3000)
+        return rc;
+      if (!sqlite3_get_autocommit (db))
+        sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+      usleep (10 * 1000);
+    }
 }
 
 int
@@ -46,10 +68,10 @@ db_open (const char *path, sqlite3 **out, tong_error *err)
       return r;
     }
   sqlite3_busy_timeout (db, 30000);
-  if (sqlite3_exec (db, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;",
-                    NULL, NULL, NULL)
+  /* The schema in one transaction that takes the write lock first. */
+  if (exec_retrying (db, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;")
           != SQLITE_OK
-      || sqlite3_exec (db, schema, NULL, NULL, NULL) != SQLITE_OK)
+      || exec_retrying (db, schema) != SQLITE_OK)
     {
       int r = db_fail (db, err, path);
       sqlite3_close (db);
