@@ -18,7 +18,7 @@ musl/%.o: %.c
 	  -MD -MP -MF musl/$*.d -c -o $@ $<
 
 tong$(EXEEXT): $(MUSL_OBJECTS) $(MUSL_LIBS)
-	$(AM_V_CCLD)$(MUSL_CC) $(CFLAGS) -Wl,--gc-sections -o $@ $(MUSL_OBJECTS) $(MUSL_LIBS)
+	$(AM_V_CCLD)$(MUSL_CC) $(CFLAGS) -Wl,--gc-sections -Wl,--build-id -o $@ $(MUSL_OBJECTS) $(MUSL_LIBS)
 
 # dlopen()ed by tong for linux.seccomp, found beside it in the build tree.
 libseccomp.so.2: $(MUSL_DIR)/lib/libseccomp.so.2

@@ -33,7 +33,6 @@
 #include "src/process.h"
 #include "src/protect_exe.h"
 #include "src/seccomp_filter.h"
-#include "src/seccomp_lib.h"
 #include "src/sync.h"
 #include "src/spawn.h"
 #include "src/syscalls.h"
@@ -69,7 +68,9 @@ struct init_ctx
   bool defer_netns;
   int first_closed_fd;         /* 3 + preserved fds */
   struct container_state state; /* for the hooks the init runs; pid set at SYNC_GO */
-  /* linux.seccomp (NULL: none), built by the init before pivot_root */
+  /* linux.seccomp (NULL: none): compiled by the runtime, the plan made by
+   * the init before pivot_root */
+  const struct seccomp_program *seccomp_program;
   struct seccomp_plan *seccomp;
   int runtime_fds[2];          /* the runtime's state fds: the init closes its copies, so
                                   that the flock on the state dir goes with the runtime */
@@ -135,7 +136,7 @@ init_setup (struct init_ctx *c, tong_error *err)
   /* Before the rootfs: listenerPath is a path on the host. */
   if (c->spec->linux_->seccomp)
     {
-      r = seccomp_prepare (c->spec->linux_->seccomp, &c->seccomp, err);
+      r = seccomp_prepare (c->spec->linux_->seccomp, c->seccomp_program, &c->seccomp, err);
       if (r < 0)
         return r;
     }
@@ -552,6 +553,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
   _cleanup_close_ int cgroup_fd = -1;
   _cleanup_idmap_trees_ struct idmap_trees idmap_trees = { 0 };
   _cleanup_cgroup_limits_ struct cgroup_limits limits = { 0 };
+  __attribute__ ((cleanup (seccomp_program_freep))) struct seccomp_program *seccomp_program = NULL;
   struct systemd_scope scope = { 0 };
   int sync_fds[2] = { -1, -1 };
   int ns_fds[OCI_NS_COUNT];
@@ -699,9 +701,12 @@ container_create (struct tong_globals *g, const struct create_options *o,
   c.runtime_fds[1] = dirfd;
   c.state = st;
 
-  /* The init builds the filter; the library is mapped here, from the host. */
-  if (spec->linux_->seccomp && (r = seccomp_lib_load (err)) < 0)
+  /* The filter is compiled here, from the host's libseccomp, or found in
+   * the state root's cache; the init loads it. */
+  if (spec->linux_->seccomp
+      && (r = seccomp_program_get (spec->linux_->seccomp, rootfd, &seccomp_program, err)) < 0)
     goto fail;
+  c.seccomp_program = seccomp_program;
   r = setup_cgroup (g, spec, o->id, &limits, &scope, &st.cgroup, &cgroup_fd, err);
   if (r < 0)
     goto fail;

@@ -26,7 +26,6 @@
 #include "src/process.h"
 #include "src/protect_exe.h"
 #include "src/seccomp_filter.h"
-#include "src/seccomp_lib.h"
 #include "src/sync.h"
 #include "src/spawn.h"
 #include "src/syscalls.h"
@@ -79,11 +78,12 @@ struct exec_child
   const struct oci_personality *personality;
   const struct init_handles *h;
   int sync_fd;
-  int first_closed_fd;                 /* 3 + preserved fds */
-  const struct oci_seccomp *seccomp;   /* the container's linux.seccomp, or NULL */
-  struct seccomp_plan *plan;           /* built by the child */
-  const struct container_state *state; /* for a seccomp listener */
-  bool in_userns;                      /* already in the container's user namespace */
+  int first_closed_fd;                   /* 3 + preserved fds */
+  const struct oci_seccomp *seccomp;     /* the container's linux.seccomp, or NULL */
+  const struct seccomp_program *program; /* compiled by the runtime */
+  struct seccomp_plan *plan;             /* made by the child */
+  const struct container_state *state;   /* for a seccomp listener */
+  bool in_userns;                        /* already in the container's user namespace */
 };
 
 static void
@@ -259,7 +259,7 @@ child_setup (struct exec_child *c, tong_error *err)
    * a listenerPath still names a path on the host. */
   if (c->seccomp)
     {
-      r = seccomp_prepare (c->seccomp, &c->plan, err);
+      r = seccomp_prepare (c->seccomp, c->program, &c->plan, err);
       if (r < 0)
         return r;
     }
@@ -511,6 +511,7 @@ exec_spawn (const struct exec_target *t, struct oci_process *p, const struct exe
 {
   struct init_handles h = { .root = -1, .cgroup = -1 };
   _cleanup_close_ int pidfd = -1, master = -1, parent_end = -1, child_end = -1;
+  __attribute__ ((cleanup (seccomp_program_freep))) struct seccomp_program *program = NULL;
   struct exec_child c = { 0 };
   int sync_fds[2];
   bool blocked = false;
@@ -534,8 +535,15 @@ exec_spawn (const struct exec_target *t, struct oci_process *p, const struct exe
   c.p = p;
   c.personality = t->spec->linux_ ? t->spec->linux_->personality : NULL;
   c.seccomp = t->spec->linux_ ? t->spec->linux_->seccomp : NULL;
-  if (c.seccomp && (r = seccomp_lib_load (err)) < 0)
-    goto out;
+  if (c.seccomp)
+    {
+      /* The state root, whose cache may have the program. */
+      _cleanup_close_ int rootfd = openat (t->dirfd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      r = seccomp_program_get (c.seccomp, rootfd, &program, err);
+      if (r < 0)
+        goto out;
+      c.program = program;
+    }
   c.state = &t->st;
   c.h = &h;
   c.sync_fd = child_end;

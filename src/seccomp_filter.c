@@ -1,6 +1,7 @@
-/* linux.seccomp with libseccomp: the filter is built while the init still
- * sees the host (so that listenerPath can be reached), and loaded as the
- * container process's last step before execve. */
+/* linux.seccomp with libseccomp: the runtime compiles the filter (or finds
+ * it in the cache), the init connects to listenerPath while it still sees the
+ * host, and loads the program with seccomp(2) as the container process's last
+ * step before execve. */
 #include "seccomp_filter.h"
 
 #include <ctype.h>
@@ -22,24 +23,19 @@
 #include "oci/json-gen.h"
 #include "src/console.h"
 #include "src/log.h"
+#include "src/seccomp_cache.h"
 #include "src/seccomp_lib.h"
 #include "src/util.h"
 #include "oci/json-tree.h"
 
-#define LIBSECCOMP_HAS_WAITKILL (SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 6))
-
 struct seccomp_plan
 {
-  scmp_filter_ctx ctx;
+  const struct seccomp_program *program;
   int listener; /* connected to listenerPath when a rule notifies, else -1 */
   char *listener_path;
-  char *metadata; /* listenerMetadata, or NULL */
-  /* Kernel flags that libseccomp cannot set (WAIT_KILLABLE_RECV before 2.6):
-   * then the program is exported here and loaded with seccomp(2) itself. */
-  bool wait_killable;
-  unsigned int kernel_flags; /* SECCOMP_FILTER_FLAG_* the spec asks for */
-  struct sock_filter *bpf;
-  size_t bpf_len; /* instructions */
+  char *metadata;            /* listenerMetadata, or NULL */
+  bool wait_killable;        /* SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV */
+  unsigned int kernel_flags; /* the other SECCOMP_FILTER_FLAG_* the spec asks for */
 };
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
@@ -125,53 +121,35 @@ arch_resolve (const char *name, uint32_t *out, tong_error *err)
   return 0;
 }
 
+/* linux.seccomp.flags: the kernel's flags for seccomp(2), which tong calls
+ * itself (libseccomp's attributes for them only change how it loads). */
 static int
-apply_flags (struct seccomp_plan *plan, char **flags, tong_error *err)
+parse_flags (char **flags, unsigned int *kernel_flags, bool *wait_killable, tong_error *err)
 {
+  *kernel_flags = 0;
+  *wait_killable = false;
   for (size_t i = 0; flags && flags[i]; i++)
     {
       const char *f = flags[i];
-      enum scmp_filter_attr attr;
-      int r;
 
       if (strcmp (f, "SECCOMP_FILTER_FLAG_TSYNC") == 0)
-        {
-          attr = SCMP_FLTATR_CTL_TSYNC;
-          plan->kernel_flags |= SECCOMP_FILTER_FLAG_TSYNC;
-        }
+        *kernel_flags |= SECCOMP_FILTER_FLAG_TSYNC;
       else if (strcmp (f, "SECCOMP_FILTER_FLAG_LOG") == 0)
-        {
-          attr = SCMP_FLTATR_CTL_LOG;
-          plan->kernel_flags |= SECCOMP_FILTER_FLAG_LOG;
-        }
+        *kernel_flags |= SECCOMP_FILTER_FLAG_LOG;
       else if (strcmp (f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
-        {
-          attr = SCMP_FLTATR_CTL_SSB;
-          plan->kernel_flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
-        }
+        *kernel_flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
       else if (strcmp (f, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0)
-        {
-          plan->wait_killable = true;
-#if LIBSECCOMP_HAS_WAITKILL
-          attr = SCMP_FLTATR_CTL_WAITKILL;
-#else
-          continue;
-#endif
-        }
+        *wait_killable = true;
       else
         return tong_err (err, 0, "config.json: linux.seccomp.flags[%zu]: unknown flag \"%s\"", i,
                          f);
-      r = seccomp_lib.seccomp_attr_set (plan->ctx, attr, 1);
-      if (r < 0)
-        return tong_err (err, -r, "config.json: linux.seccomp.flags[%zu]: set %s", i, f);
     }
   return 0;
 }
 
-/* The filter as the kernel will run it, for loading it with flags this
- * libseccomp does not know. */
+/* The filter as the kernel will run it: tong loads it with seccomp(2). */
 static int
-export_program (struct seccomp_plan *plan, tong_error *err)
+export_program (scmp_filter_ctx ctx, struct seccomp_program *prog, tong_error *err)
 {
   _cleanup_close_ int fd = memfd_create ("seccomp-bpf", MFD_CLOEXEC);
   struct stat st;
@@ -180,7 +158,7 @@ export_program (struct seccomp_plan *plan, tong_error *err)
 
   if (fd < 0)
     return tong_err (err, errno, "seccomp: memfd_create");
-  r = seccomp_lib.seccomp_export_bpf (plan->ctx, fd);
+  r = seccomp_lib.seccomp_export_bpf (ctx, fd);
   if (r < 0)
     return tong_err (err, -r, "libseccomp: export the filter");
   if (fstat (fd, &st) < 0)
@@ -189,24 +167,29 @@ export_program (struct seccomp_plan *plan, tong_error *err)
       || st.st_size / (off_t) sizeof (struct sock_filter) > BPF_MAXINSNS)
     return tong_err (err, EINVAL, "libseccomp exported a filter of %lld bytes",
                      (long long) st.st_size);
-  plan->bpf = xmalloc ((size_t) st.st_size);
-  n = pread (fd, plan->bpf, (size_t) st.st_size, 0);
+  prog->bpf = xmalloc ((size_t) st.st_size);
+  n = pread (fd, prog->bpf, (size_t) st.st_size, 0);
   if (n != st.st_size)
     return tong_err (err, n < 0 ? errno : EIO, "seccomp: read the exported filter");
-  plan->bpf_len = (size_t) st.st_size / sizeof (struct sock_filter);
+  prog->len = (size_t) st.st_size / sizeof (struct sock_filter);
   return 0;
 }
 
-/* seccomp(2) with the spec's flags and a listener; returns the notify fd. */
+/* seccomp(2) with the spec's flags, and a listener when a rule notifies:
+ * returns the notify fd, 0, or -1 with errno. */
 static int
 load_program (const struct seccomp_plan *plan)
 {
-  struct sock_fprog prog = { .len = (unsigned short) plan->bpf_len, .filter = plan->bpf };
-  unsigned int flags = plan->kernel_flags | SECCOMP_FILTER_FLAG_NEW_LISTENER
-                       | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+  struct sock_fprog prog
+      = { .len = (unsigned short) plan->program->len, .filter = plan->program->bpf };
+  unsigned int flags = plan->kernel_flags;
 
+  if (plan->program->notifies)
+    flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+  if (plan->wait_killable)
+    flags |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
   /* A listener and thread sync only go together when a failed sync says ESRCH. */
-  if (flags & SECCOMP_FILTER_FLAG_TSYNC)
+  if ((flags & SECCOMP_FILTER_FLAG_TSYNC) && (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER))
     flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
   return (int) syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
 }
@@ -332,37 +315,32 @@ listener_connect (const char *path, int *out, tong_error *err)
 }
 
 void
-seccomp_plan_free (struct seccomp_plan *plan)
+seccomp_program_free (struct seccomp_program *prog)
 {
-  if (!plan)
+  if (!prog)
     return;
-  if (plan->ctx)
-    seccomp_lib.seccomp_release (plan->ctx);
-  if (plan->listener >= 0)
-    close (plan->listener);
-  free (plan->listener_path);
-  free (plan->metadata);
-  free (plan->bpf);
-  free (plan);
+  free (prog->bpf);
+  free (prog);
 }
 
 static void
-seccomp_plan_freep (struct seccomp_plan **p)
+filter_ctx_releasep (scmp_filter_ctx *ctx)
 {
-  seccomp_plan_free (*p);
+  if (*ctx)
+    seccomp_lib.seccomp_release (*ctx);
 }
 
-int
-seccomp_prepare (const struct oci_seccomp *s, struct seccomp_plan **out, tong_error *err)
+/* Everything the spec forbids, and the filter built with libseccomp. */
+static int
+compile_program (const struct oci_seccomp *s, struct seccomp_program **out, tong_error *err)
 {
-  __attribute__ ((cleanup (seccomp_plan_freep))) struct seccomp_plan *plan = NULL;
+  __attribute__ ((cleanup (seccomp_program_freep))) struct seccomp_program *prog = NULL;
+  __attribute__ ((cleanup (filter_ctx_releasep))) scmp_filter_ctx ctx = NULL;
+  unsigned int kernel_flags;
   uint32_t default_action;
-  bool notifies = false;
+  bool wait_killable, notifies = false;
   int r;
 
-  r = seccomp_lib_load (err);
-  if (r < 0)
-    return r;
   r = action_resolve (s->default_action, s->has_default_errno_ret, s->default_errno_ret,
                       "linux.seccomp", "defaultErrnoRet", &default_action, err);
   if (r < 0)
@@ -376,58 +354,108 @@ seccomp_prepare (const struct oci_seccomp *s, struct seccomp_plan **out, tong_er
     return tong_err (err, 0,
                      "config.json: linux.seccomp.listenerMetadata is set without "
                      "listenerPath (the spec forbids it)");
+  r = parse_flags (s->flags, &kernel_flags, &wait_killable, err);
+  if (r < 0)
+    return r;
+  r = seccomp_lib_load (err);
+  if (r < 0)
+    return r;
 
-  plan = xcalloc (1, sizeof *plan);
-  plan->listener = -1;
-  plan->ctx = seccomp_lib.seccomp_init (default_action);
-  if (!plan->ctx)
+  ctx = seccomp_lib.seccomp_init (default_action);
+  if (!ctx)
     return tong_err (err, EINVAL, "libseccomp: create a filter with default action %s",
                      s->default_action);
-  /* no_new_privs is process.noNewPrivileges' business, not libseccomp's. */
-  r = seccomp_lib.seccomp_attr_set (plan->ctx, SCMP_FLTATR_CTL_NNP, 0);
-  if (r < 0)
-    return tong_err (err, -r, "libseccomp: clear the filter's no_new_privs attribute");
-
   for (size_t i = 0; s->architectures && s->architectures[i]; i++)
     {
       uint32_t arch;
       r = arch_resolve (s->architectures[i], &arch, err);
       if (r < 0)
         return r;
-      r = seccomp_lib.seccomp_arch_add (plan->ctx, arch);
+      r = seccomp_lib.seccomp_arch_add (ctx, arch);
       if (r < 0 && r != -EEXIST)
         return tong_err (err, -r, "config.json: linux.seccomp.architectures[%zu]: add %s", i,
                          s->architectures[i]);
     }
-  r = apply_flags (plan, s->flags, err);
+  r = add_syscalls (ctx, s, default_action, &notifies, err);
   if (r < 0)
     return r;
-  r = add_syscalls (plan->ctx, s, default_action, &notifies, err);
+  if (notifies && (!s->listener_path || !*s->listener_path))
+    return tong_err (err, 0,
+                     "config.json: linux.seccomp: SCMP_ACT_NOTIFY is used, but "
+                     "listenerPath is not set: name the socket of the agent that "
+                     "handles the notifications");
+  if (wait_killable && !notifies)
+    return tong_err (err, 0,
+                     "config.json: linux.seccomp.flags: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV "
+                     "applies to notifications, but no rule uses SCMP_ACT_NOTIFY");
+  prog = xcalloc (1, sizeof *prog);
+  prog->notifies = notifies;
+  r = export_program (ctx, prog, err);
   if (r < 0)
     return r;
+  *out = TAKE_PTR (prog);
+  return 0;
+}
 
-  if (notifies)
+int
+seccomp_program_get (const struct oci_seccomp *s, int rootfd, struct seccomp_program **out,
+                     tong_error *err)
+{
+  _cleanup_free_ char *key = NULL;
+  int r;
+
+  *out = NULL;
+  if (rootfd >= 0)
     {
-      if (!s->listener_path || !*s->listener_path)
-        return tong_err (err, 0,
-                         "config.json: linux.seccomp: SCMP_ACT_NOTIFY is used, but "
-                         "listenerPath is not set: name the socket of the agent that "
-                         "handles the notifications");
+      key = seccomp_cache_key (s);
+      if (key && seccomp_cache_lookup (rootfd, key, out))
+        return 0;
+    }
+  r = compile_program (s, out, err);
+  if (r == 0 && key)
+    seccomp_cache_store (rootfd, key, *out);
+  return r;
+}
+
+void
+seccomp_plan_free (struct seccomp_plan *plan)
+{
+  if (!plan)
+    return;
+  if (plan->listener >= 0)
+    close (plan->listener);
+  free (plan->listener_path);
+  free (plan->metadata);
+  free (plan);
+}
+
+static void
+seccomp_plan_freep (struct seccomp_plan **p)
+{
+  seccomp_plan_free (*p);
+}
+
+int
+seccomp_prepare (const struct oci_seccomp *s, const struct seccomp_program *prog,
+                 struct seccomp_plan **out, tong_error *err)
+{
+  __attribute__ ((cleanup (seccomp_plan_freep))) struct seccomp_plan *plan = NULL;
+  int r;
+
+  plan = xcalloc (1, sizeof *plan);
+  plan->listener = -1;
+  plan->program = prog;
+  /* Checked when the program was compiled. */
+  r = parse_flags (s->flags, &plan->kernel_flags, &plan->wait_killable, err);
+  if (r < 0)
+    return r;
+  if (prog->notifies)
+    {
       r = listener_connect (s->listener_path, &plan->listener, err);
       if (r < 0)
         return r;
       plan->listener_path = xstrdup (s->listener_path);
       plan->metadata = s->listener_metadata ? xstrdup (s->listener_metadata) : NULL;
-    }
-  if (plan->wait_killable && !notifies)
-    return tong_err (err, 0,
-                     "config.json: linux.seccomp.flags: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV "
-                     "applies to notifications, but no rule uses SCMP_ACT_NOTIFY");
-  if (plan->wait_killable && !LIBSECCOMP_HAS_WAITKILL)
-    {
-      r = export_program (plan, err);
-      if (r < 0)
-        return r;
     }
   *out = TAKE_PTR (plan);
   return 0;
@@ -510,13 +538,11 @@ seccomp_plan_load (struct seccomp_plan *plan, const char *state_json, tong_error
       if (r < 0)
         return r;
     }
-  if (plan->bpf)
-    {
-      notify_fd = load_program (plan);
-      r = notify_fd < 0 ? -errno : 0;
-    }
-  else
-    r = seccomp_lib.seccomp_load (plan->ctx);
+  r = load_program (plan);
+  if (r < 0)
+    r = -errno;
+  else if (plan->program->notifies)
+    notify_fd = r; /* with NEW_LISTENER, seccomp(2) returns it */
   if (r < 0)
     return tong_err (err, -r, "load the seccomp filter (linux.seccomp)%s",
                      r == -EACCES || r == -EPERM
@@ -527,10 +553,6 @@ seccomp_plan_load (struct seccomp_plan *plan, const char *state_json, tong_error
   if (plan->listener < 0)
     return 0;
 
-  if (notify_fd < 0)
-    notify_fd = seccomp_lib.seccomp_notify_fd (plan->ctx);
-  if (notify_fd < 0)
-    return tong_err (err, -notify_fd, "get the seccomp notify fd");
   r = fd_send (plan->listener, notify_fd, message, strlen (message), err);
   if (r < 0)
     return tong_err_prefix (err, "seccomp listener `%s`", plan->listener_path);

@@ -1,5 +1,6 @@
 #include "seccomp_lib.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -38,4 +39,15 @@ seccomp_lib_load (tong_error *err)
                  "linux.seccomp", "libseccomp2", "2.5 or newer", err);
   loaded = r == 0;
   return r;
+}
+
+char *
+seccomp_lib_path (void)
+{
+  Dl_info info;
+
+  if (!seccomp_lib.seccomp_init || !dladdr ((void *) seccomp_lib.seccomp_init, &info)
+      || !info.dli_fname || info.dli_fname[0] != '/')
+    return NULL;
+  return xstrdup (info.dli_fname);
 }

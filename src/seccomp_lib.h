@@ -15,11 +15,8 @@
 #define SECCOMP_LIB_FUNCTIONS(X) \
   X (seccomp_arch_add) \
   X (seccomp_arch_resolve_name) \
-  X (seccomp_attr_set) \
   X (seccomp_export_bpf) \
   X (seccomp_init) \
-  X (seccomp_load) \
-  X (seccomp_notify_fd) \
   X (seccomp_release) \
   X (seccomp_rule_add_array) \
   X (seccomp_syscall_resolve_name)
@@ -36,8 +33,10 @@ extern struct seccomp_lib seccomp_lib;
 
 /* dlopen libseccomp.so.2 once and resolve the functions above; an error
  * naming the package when it is not installed.  The runtime calls it before
- * it spawns a process that builds a filter: a child that has joined a mount
- * namespace given by path must not look for libraries in it. */
+ * it compiles a filter (src/seccomp_filter.h). */
 int seccomp_lib_load (tong_error *err);
+
+/* The file of the loaded libseccomp (malloc'ed), or NULL. */
+char *seccomp_lib_path (void);
 
 #endif

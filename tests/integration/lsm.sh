@@ -33,7 +33,7 @@ _create_fails ()
   assert_fail tong create --bundle "$1" c1
   assert_contains "$ERR" "$2"
   assert_no_containers
-  assert_eq "$(ls -A "$ROOT" 2>/dev/null)" ""
+  assert_eq "$(state_entries "$ROOT")" ""
 }
 
 test_lsm_apparmor_profile_without_apparmor_fails ()

@@ -138,7 +138,7 @@ test_podman_run_rm ()
   run_cmd podman_ run --pull never --rm "$PM_IMAGE" sh -c 'exit 3'
   assert_eq "$RC" 3 "exit status of the container"
   assert_eq "$(podman_ ps -a -q)" ""
-  assert_eq "$(ls "$T/tongroot")" "" "tong's state is gone"
+  assert_eq "$(state_entries "$T/tongroot")" "" "tong's state is gone"
 }
 
 # podman info shows `tong --version`, crun's layout: version, commit, spec,
@@ -182,7 +182,7 @@ test_podman_detached_exec_top_stop ()
   assert_eq "$(podman_ inspect -f '{{.State.ExitCode}}' det)" 0
   assert_pid_gone "$pid"
   podman_ rm det >/dev/null
-  assert_eq "$(ls "$T/tongroot")" ""
+  assert_eq "$(state_entries "$T/tongroot")" ""
 }
 
 # Without a pid namespace of its own, podman stops a container with
@@ -331,7 +331,7 @@ test_podman_error ()
   assert_eq "$(wc -l <"$log")" 1
   assert_json "$(cat "$log")" '.level == "error" and (.msg | test("/no/such/program")) and (.time | length > 0)'
   podman_ rm -f bad >/dev/null
-  assert_eq "$(ls "$T/tongroot")" ""
+  assert_eq "$(state_entries "$T/tongroot")" ""
 }
 
 # What podman reads back, without podman: the --log file of a failing

@@ -323,16 +323,128 @@ test_seccomp_features ()
   assert_json "$f" '.linux.seccomp.actions | index("SCMP_ACT_NOTIFY") != null'
 }
 
+# exec_mkdir_denied ID: start $T/b (deny_mkdir ... SCMP_ACT_ERRNO) detached as
+# ID; a `tong exec` in it cannot mkdir; delete it.
+exec_mkdir_denied ()
+{
+  tong run -d --bundle "$T/b" "$1" </dev/null
+  wait_status "$1" running
+  run_cmd tong exec "$1" sh -c 'mkdir /tmp/x; echo "rc=$?"'
+  assert_contains "$ERR$OUT" "Operation not permitted"
+  assert_contains "$OUT" "rc=1"
+  tong delete --force "$1"
+}
+
 # A process started with `tong exec` is under the container's filter too.
 test_seccomp_applies_to_exec ()
 {
   make_bundle "$T/b" sleep 1000
   deny_mkdir "$T/b" SCMP_ACT_ERRNO
-  tong run -d --bundle "$T/b" c1 </dev/null
-  wait_status c1 running
-  run_cmd tong exec c1 sh -c 'mkdir /tmp/x; echo "rc=$?"'
-  assert_contains "$ERR$OUT" "Operation not permitted"
-  assert_contains "$OUT" "rc=1"
-  tong delete --force c1
+  exec_mkdir_denied c1
+  assert_no_containers
+}
+
+# --- the cache of compiled filters (ROOT/seccomp:cache, src/seccomp_cache.h)
+
+# cache_entries: how many programs the cache of $ROOT holds.
+cache_entries ()
+{
+  local n=0 f
+  for f in "$ROOT/seccomp:cache"/*; do
+    [ -f "$f" ] && n=$((n + 1))
+  done
+  echo "$n"
+}
+
+# runtime_maps_libseccomp ID: start a foreground `tong run` of $T/b as ID
+# (its process sleeps), and print yes or no: does the runtime map libseccomp?
+runtime_maps_libseccomp ()
+{
+  local pid
+  bg_start pid "$TONG" --root "$ROOT" run --bundle "$T/b" "$1"
+  wait_status "$1" running
+  # (the test's directory has "libseccomp" in its name too)
+  if grep -q '/libseccomp\.so[^/]*$' "/proc/$pid/maps"; then echo yes; else echo no; fi
+  tong kill "$1" KILL
+  wait_for 10 pid_gone "$pid"
+}
+
+pid_gone () { ! kill -0 "$1" 2>/dev/null; }
+
+test_seccomp_cache_second_start_skips_libseccomp ()
+{
+  make_bundle "$T/b" sleep 1000
+  deny_mkdir "$T/b" SCMP_ACT_ERRNO
+  assert_eq "$(runtime_maps_libseccomp c1)" yes "the first start compiles the filter"
+  assert_eq "$(cache_entries)" 1 "programs in the cache"
+  assert_eq "$(runtime_maps_libseccomp c2)" no "the second start finds it in the cache"
+  # The program from the cache is in force, in the init and in `tong exec`.
+  exec_mkdir_denied c3
+  assert_eq "$(cache_entries)" 1 "programs in the cache"
+  assert_no_containers
+}
+
+test_seccomp_cache_follows_every_change_of_the_profile ()
+{
+  make_bundle "$T/b" sh -c 'mkdir /tmp/x; echo "rc=$?"; rmdir /tmp/x 2>/dev/null'
+  deny_mkdir "$T/b" SCMP_ACT_ERRNO
+  run_cmd tong run --bundle "$T/b" c1
+  assert_contains "$ERR" "Operation not permitted"
+  # Another errno, then an argument condition, then another architecture:
+  # each is a program of its own.
+  deny_mkdir "$T/b" SCMP_ACT_ERRNO ', "errnoRet": 38'
+  run_cmd tong run --bundle "$T/b" c2
+  assert_contains "$ERR" "Function not implemented"
+  cfg_set "$T/b" '.linux.seccomp.syscalls[0].args = [{"index": 1, "value": 0, "op": "SCMP_CMP_EQ"}]'
+  run_cmd tong run --bundle "$T/b" c3
+  assert_contains "$OUT" "rc=0" "mode 0777 is not 0: the condition does not hold"
+  cfg_set "$T/b" '.linux.seccomp.architectures = ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"]'
+  run_cmd tong run --bundle "$T/b" c4
+  assert_contains "$OUT" "rc=0"
+  assert_eq "$(cache_entries)" 4 "programs in the cache"
+  # The first profile again: its program, from the cache.
+  deny_mkdir "$T/b" SCMP_ACT_ERRNO
+  run_cmd tong run --bundle "$T/b" c5
+  assert_contains "$ERR" "Operation not permitted"
+  assert_eq "$(cache_entries)" 4 "programs in the cache"
+  assert_no_containers
+}
+
+test_seccomp_cache_damaged_entry_is_compiled_again ()
+{
+  make_bundle "$T/b" sh -c 'mkdir /tmp/x; echo "rc=$?"'
+  deny_mkdir "$T/b" SCMP_ACT_ERRNO ', "errnoRet": 38'
+  run_cmd tong run --bundle "$T/b" c1
+  assert_contains "$ERR" "Function not implemented"
+  local f
+  f=$(echo "$ROOT/seccomp:cache"/*)
+  # One byte of the program changed (an errno of 38 would become another).
+  printf '\377' | dd of="$f" bs=1 seek=$(($(stat -c %s "$f") - 9)) conv=notrunc status=none
+  local damaged
+  damaged=$(md5sum <"$f")
+  run_cmd tong run --bundle "$T/b" c2
+  assert_contains "$ERR" "Function not implemented" "the damaged program is not used"
+  assert_ne "$(md5sum <"$f")" "$damaged" "the entry was compiled and written again"
+  # Cut short: the same.
+  truncate -s 100 "$f"
+  run_cmd tong run --bundle "$T/b" c3
+  assert_contains "$ERR" "Function not implemented"
+  [ "$(stat -c %s "$f")" -gt 100 ] || fail "the entry was not written again"
+  assert_no_containers
+}
+
+test_seccomp_cache_follows_the_libseccomp_file ()
+{
+  readelf -l "$TONG" 2>/dev/null | grep -q 'interpreter: /lib/ld-musl' ||
+    skip "tong is built with glibc: the system's libseccomp is not the test's to touch"
+  mkdir "$T/m"
+  cp "$TONG" "$BUILD_DIR/libseccomp.so.2" "$T/m/"
+  make_bundle "$T/b" sleep 1000
+  deny_mkdir "$T/b" SCMP_ACT_ERRNO
+  assert_eq "$(TONG=$T/m/tong runtime_maps_libseccomp c1)" yes "the first start compiles"
+  assert_eq "$(TONG=$T/m/tong runtime_maps_libseccomp c2)" no "the second finds it"
+  touch -d '1 minute ago' "$T/m/libseccomp.so.2"
+  assert_eq "$(TONG=$T/m/tong runtime_maps_libseccomp c3)" yes "a changed libseccomp compiles again"
+  assert_eq "$(TONG=$T/m/tong runtime_maps_libseccomp c4)" no
   assert_no_containers
 }

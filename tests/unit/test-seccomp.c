@@ -3,6 +3,7 @@
  * child (with no_new_privs, so no root is needed), including the listener
  * protocol of SCMP_ACT_NOTIFY.  Prints "ok - name" or "not ok - name". */
 #include "src/seccomp_filter.h"
+#include "src/seccomp_cache.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,16 +31,27 @@
 
 static char *mkdir_names[] = { "mkdir", "mkdirat", NULL };
 
-/* Build a plan; returns prepare's result, with the message in err. */
+/* Compile s (no cache) and make its plan, as the runtime and the init do. */
+static int
+plan_for (const struct oci_seccomp *s, struct seccomp_program **prog, struct seccomp_plan **plan,
+          tong_error *err)
+{
+  int r = seccomp_program_get (s, -1, prog, err);
+  return r < 0 ? r : seccomp_prepare (s, *prog, plan, err);
+}
+
+/* Build a plan; returns the result, with the message in err. */
 static int
 try_prepare (const struct oci_seccomp *s, tong_error *err)
 {
+  struct seccomp_program *prog = NULL;
   struct seccomp_plan *plan = NULL;
   int r;
 
   tong_err_clear (err);
-  r = seccomp_prepare (s, &plan, err);
+  r = plan_for (s, &prog, &plan, err);
   seccomp_plan_free (plan);
+  seccomp_program_free (prog);
   return r;
 }
 
@@ -209,9 +221,10 @@ run_filtered (const struct oci_seccomp *s, int (*fn) (void))
 
   if (pid == 0)
     {
+      struct seccomp_program *prog = NULL;
       struct seccomp_plan *plan = NULL;
       tong_error err = { 0 };
-      if (seccomp_prepare (s, &plan, &err) < 0 || prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0
+      if (plan_for (s, &prog, &plan, &err) < 0 || prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0
           || seccomp_plan_load (plan, "{}", &err) < 0)
         {
           fprintf (stderr, "child: %s\n", err.msg);
@@ -440,13 +453,14 @@ test_notify_listener (void)
   child = fork ();
   if (child == 0)
     {
+      struct seccomp_program *prog = NULL;
       struct seccomp_plan *plan = NULL;
       _cleanup_free_ char *state_json
           = xasprintf ("{\"ociVersion\":\"1.2.0\",\"id\":\"c1\",\"pid\":%d,"
                        "\"status\":\"created\",\"annotations\":{\"a\":\"b\"}}",
                        (int) getpid ());
       close (lsock);
-      if (seccomp_prepare (&s, &plan, &err) < 0 || prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0
+      if (plan_for (&s, &prog, &plan, &err) < 0 || prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0
           || seccomp_plan_load (plan, state_json, &err) < 0)
         {
           fprintf (stderr, "child: %s\n", err.msg);
@@ -485,6 +499,61 @@ test_notify_listener (void)
   unlink (path);
 }
 
+/* The cache's key: every field counts, and no string can pass for the next. */
+static void
+test_cache_key (void)
+{
+  static char *one[] = { "mkdir", NULL }, *forged[] = { "mkdir\nname 5:rmdir", NULL };
+  static char *two[] = { "mkdir", "rmdir", NULL }, *x86[] = { "SCMP_ARCH_X86", NULL };
+  struct oci_seccomp_arg arg = { .index = 1, .value = 0, .op = "SCMP_CMP_EQ" };
+  struct oci_seccomp_syscall rule = { .names = one, .action = "SCMP_ACT_ERRNO" };
+  struct oci_seccomp s
+      = { .default_action = "SCMP_ACT_ALLOW", .syscalls = &rule, .syscalls_len = 1 };
+  _cleanup_free_ char *base = seccomp_cache_key (&s), *again = seccomp_cache_key (&s);
+  char *k;
+  int differ = 0, tries = 0;
+
+  report ("cache key: the same spec, the same key", base && again && strcmp (base, again) == 0,
+          "%s", base ? "" : "no key (no build id?)");
+  if (!base)
+    return;
+#define DIFFERS(change, undo)                                                                      \
+  do                                                                                               \
+    {                                                                                              \
+      change;                                                                                      \
+      k = seccomp_cache_key (&s);                                                                  \
+      differ += k && strcmp (k, base) != 0;                                                        \
+      tries++;                                                                                     \
+      free (k);                                                                                    \
+      undo;                                                                                        \
+    }                                                                                              \
+  while (0)
+  DIFFERS (s.default_action = "SCMP_ACT_LOG", s.default_action = "SCMP_ACT_ALLOW");
+  DIFFERS ((s.has_default_errno_ret = true, s.default_errno_ret = 1),
+           (s.has_default_errno_ret = false, s.default_errno_ret = 0));
+  DIFFERS (s.architectures = x86, s.architectures = NULL);
+  DIFFERS (s.flags = x86, s.flags = NULL);
+  DIFFERS (s.listener_path = "", s.listener_path = NULL);
+  DIFFERS (s.listener_metadata = "m", s.listener_metadata = NULL);
+  DIFFERS (rule.action = "SCMP_ACT_KILL", rule.action = "SCMP_ACT_ERRNO");
+  DIFFERS ((rule.has_errno_ret = true, rule.errno_ret = 38),
+           (rule.has_errno_ret = false, rule.errno_ret = 0));
+  DIFFERS (rule.names = two, rule.names = one);
+  DIFFERS ((rule.args = &arg, rule.args_len = 1), (rule.args = NULL, rule.args_len = 0));
+#undef DIFFERS
+  report ("cache key: each field changes it", differ == tries, "%d of %d", differ, tries);
+  {
+    _cleanup_free_ char *a, *b;
+    rule.names = forged;
+    a = seccomp_cache_key (&s);
+    rule.names = two;
+    b = seccomp_cache_key (&s);
+    rule.names = one;
+    report ("cache key: a name cannot forge the next field", a && b && strcmp (a, b) != 0, "%s",
+            a ? a : "");
+  }
+}
+
 int
 main (void)
 {
@@ -497,6 +566,7 @@ main (void)
   test_invalid ();
   test_loaded_filters ();
   test_notify_listener ();
+  test_cache_key ();
   {
     char cmd[128];
     snprintf (cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
