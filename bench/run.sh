@@ -3,8 +3,8 @@
 # interleaved (A B C, B C A, C A B ...), printing for each the median, the spread and
 # the ratio to crun.  Run as root:
 #
-#   bench/run.sh [--runs N] [--exec-runs N] [--parallel N] [--without-runc]
-#                [--state-in DIR] [TONG]
+#   bench/run.sh [--runs N] [--exec-runs N] [--seccomp-runs N] [--parallel N]
+#                [--without-runc] [--state-in DIR] [TONG]
 #
 #   1. `run` of /bin/true, N containers in sequence (default 100), and the
 #      split of create, start, wait (until stopped) and delete
@@ -15,6 +15,10 @@
 #      the bundle's static /bin/true started alone
 #   5. N containers created in parallel (default 20), started, then deleted:
 #      total time
+#   6. `run` of /bin/true with a seccomp profile of the size of Docker's
+#      default (SCMP_ACT_ERRNO by default, every system call of this host's
+#      headers allowed but 45, six rules with argument conditions, three
+#      architectures), N containers (default 50; 0 leaves it out)
 # The cgroup-limited comparison runs in the VM suite (bench/vm.sh).
 #
 # Each runtime keeps its state (--root) where it does by default: on a tmpfs
@@ -37,6 +41,7 @@ set -euo pipefail
 
 RUNS=100
 EXEC_RUNS=50
+SECCOMP_RUNS=50
 PARALLEL=20
 WITH_RUNC=yes
 STATE_IN=
@@ -44,10 +49,11 @@ while [ $# -gt 0 ]; do
   case $1 in
     --runs) RUNS=$2; shift 2 ;;
     --exec-runs) EXEC_RUNS=$2; shift 2 ;;
+    --seccomp-runs) SECCOMP_RUNS=$2; shift 2 ;;
     --parallel) PARALLEL=$2; shift 2 ;;
     --without-runc) WITH_RUNC=no; shift ;;
     --state-in) STATE_IN=$2; shift 2 ;;
-    -h | --help) sed -n '2,35s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,39s/^# \{0,1\}//p' "$0"; exit 0 ;;
     -*) echo "bench: unknown option $1" >&2; exit 2 ;;
     *) break ;;
   esac
@@ -70,7 +76,7 @@ if [ -z "${TONG_BENCH_INNER:-}" ]; then
     STATE_IN=$(cd "$STATE_IN" && pwd)
   fi
   exec unshare -m --propagation private env TONG_BENCH_INNER=1 "$0" --runs "$RUNS" \
-    --exec-runs "$EXEC_RUNS" --parallel "$PARALLEL" \
+    --exec-runs "$EXEC_RUNS" --seccomp-runs "$SECCOMP_RUNS" --parallel "$PARALLEL" \
     $([ "$WITH_RUNC" = no ] && echo --without-runc) ${STATE_IN:+--state-in "$STATE_IN"} "$TONG"
 fi
 
@@ -134,6 +140,31 @@ bundle ()
   jq --arg cg "tong-bench/${b##*/}" --argjson args "$args" \
     '.linux.cgroupsPath = $cg | .process.args = $args' "$work/spec.json" >"$b/config.json"
   echo "$b"
+}
+
+# The profile of section 6: the system calls of this host's kernel headers.
+seccomp_profile ()
+{
+  local h deny
+  h=/usr/include/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/asm/unistd_64.h
+  deny="kexec_load kexec_file_load open_by_handle_at init_module finit_module delete_module iopl
+    ioperm swapon swapoff syslog acct add_key request_key keyctl bpf userfaultfd perf_event_open
+    ptrace process_vm_readv process_vm_writev quotactl reboot setns unshare mount umount2
+    pivot_root settimeofday clock_settime uselib lookup_dcookie move_pages nfsservctl
+    name_to_handle_at fsopen fsmount move_mount open_tree fspick fsconfig create_module
+    get_kernel_syms query_module sysfs _sysctl personality clone clone3 socket"
+  sed -n 's/^#define __NR_\([a-z0-9_]*\) .*/\1/p' "$h" | grep -vxF -f <(printf '%s\n' $deny) |
+    jq -R . | jq -s '{defaultAction: "SCMP_ACT_ERRNO", defaultErrnoRet: 1,
+      architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+      syscalls: [{names: ., action: "SCMP_ACT_ALLOW"},
+        {names: ["personality"], action: "SCMP_ACT_ALLOW", args: [{index: 0, value: 0, op: "SCMP_CMP_EQ"}]},
+        {names: ["personality"], action: "SCMP_ACT_ALLOW", args: [{index: 0, value: 8, op: "SCMP_CMP_EQ"}]},
+        {names: ["personality"], action: "SCMP_ACT_ALLOW",
+         args: [{index: 0, value: 4294967295, op: "SCMP_CMP_EQ"}]},
+        {names: ["clone"], action: "SCMP_ACT_ALLOW",
+         args: [{index: 0, value: 2114060288, op: "SCMP_CMP_MASKED_EQ"}]},
+        {names: ["clone3"], action: "SCMP_ACT_ERRNO", errnoRet: 38},
+        {names: ["socket"], action: "SCMP_ACT_ALLOW", args: [{index: 0, value: 40, op: "SCMP_CMP_NE"}]}]}'
 }
 
 cmd_of ()
@@ -292,6 +323,23 @@ if readelf -l "$TONG" 2>/dev/null | grep -q 'interpreter: .*ld-musl'; then
   echo "  tong is built with musl (configure --with-musl)"
 else
   echo "  tong is built with glibc"
+fi
+
+# 6. run with a seccomp profile of Docker's size
+if [ "$SECCOMP_RUNS" -gt 0 ]; then
+  seccomp_profile >"$work/seccomp.json"
+  for i in $(seq "$SECCOMP_RUNS"); do
+    for r in $(in_turn "$i"); do
+      b=$(bundle "$r" "sc$i" /bin/true)
+      jq --slurpfile p "$work/seccomp.json" '.linux.seccomp = $p[0]' "$b/config.json" >"$b/c.json"
+      mv "$b/c.json" "$b/config.json"
+      timed "$work/seccomp.$r" $(cmd_of "$r") run --bundle "$b" "sc$i"
+    done
+  done
+  report seccomp "$SECCOMP_RUNS"
+  echo "  ($(jq '[.syscalls[].names | length] | add' "$work/seccomp.json") system call names in" \
+    "$(jq '.syscalls | length' "$work/seccomp.json") rules; tong compiles the program once" \
+    "and keeps it in its state root)"
 fi
 
 # 5. PARALLEL containers created at once (runc: each its own cgroup), then
