@@ -4,7 +4,6 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <link.h>
 #include <stdint.h>
@@ -13,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "oci/json-gen.h"
 #include "src/format.h"
 #include "src/log.h"
 #include "src/seccomp_lib.h"
@@ -30,54 +30,6 @@ struct entry_header
 #define ENTRY_MAGIC "tongbpf1"
 #define SUMMED_FROM offsetof (struct entry_header, key_len)
 
-/* A growing string. */
-struct text
-{
-  char *s;
-  size_t len, cap;
-};
-
-static void
-text_add (struct text *t, const void *p, size_t n)
-{
-  if (t->len + n + 1 > t->cap)
-    {
-      t->cap = (t->len + n + 1) * 2;
-      t->s = xrealloc (t->s, t->cap);
-    }
-  memcpy (t->s + t->len, p, n);
-  t->len += n;
-  t->s[t->len] = '\0';
-}
-
-static void text_printf (struct text *t, const char *fmt, ...)
-    __attribute__ ((format (printf, 2, 3)));
-
-static void
-text_printf (struct text *t, const char *fmt, ...)
-{
-  char buf[128];
-  va_list ap;
-  int n;
-
-  va_start (ap, fmt);
-  n = str_vformat (buf, sizeof buf, fmt, ap);
-  va_end (ap);
-  if (n > 0)
-    text_add (t, buf, (size_t) n < sizeof buf ? (size_t) n : sizeof buf - 1);
-}
-
-/* A string of the spec: its length first, so that no content can pass for
- * the next field. */
-static void
-text_field (struct text *t, const char *what, const char *s)
-{
-  text_printf (t, "%s %zu:", what, s ? strlen (s) : (size_t) 0);
-  if (s)
-    text_add (t, s, strlen (s));
-  text_add (t, s ? "\n" : "-\n", s ? 1 : 2);
-}
-
 static uint64_t
 fnv1a (const void *p, size_t n)
 {
@@ -89,10 +41,17 @@ fnv1a (const void *p, size_t n)
   return h;
 }
 
+/* tong's build id in hex ("" when it has none). */
+struct build_id
+{
+  char hex[2 * 64 + 1];
+};
+
 static int
 build_id_note (struct dl_phdr_info *info, size_t size, void *data)
 {
-  struct text *out = data;
+  static const char digits[] = "0123456789abcdef";
+  struct build_id *out = data;
 
   (void) size;
   /* The first object is the program itself. */
@@ -114,10 +73,15 @@ build_id_note (struct dl_phdr_info *info, size_t size, void *data)
 
           if ((const char *) desc + n->n_descsz > end)
             break;
-          if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 && memcmp (name, "GNU", 4) == 0)
+          if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 && memcmp (name, "GNU", 4) == 0
+              && n->n_descsz <= 64)
             {
               for (ElfW (Word) k = 0; k < n->n_descsz; k++)
-                text_printf (out, "%02x", desc[k]);
+                {
+                  out->hex[2 * k] = digits[desc[k] >> 4];
+                  out->hex[2 * k + 1] = digits[desc[k] & 15];
+                }
+              out->hex[2 * n->n_descsz] = '\0';
               return 1;
             }
           p = (const char *) desc + ((n->n_descsz + 3) & ~(ElfW (Word)) 3);
@@ -126,53 +90,109 @@ build_id_note (struct dl_phdr_info *info, size_t size, void *data)
   return 1;
 }
 
+/* A string of the spec, or null: JSON's quoting keeps each field apart. */
+static void
+gen_string (yajl_gen g, const char *s)
+{
+  if (s)
+    json_gen_string (g, s);
+  else
+    yajl_gen_null (g);
+}
+
+static void
+gen_strv (yajl_gen g, char **v)
+{
+  yajl_gen_array_open (g);
+  for (size_t i = 0; v && v[i]; i++)
+    json_gen_string (g, v[i]);
+  yajl_gen_array_close (g);
+}
+
+static void
+gen_errno (yajl_gen g, bool has, uint32_t value)
+{
+  if (has)
+    json_gen_integer (g, value);
+  else
+    yajl_gen_null (g);
+}
+
+/* A uint64 as text: more than json_gen_integer takes. */
+static void
+gen_u64 (yajl_gen g, uint64_t v)
+{
+  char n[24];
+
+  str_format (n, sizeof n, "%llu", (unsigned long long) v);
+  json_gen_string (g, n);
+}
+
+static void
+json_gen_freep (yajl_gen *g)
+{
+  if (*g)
+    yajl_gen_free (*g);
+}
+
 char *
 seccomp_cache_key (const struct oci_seccomp *s)
 {
-  struct text t = { 0 }, id = { 0 };
+  __attribute__ ((cleanup (json_gen_freep))) yajl_gen g = NULL;
   _cleanup_free_ char *boot = NULL;
+  struct build_id id = { "" };
+  const unsigned char *buf;
   tong_error ignored;
+  size_t len;
+  char *key;
 
   /* tong's own build: how it turns the spec into rules. */
   dl_iterate_phdr (build_id_note, &id);
-  if (!id.s)
+  if (!id.hex[0])
     return NULL;
   /* The kernel (its seccomp features decide what libseccomp emits), until
    * the next boot. */
   if (read_file_at (AT_FDCWD, "/proc/sys/kernel/random/boot_id", &boot, NULL, &ignored) < 0)
-    {
-      free (id.s);
-      return NULL;
-    }
-  text_printf (&t, "tong-seccomp-cache 1\n");
-  text_field (&t, "build", id.s);
-  free (id.s);
-  text_field (&t, "boot", boot);
-  text_field (&t, "default", s->default_action);
-  text_printf (&t, "errno %d %u\n", s->has_default_errno_ret, s->default_errno_ret);
-  for (size_t i = 0; s->architectures && s->architectures[i]; i++)
-    text_field (&t, "arch", s->architectures[i]);
-  for (size_t i = 0; s->flags && s->flags[i]; i++)
-    text_field (&t, "flag", s->flags[i]);
-  text_field (&t, "listener", s->listener_path);
-  text_field (&t, "metadata", s->listener_metadata);
+    return NULL;
+  g = yajl_gen_alloc (NULL);
+  yajl_gen_array_open (g);
+  json_gen_string (g, "tong-seccomp-cache 1");
+  json_gen_string (g, id.hex);
+  json_gen_string (g, boot);
+  gen_string (g, s->default_action);
+  gen_errno (g, s->has_default_errno_ret, s->default_errno_ret);
+  gen_strv (g, s->architectures);
+  gen_strv (g, s->flags);
+  gen_string (g, s->listener_path);
+  gen_string (g, s->listener_metadata);
   for (size_t i = 0; i < s->syscalls_len; i++)
     {
       const struct oci_seccomp_syscall *sc = &s->syscalls[i];
 
-      text_field (&t, "rule", sc->action);
-      text_printf (&t, "errno %d %u\n", sc->has_errno_ret, sc->errno_ret);
-      for (size_t j = 0; sc->names && sc->names[j]; j++)
-        text_field (&t, "name", sc->names[j]);
+      yajl_gen_array_open (g);
+      gen_string (g, sc->action);
+      gen_errno (g, sc->has_errno_ret, sc->errno_ret);
+      gen_strv (g, sc->names);
       for (size_t j = 0; j < sc->args_len; j++)
         {
           const struct oci_seccomp_arg *a = &sc->args[j];
-          text_printf (&t, "arg %u %llu %llu\n", a->index, (unsigned long long) a->value,
-                       (unsigned long long) a->value_two);
-          text_field (&t, "op", a->op);
+
+          yajl_gen_array_open (g);
+          json_gen_integer (g, a->index);
+          gen_u64 (g, a->value);
+          gen_u64 (g, a->value_two);
+          gen_string (g, a->op);
+          yajl_gen_array_close (g);
         }
+      yajl_gen_array_close (g);
     }
-  return t.s;
+  yajl_gen_array_close (g);
+  if (yajl_gen_get_buf (g, &buf, &len) != yajl_gen_status_ok)
+    return NULL;
+  key = xmalloc (len + 1);
+  memcpy (key, buf, len);
+  key[len] = '\0';
+  return key;
 }
 
 /* "PATH DEV INO SIZE MTIME.NSEC" of a file, or NULL. */

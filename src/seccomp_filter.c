@@ -33,9 +33,7 @@ struct seccomp_plan
   const struct seccomp_program *program;
   int listener; /* connected to listenerPath when a rule notifies, else -1 */
   char *listener_path;
-  char *metadata;            /* listenerMetadata, or NULL */
-  bool wait_killable;        /* SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV */
-  unsigned int kernel_flags; /* the other SECCOMP_FILTER_FLAG_* the spec asks for */
+  char *metadata; /* listenerMetadata, or NULL */
 };
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
@@ -182,11 +180,11 @@ load_program (const struct seccomp_plan *plan)
 {
   struct sock_fprog prog
       = { .len = (unsigned short) plan->program->len, .filter = plan->program->bpf };
-  unsigned int flags = plan->kernel_flags;
+  unsigned int flags = plan->program->kernel_flags;
 
   if (plan->program->notifies)
     flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
-  if (plan->wait_killable)
+  if (plan->program->wait_killable)
     flags |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
   /* A listener and thread sync only go together when a failed sync says ESRCH. */
   if ((flags & SECCOMP_FILTER_FLAG_TSYNC) && (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER))
@@ -390,6 +388,8 @@ compile_program (const struct oci_seccomp *s, struct seccomp_program **out, tong
                      "applies to notifications, but no rule uses SCMP_ACT_NOTIFY");
   prog = xcalloc (1, sizeof *prog);
   prog->notifies = notifies;
+  prog->kernel_flags = kernel_flags;
+  prog->wait_killable = wait_killable;
   r = export_program (ctx, prog, err);
   if (r < 0)
     return r;
@@ -409,7 +409,16 @@ seccomp_program_get (const struct oci_seccomp *s, int rootfd, struct seccomp_pro
     {
       key = seccomp_cache_key (s);
       if (key && seccomp_cache_lookup (rootfd, key, out))
-        return 0;
+        {
+          /* The flags are the spec's (a part of the key), not the cache's. */
+          r = parse_flags (s->flags, &(*out)->kernel_flags, &(*out)->wait_killable, err);
+          if (r < 0)
+            {
+              seccomp_program_free (*out);
+              *out = NULL;
+            }
+          return r;
+        }
     }
   r = compile_program (s, out, err);
   if (r == 0 && key)
@@ -445,10 +454,6 @@ seccomp_prepare (const struct oci_seccomp *s, const struct seccomp_program *prog
   plan = xcalloc (1, sizeof *plan);
   plan->listener = -1;
   plan->program = prog;
-  /* Checked when the program was compiled. */
-  r = parse_flags (s->flags, &plan->kernel_flags, &plan->wait_killable, err);
-  if (r < 0)
-    return r;
   if (prog->notifies)
     {
       r = listener_connect (s->listener_path, &plan->listener, err);
@@ -547,7 +552,7 @@ seccomp_plan_load (struct seccomp_plan *plan, const char *state_json, tong_error
     return tong_err (err, -r, "load the seccomp filter (linux.seccomp)%s",
                      r == -EACCES || r == -EPERM
                          ? ": without process.noNewPrivileges this needs CAP_SYS_ADMIN"
-                     : r == -EINVAL && plan->wait_killable
+                     : r == -EINVAL && plan->program->wait_killable
                          ? ": SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV needs Linux 5.19 or later"
                          : "");
   if (plan->listener < 0)

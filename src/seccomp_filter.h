@@ -12,13 +12,17 @@
 #include "oci/spec.h"
 #include "src/error.h"
 
-/* The filter as the kernel runs it (a BPF program), and whether a rule
- * notifies. */
+/* The filter as the kernel runs it (a BPF program), whether a rule
+ * notifies, and the flags to load it with. */
 struct seccomp_program
 {
   struct sock_filter *bpf;
   size_t len;    /* instructions */
   bool notifies; /* a rule uses SCMP_ACT_NOTIFY */
+  /* For seccomp(2), from linux.seccomp.flags: SECCOMP_FILTER_FLAG_* but
+   * WAIT_KILLABLE_RECV, which has its own field. */
+  unsigned int kernel_flags;
+  bool wait_killable;
 };
 
 /* A program ready to load, and the listener connection when it notifies. */

@@ -52,8 +52,6 @@ twin_hand_over (const char *why, tong_error *err)
   _cleanup_free_ char *twin = NULL;
   int r;
 
-  if (!built_with_musl ())
-    return 0;
   twin = twin_private_file (TWIN_NAME);
   r = protect_exe_exec_as_started (twin);
   return tong_err (err, -r,

@@ -33,10 +33,10 @@ built_with_musl (void)
 #endif
 }
 
-/* In the musl build: exec tong-full with the arguments and signal mask tong
- * started with; `why` names the feature ("the systemd cgroup driver").
- * Returns only on failure, with an error naming the missing binary.  In the
- * glibc build it returns 0 at once. */
+/* Exec tong-full (callers check built_with_musl first) with the arguments
+ * and signal mask tong started with; `why` names the feature ("the systemd
+ * cgroup driver").  Returns only on failure, with an error naming the
+ * binary. */
 int twin_hand_over (const char *why, tong_error *err);
 
 /* The directory of the running binary (the one a sealed copy was made from),

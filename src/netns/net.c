@@ -401,17 +401,44 @@ setup_pasta (int dirfd, const struct net_config *c, bool new_netns, pid_t pid, t
   return r;
 }
 
+/* The container's net.json, parsed: 1 (*root is NULL if it does not
+ * parse), or 0 when there is none (most containers). */
+static int
+read_record (int dirfd, yajl_val *root, tong_error *err)
+{
+  _cleanup_free_ char *text = NULL;
+  char errbuf[128];
+  size_t off;
+  int r = read_file_if_exists_at (dirfd, NET_STATE_FILE, &text, NULL, err);
+
+  *root = NULL;
+  if (r < 0 || !text)
+    return r;
+  *root = json_tree_parse (text, strlen (text), errbuf, sizeof errbuf, &off);
+  return 1;
+}
+
+/* The pid of the pasta a record names, or NULL: a bridge's record. */
+static yajl_val
+record_pasta (yajl_val root)
+{
+  const char *pid_path[] = { "pasta", NULL };
+  yajl_val pid = root ? yajl_tree_get (root, pid_path, yajl_t_number) : NULL;
+
+  return pid && YAJL_IS_INTEGER (pid) ? pid : NULL;
+}
+
 /* Stop the pasta of a net.json that names one; 1 if it did, 0 if the record
  * is a bridge's. */
 static int
 teardown_pasta (yajl_val root, tong_error *err)
 {
-  const char *pid_path[] = { "pasta", NULL }, *start_path[] = { "pasta_start", NULL };
-  yajl_val pid = yajl_tree_get (root, pid_path, yajl_t_number);
-  yajl_val start = yajl_tree_get (root, start_path, yajl_t_number);
+  const char *start_path[] = { "pasta_start", NULL };
+  yajl_val pid = record_pasta (root);
+  yajl_val start = root ? yajl_tree_get (root, start_path, yajl_t_number) : NULL;
   int r;
 
-  if (!pid || !YAJL_IS_INTEGER (pid))
+  if (!pid)
     return 0;
   r = pasta_stop (
       (pid_t) YAJL_GET_INTEGER (pid),
@@ -436,20 +463,15 @@ net_setup_needs_libraries (const struct oci_map *annotations)
 bool
 net_teardown_needs_libraries (int dirfd)
 {
-  _cleanup_free_ char *text = NULL;
-  const char *pid_path[] = { "pasta", NULL };
-  char errbuf[128];
-  size_t off;
   tong_error ignored;
   yajl_val root;
-  bool pasta;
+  bool bridge;
 
-  if (read_file_if_exists_at (dirfd, NET_STATE_FILE, &text, NULL, &ignored) < 0 || !text)
+  if (read_record (dirfd, &root, &ignored) <= 0)
     return false;
-  root = json_tree_parse (text, strlen (text), errbuf, sizeof errbuf, &off);
-  pasta = root && yajl_tree_get (root, pid_path, yajl_t_number);
+  bridge = !record_pasta (root);
   yajl_tree_free (root);
-  return !pasta;
+  return bridge;
 }
 
 int
@@ -525,22 +547,17 @@ out_config:
 int
 net_teardown (int rootfd, int dirfd, const char *id, tong_error *err)
 {
-  _cleanup_free_ char *text = NULL;
   const char *path[] = { "netns", NULL };
-  char errbuf[128];
   unsigned long long netns = 0;
-  size_t off;
   yajl_val root, v;
   struct ipam db;
   bool act;
   int r;
 
-  /* Most containers have no network record. */
-  r = read_file_if_exists_at (dirfd, NET_STATE_FILE, &text, NULL, err);
-  if (r < 0 || !text)
+  r = read_record (dirfd, &root, err);
+  if (r <= 0)
     return r;
-  root = json_tree_parse (text, strlen (text), errbuf, sizeof errbuf, &off);
-  r = root ? teardown_pasta (root, err) : 0;
+  r = teardown_pasta (root, err);
   if (r != 0)
     {
       yajl_tree_free (root);
