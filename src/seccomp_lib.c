@@ -23,20 +23,15 @@ int
 seccomp_lib_load (tong_error *err)
 {
   static bool loaded;
+  _cleanup_free_ char *path = NULL;
   int r;
 
   if (loaded)
     return 0;
-  if (built_with_musl ())
-    {
-      /* The musl build: libseccomp built for musl, installed with tong. */
-      _cleanup_free_ char *path = twin_private_file (LIBSECCOMP);
-      r = dl_load (path, symbols, sizeof symbols / sizeof symbols[0], &seccomp_lib, "linux.seccomp",
-                   NULL, "2.5 or newer", err);
-    }
-  else
-    r = dl_load (LIBSECCOMP, symbols, sizeof symbols / sizeof symbols[0], &seccomp_lib,
-                 "linux.seccomp", "libseccomp2", "2.5 or newer", err);
+  /* The musl build: libseccomp built for musl, installed with tong. */
+  path = built_with_musl () ? twin_private_file (LIBSECCOMP) : NULL;
+  r = dl_load (path ? path : LIBSECCOMP, symbols, sizeof symbols / sizeof symbols[0], &seccomp_lib,
+               "linux.seccomp", path ? NULL : "libseccomp2", "2.5 or newer", err);
   loaded = r == 0;
   return r;
 }
