@@ -323,43 +323,21 @@ load_process_file (const char *path, struct oci_process **out, tong_error *err)
   return oci_process_parse (text, len, path, out, err);
 }
 
-/* Keep tong's binary out of reach of the container (docs/design.md,
- * "Hardening"): re-exec from a sealed copy when a process of the container
- * may hold CAP_SYS_PTRACE, and remember when this exec gives it. */
-static int
-guard_runtime_binary (const struct exec_target *t, bool init_ptrace, const struct oci_process *p,
-                      tong_error *err)
-{
-  bool granted = faccessat (t->dirfd, STATE_EXEC_PTRACE, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
-  bool grants = protect_exe_grants_ptrace (p);
-  int r, fd;
-
-  r = protect_exe_check_exec (t->spec, p, t->st.pid, err);
-  if (r == 0)
-    r = protect_exe_reexec_if_needed (t->spec, init_ptrace || granted || grants, err);
-  if (r < 0 || granted || !grants)
-    return r;
-  fd = openat (t->dirfd, STATE_EXEC_PTRACE, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0)
-    return tong_err (err, errno, "record in the container's state that an exec has CAP_SYS_PTRACE");
-  close (fd);
-  return 0;
-}
-
 static int
 run_exec (struct tong_globals *g, struct exec_flags *f, const char *id, char **args,
           tong_error *err)
 {
   struct exec_target t;
   struct oci_process *from_file = NULL, *p = NULL;
-  bool init_ptrace;
   int r;
 
+  /* Before anything is read: the copy starts afresh (src/protect_exe.h). */
+  r = protect_exe_ensure (err);
+  if (r < 0)
+    return r;
   r = exec_target_open (g, id, f->ignore_paused, &t, err);
   if (r < 0)
     return r;
-  /* Before the flags below change the spec's process in place. */
-  init_ptrace = protect_exe_grants_ptrace (t.spec->process);
   if (f->process_file)
     r = load_process_file (f->process_file, &from_file, err);
   p = from_file ? from_file : t.spec->process;
@@ -373,8 +351,6 @@ run_exec (struct tong_globals *g, struct exec_flags *f, const char *id, char **a
       apply_flags (f, args, p);
       r = check_process (f, p, f->process_file ? f->process_file : "config.json", err);
     }
-  if (r == 0)
-    r = guard_runtime_binary (&t, init_ptrace, p, err);
   if (r == 0)
     r = exec_spawn (&t, p, &f->o, err);
   if (from_file)

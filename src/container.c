@@ -575,6 +575,10 @@ container_create (struct tong_globals *g, const struct create_options *o,
 
   if (built_with_musl () && g->systemd_cgroup)
     return twin_hand_over ("the systemd cgroup driver", err);
+  /* Before anything is read, created or logged: the copy starts afresh. */
+  r = protect_exe_ensure (err);
+  if (r < 0)
+    return r;
   if (!container_id_valid (o->id))
     return tong_err (err, 0, "invalid container id \"%s\": use letters, digits and _+-.", o->id);
   if (!realpath (o->bundle ? o->bundle : ".", real))
@@ -597,10 +601,6 @@ container_create (struct tong_globals *g, const struct create_options *o,
   in_userns = geteuid () == 0 && in_user_namespace ();
   if (in_userns)
     g->rootless = true;
-  /* Before anything is created or logged: the copy starts afresh. */
-  r = protect_exe_reexec_if_needed (spec, protect_exe_grants_ptrace (spec->process), err);
-  if (r < 0)
-    return r;
   r = spec_check_supported (spec, err);
   if (r == 0)
     r = process_check_capabilities (spec->process, err);

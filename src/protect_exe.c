@@ -1,23 +1,33 @@
-/* A process that still runs tong's binary inside a container's pid namespace
- * must not let the container reach that binary through /proc/PID/exe (nor its
- * fds through /proc/PID/fd): it is made non-dumpable, and where that is not
- * enough tong runs from a sealed copy of itself.  See "Hardening" in
- * docs/design.md. */
+/* Keeping tong's binary out of the container's reach for writing
+ * (CVE-2019-5736).
+ *
+ * Every process tong clones into a container (the init, the process of
+ * `tong exec`, the hooks the init runs) runs tong's binary until it execs
+ * the container's program.  If that program is a script whose interpreter is
+ * `/proc/self/exe`, the kernel runs tong's binary again, now as a dumpable
+ * process of the container, with the image's own ELF interpreter (tong's
+ * PT_INTERP resolved in the container's root) loaded into it; /proc/self/exe
+ * then names the host's binary, and once tong has exited an open for
+ * writing succeeds.  Non-dumpability does not help: the process is the
+ * container's.  So the binary that runs in the container must be one no
+ * open can write: create, run and exec re-exec tong, before anything exists,
+ * from a read-only clone of its own mount (or from a sealed memfd copy where
+ * the kernel or the user's privilege cannot clone a mount).  See
+ * "Hardening" in docs/design.md for the choice and its cost. */
 #include "protect_exe.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/capability.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "src/caps.h"
 #include "src/syscalls.h"
 #include "src/twin.h"
 #include "src/util.h"
@@ -51,65 +61,59 @@ protect_exe_remember_start (char **argv)
   sigprocmask (SIG_SETMASK, NULL, &start_mask);
 }
 
+/* A file no open can write, whoever asks: a memfd sealed against writes, or
+ * a file on a read-only mount.  A read-only clone tong made of its mount is
+ * detached and, once the fd that made it is gone, unmounted: nothing can
+ * remount it read-write. */
 static bool
-bounding_has_ptrace (const struct oci_process *p)
+fd_is_protected (int fd)
 {
-  char **names = p && p->capabilities ? p->capabilities->bounding : NULL;
+  struct statvfs sv;
+  int seals = fcntl (fd, F_GET_SEALS);
 
-  for (size_t i = 0; names && names[i]; i++)
-    if (caps_from_name (names[i]) == CAP_SYS_PTRACE)
-      return true;
-  return false;
-}
-
-/* PR_SET_DUMPABLE only stops a process without CAP_SYS_PTRACE in tong's user
- * namespace.  A container with a new user namespace holds its capabilities
- * there, never in ours.  Without one, a process of the container can hold
- * CAP_SYS_PTRACE in ours only if it is in the bounding set tong gave it (a
- * file capability or a setuid binary cannot add to the bounding set): the
- * caller says whether that may be so (may_ptrace).  Processes tong did not
- * start may share a pid namespace that the container joins by path, or the
- * host's: then nothing can be known.  A user namespace joined by path may be
- * ours. */
-static bool
-needs_sealed_copy (const struct oci_spec *spec, bool may_ptrace)
-{
-  const struct oci_namespace *user = oci_spec_namespace (spec, OCI_NS_USER);
-  const struct oci_namespace *pid = oci_spec_namespace (spec, OCI_NS_PID);
-
-  if (user && !user->path)
-    return false;
-  return !pid || pid->path || may_ptrace;
+  if (seals >= 0 && (seals & SEALS) == SEALS)
+    return true;
+  return fstatvfs (fd, &sv) == 0 && (sv.f_flag & ST_RDONLY);
 }
 
 bool
-protect_exe_grants_ptrace (const struct oci_process *p)
-{
-  return bounding_has_ptrace (p);
-}
-
-bool
-protect_exe_pid_runs_runtime (pid_t pid)
-{
-  char path[64];
-  struct stat self, other;
-
-  str_format (path, sizeof path, "/proc/%d/exe", (int) pid);
-  if (stat ("/proc/self/exe", &self) < 0 || stat (path, &other) < 0)
-    return false;
-  return self.st_dev == other.st_dev && self.st_ino == other.st_ino;
-}
-
-static bool
-runs_from_sealed_copy (void)
+protect_exe_running_protected (void)
 {
   _cleanup_close_ int fd = open ("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-  int seals;
 
+  /* A binary one may run but not read: its mount flags still tell. */
   if (fd < 0)
-    return false;
-  seals = fcntl (fd, F_GET_SEALS);
-  return seals >= 0 && (seals & SEALS) == SEALS;
+    fd = open ("/proc/self/exe", O_PATH | O_CLOEXEC);
+  return fd >= 0 && fd_is_protected (fd);
+}
+
+/* Exec dirfd/path with the arguments, environment and signal mask tong
+ * started with: signals the caller blocked since then (tong run blocks those
+ * it forwards) are not blocked across the exec.  Returns -errno. */
+static int
+exec_as_started (int dirfd, const char *path, int flags)
+{
+  if (!start_argv)
+    return -EINVAL;
+  sigprocmask (SIG_SETMASK, &start_mask, NULL);
+  sys_execveat (dirfd, path, start_argv, environ, flags);
+  return -errno;
+}
+
+/* A detached clone of the mount that holds path (the file itself as its
+ * root), read-only; an O_PATH fd of the file, close-on-exec. */
+static int
+readonly_clone (int dirfd, const char *path, int flags)
+{
+  struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV };
+  _cleanup_close_ int fd = -1;
+
+  fd = sys_open_tree (dirfd, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (unsigned) flags);
+  if (fd < 0)
+    return -errno;
+  if (sys_mount_setattr (fd, "", AT_EMPTY_PATH, &attr) < 0)
+    return -errno;
+  return TAKE_FD (fd);
 }
 
 static int
@@ -143,60 +147,60 @@ sealed_copy_of_self (int *out, tong_error *err)
   return 0;
 }
 
-/* Exec dirfd/path with the arguments, environment and signal mask tong
- * started with: signals the caller blocked since then (tong run blocks those
- * it forwards) are not blocked across the exec.  Returns -errno. */
+/* Private files (src/twin.h) are found beside the binary, which the copy's
+ * /proc/self/exe no longer names. */
 static int
-exec_as_started (int dirfd, const char *path, int flags)
+remember_exe_dir (const char *dir, tong_error *err)
 {
-  sigprocmask (SIG_SETMASK, &start_mask, NULL);
-  sys_execveat (dirfd, path, start_argv, environ, flags);
-  return -errno;
+  if (dir && setenv (TWIN_EXE_DIR_ENV, dir, 1) < 0)
+    return tong_err (err, errno, "re-exec the runtime from a read-only copy");
+  return 0;
 }
 
 int
-protect_exe_reexec_if_needed (const struct oci_spec *spec, bool may_ptrace, tong_error *err)
+protect_exe_ensure (tong_error *err)
 {
-  _cleanup_close_ int mfd = -1;
+  _cleanup_close_ int fd = -1;
   _cleanup_free_ char *dir = NULL;
   int r;
 
-  if (!needs_sealed_copy (spec, may_ptrace) || runs_from_sealed_copy ())
+  if (protect_exe_running_protected ())
     return 0;
-  if (!start_argv)
-    return tong_err (err, EINVAL, "re-exec from a sealed copy: the arguments were not kept");
-  r = sealed_copy_of_self (&mfd, err);
+  dir = twin_exe_dir ();
+  r = remember_exe_dir (dir, err);
   if (r < 0)
     return r;
-  /* Private files (src/twin.h) are found beside the binary, not the memfd. */
-  dir = twin_exe_dir ();
-  if (dir && setenv (TWIN_EXE_DIR_ENV, dir, 1) < 0)
-    return tong_err (err, errno, "re-exec the runtime from its sealed copy");
-  r = exec_as_started (mfd, "", AT_EMPTY_PATH);
+  /* Cloning a mount needs CAP_SYS_ADMIN over the caller's mount namespace
+   * (a user who is not root has none) and Linux 5.12; else the copy. */
+  fd = readonly_clone (AT_FDCWD, "/proc/self/exe", 0);
+  if (fd >= 0)
+    {
+      r = exec_as_started (fd, "", AT_EMPTY_PATH);
+      return tong_err (err, -r, "re-exec the runtime from a read-only mount of its binary");
+    }
+  r = sealed_copy_of_self (&fd, err);
+  if (r < 0)
+    return r;
+  r = exec_as_started (fd, "", AT_EMPTY_PATH);
   return tong_err (err, -r, "re-exec the runtime from its sealed copy");
 }
 
 int
 protect_exe_exec_as_started (const char *path)
 {
-  if (!start_argv)
-    return -EINVAL;
-  return exec_as_started (AT_FDCWD, path, 0);
-}
+  _cleanup_close_ int fd = readonly_clone (AT_FDCWD, path, 0);
+  _cleanup_free_ char *copy = NULL;
+  char *slash;
 
-int
-protect_exe_check_exec (const struct oci_spec *spec, const struct oci_process *p, pid_t init,
-                        tong_error *err)
-{
-  const struct oci_namespace *user = oci_spec_namespace (spec, OCI_NS_USER);
-
-  if ((user && !user->path) || !bounding_has_ptrace (p))
-    return 0;
-  /* The init was created without a sealed copy, since nothing could reach it. */
-  if (protect_exe_pid_runs_runtime (init))
-    return tong_err (err, 0,
-                     "cannot exec a process with CAP_SYS_PTRACE into a container that has not "
-                     "been started: its init still runs the runtime's binary, which that "
-                     "capability could reach through /proc; start the container first");
-  return 0;
+  if (fd < 0)
+    return exec_as_started (AT_FDCWD, path, 0);
+  copy = xstrdup (path);
+  slash = strrchr (copy, '/');
+  if (slash)
+    {
+      *slash = '\0';
+      if (setenv (TWIN_EXE_DIR_ENV, slash == copy ? "/" : copy, 1) < 0)
+        return -errno;
+    }
+  return exec_as_started (fd, "", AT_EMPTY_PATH);
 }

@@ -14,8 +14,6 @@
 #define STATE_FILE "state.json"
 #define STATE_CONFIG "config.json"
 #define STATE_FIFO "exec.fifo"
-/* Present once a `tong exec` gave a process CAP_SYS_PTRACE in its bounding set. */
-#define STATE_EXEC_PTRACE "exec-ptrace"
 
 enum container_status
 {

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "src/protect_exe.h"
@@ -14,19 +15,23 @@ twin_exe_dir (void)
 {
   char buf[PATH_MAX];
   ssize_t n = readlink ("/proc/self/exe", buf, sizeof buf - 1);
+  struct stat self, named;
+  const char *dir;
   char *slash;
 
   if (n <= 0)
     return NULL;
   buf[n] = '\0';
-  if (strncmp (buf, "/memfd:", 7) == 0)
+  /* A copy of tong (a sealed memfd, or a read-only clone of its mount:
+   * src/protect_exe.c) has no path of its own that names the binary: the
+   * re-exec said where it came from. */
+  if (buf[0] != '/' || stat ("/proc/self/exe", &self) < 0 || stat (buf, &named) < 0
+      || self.st_dev != named.st_dev || self.st_ino != named.st_ino || !S_ISREG (named.st_mode))
     {
-      const char *dir = getenv (TWIN_EXE_DIR_ENV);
+      dir = getenv (TWIN_EXE_DIR_ENV);
       return dir && dir[0] == '/' ? xstrdup (dir) : NULL;
     }
   slash = strrchr (buf, '/');
-  if (!slash)
-    return NULL;
   *slash = '\0';
   return xstrdup (slash == buf ? "/" : buf);
 }

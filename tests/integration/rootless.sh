@@ -254,3 +254,22 @@ test_rootless_delegated_cgroup_used ()
   assert_no_file "$RL_CGROUP/tong/rl-$$"
   _rl_no_state
 }
+
+# CVE-2019-5736 as a user other than root (tests/integration/
+# exe-attack-lib.sh): the user's own tong, which the container's root (the
+# user, on the host) may write.  A user cannot clone a mount of the host's:
+# tong runs from a sealed copy, which is what the attack reaches.
+test_rootless_cve_2019_5736_self_exe ()
+{
+  source "$TESTS_DIR/integration/exe-attack-lib.sh"
+  _rl_setup
+  _rl_bundle /entry
+  local sum
+  sum=$(sha256sum <"$RL_HOME/bin/tong")
+  _exe_image_files "$RL_HOME/b" "$RL_HOME/bin/tong" fake
+  chown -R "$RL_UID:$RL_GID" "$RL_HOME/b"
+  as_user "tong run -d --bundle b rl-$$"
+  _exe_verdict "$RL_HOME/b" "$RL_HOME/bin/tong" "$sum" copy
+  as_user "tong delete --force rl-$$"
+  _rl_no_state
+}
