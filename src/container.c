@@ -182,6 +182,24 @@ init_setup (struct init_ctx *c, tong_error *err)
   return 0;
 }
 
+/* The startContainer hooks, run by the init as the last step before the
+ * execve: with the container process's user, capabilities,
+ * noNewPrivileges, rlimits and seccomp filter, as runc and crun run them.
+ * A hook is a program of the container's; before that point it would hold
+ * the runtime's privileges. */
+struct start_hooks
+{
+  const struct oci_hook_list *hooks;
+  const char *state_json;
+};
+
+static int
+run_start_hooks (void *arg, tong_error *err)
+{
+  const struct start_hooks *sh = arg;
+  return hooks_run (sh->hooks, "startContainer", sh->state_json, err);
+}
+
 /* The container's init: set up, wait for `start`, exec.  Never returns. */
 static int __attribute__ ((noreturn))
 init_main (struct init_ctx *c)
@@ -225,22 +243,20 @@ init_main (struct init_ctx *c)
         _exit (1);
     }
 
-  if (c->spec->hooks && c->spec->hooks->start_container.len)
-    {
-      _cleanup_free_ char *json = state_to_json (&c->state, STATUS_CREATED, false);
-      r = hooks_run (&c->spec->hooks->start_container, "startContainer", json, &err);
-      if (r < 0)
-        goto fail;
-    }
   sys_close_range ((unsigned) c->first_closed_fd, ~0U, CLOSE_RANGE_CLOEXEC);
   {
-    _cleanup_free_ char *json = c->seccomp ? state_to_json (&c->state, STATUS_CREATED, false) : NULL;
+    bool hooks = c->spec->hooks && c->spec->hooks->start_container.len;
+    _cleanup_free_ char *json
+        = c->seccomp || hooks ? state_to_json (&c->state, STATUS_CREATED, false) : NULL;
+    struct start_hooks sh = { .hooks = hooks ? &c->spec->hooks->start_container : NULL,
+                              .state_json = json };
+    const struct process_last_step last = { .run = run_start_hooks, .arg = &sh };
+
     /* The labels take effect at execve; written before the identity change
      * and noNewPrivileges, which could forbid the transition. */
     if (lsm_apply_process (c->spec->process, &err) == 0)
-      process_exec_filtered (c->spec->process, c->seccomp, json, &err);
+      process_exec_filtered (c->spec->process, c->seccomp, json, hooks ? &last : NULL, &err);
   }
-fail:
   fprintf (stderr, "tong: %s\n", err.msg);
   _exit (127);
 }

@@ -306,7 +306,7 @@ static void __attribute__ ((noreturn)) child_main (struct exec_child *c)
       prctl (PR_SET_PDEATHSIG, 0);
       _cleanup_free_ char *json = c->plan ? state_to_json (c->state, STATUS_RUNNING, false) : NULL;
       if (lsm_apply_process (c->p, &err) == 0)
-        process_exec_filtered (c->p, c->plan, json, &err);
+        process_exec_filtered (c->p, c->plan, json, NULL, &err);
     }
   sync_send (c->sync_fd, SYNC_ERROR, &err, -1);
   _exit (127);

@@ -51,13 +51,24 @@ int process_set_scheduler (const struct oci_scheduler *s, tong_error *err);
 void process_set_default_home (struct oci_process *p);
 
 struct seccomp_plan;
-/* process_exec with a seccomp filter (plan may be NULL).  Without
- * noNewPrivileges, loading a filter needs CAP_SYS_ADMIN, which the identity
- * may drop: then the filter goes first (as runc does); with it, the filter
- * goes last, so that the fewest of tong's own system calls run under it.
- * state_json goes to a seccomp listener with the notify fd. */
+/* What runs last before the execve, with everything of the container's
+ * process in place: its user and groups, capabilities, noNewPrivileges,
+ * rlimits and seccomp filter (the init's startContainer hooks). */
+struct process_last_step
+{
+  int (*run) (void *arg, tong_error *err);
+  void *arg;
+};
+
+/* process_exec with a seccomp filter (plan may be NULL) and a last step
+ * (may be NULL).  Without noNewPrivileges, loading a filter needs
+ * CAP_SYS_ADMIN, which the identity may drop: then the filter goes first (as
+ * runc does); with it, the filter goes after the identity, so that the fewest
+ * of tong's own system calls run under it.  state_json goes to a seccomp
+ * listener with the notify fd. */
 int process_exec_filtered (const struct oci_process *p, struct seccomp_plan *plan,
-                           const char *state_json, tong_error *err);
+                           const char *state_json, const struct process_last_step *last,
+                           tong_error *err);
 
 /* In the child, the last checks before it reports ready: HOME, personality,
  * I/O priority, scheduler, and that args[0] can be found. */

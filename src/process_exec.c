@@ -184,7 +184,8 @@ process_execve (const struct oci_process *p, tong_error *err)
 
 int
 process_exec_filtered (const struct oci_process *p, struct seccomp_plan *plan,
-                       const char *state_json, tong_error *err)
+                       const char *state_json, const struct process_last_step *last,
+                       tong_error *err)
 {
   bool early = plan && !p->no_new_privileges;
   int r;
@@ -201,6 +202,12 @@ process_exec_filtered (const struct oci_process *p, struct seccomp_plan *plan,
   if (plan && !early)
     {
       r = seccomp_plan_load (plan, state_json, err);
+      if (r < 0)
+        return r;
+    }
+  if (last && last->run)
+    {
+      r = last->run (last->arg, err);
       if (r < 0)
         return r;
     }

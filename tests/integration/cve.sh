@@ -6,6 +6,7 @@
 #   CVE-2024-21626  a runtime fd (or cwd) leaked into the container
 #   CVE-2021-30465  a mount target swapped for a symlink between check and use
 #   masked paths    a maskedPaths entry redirected to a host file
+#   startContainer  a hook of the image run with the runtime's privileges
 
 source "$TESTS_DIR/integration/exe-attack-lib.sh"
 
@@ -393,3 +394,73 @@ test_cve_masked_path_under_a_bound_symlink ()
   if grep -q " $T/host/secret " /proc/self/mountinfo; then fail "the mask landed on the host"; fi
   assert_no_containers
 }
+
+# ---------------------------------------------------------------- startContainer hooks
+
+# The hook is a program of the image (its path resolves in the container),
+# run by the init between `start` and the execve: it must have no more than
+# the container's process.  The attack: mount a procfs of its own, where
+# /proc/sys is not read-only, and write the host's kernel.core_pattern (the
+# value it already holds, so that a runtime that falls to it changes
+# nothing; the test restores it anyway).  The hook also reports its
+# identity, capabilities, noNewPrivileges and an rlimit, which must be the
+# container process's own.
+_hook_attack='#!/bin/sh
+out=/out/$1
+{
+  id -u
+  grep -E "^(CapEff|CapPrm|CapBnd|NoNewPrivs):" /proc/self/status
+  ulimit -n
+} >"$out.ids"
+mkdir -p /tmp/p
+if busybox mount -t proc proc /tmp/p 2>/dev/null; then
+  if cat /tmp/p/sys/kernel/core_pattern >/tmp/cp && cat /tmp/cp >/tmp/p/sys/kernel/core_pattern; then
+    echo written >"$out.verdict"
+  else
+    echo write-refused >"$out.verdict"
+  fi
+  busybox umount /tmp/p
+else
+  echo mount-refused >"$out.verdict"
+fi'
+
+# _hook_attack_case NAME JQ: the attack with the bundle changed by JQ.
+_hook_attack_case ()
+{
+  local b="$T/$1"
+  make_bundle "$b" /hook.sh process
+  mkdir -p "$b/out"
+  printf '%s\n' "$_hook_attack" >"$b/rootfs/hook.sh"
+  chmod 755 "$b/rootfs/hook.sh"
+  cfg_mount "$b" "$(jq -n --arg s "$b/out" '{destination: "/out", type: "bind", source: $s, options: ["rbind", "rw"]}')"
+  cfg_set "$b" '.hooks.startContainer = [{path: "/hook.sh", args: ["hook.sh", "hook"]}]'
+  cfg_set "$b" "$2"
+  chmod 777 "$b/out"
+  tong create --bundle "$b" "$1" </dev/null
+  tong start "$1"
+  wait_status "$1" stopped 15
+  tong delete "$1"
+  cat "$b/out/hook.ids" "$b/out/hook.verdict" >&2
+  assert_eq "$(cat "$b/out/hook.verdict")" mount-refused "the hook could not mount a procfs"
+  assert_eq "$(cat "$b/out/hook.ids")" "$(cat "$b/out/process.ids")" \
+    "the hook's uid, capabilities, noNewPrivileges and RLIMIT_NOFILE are the process's"
+}
+
+test_cve_start_container_hook_runs_with_the_container_s_privileges ()
+{
+  local saved
+  saved=$(cat /proc/sys/kernel/core_pattern)
+  on_exit "printf '%s\n' '$saved' >/proc/sys/kernel/core_pattern"
+  # as root in the container, with the spec's capabilities
+  _hook_attack_case c1 '.process.noNewPrivileges = false'
+  assert_contains "$(cat "$T/c1/out/hook.ids")" "NoNewPrivs:	0"
+  # as another user, with noNewPrivileges and a lower RLIMIT_NOFILE
+  _hook_attack_case c2 '.process.user.uid = 1000 | .process.user.gid = 1000 | .process.noNewPrivileges = true
+    | .process.rlimits = [{type: "RLIMIT_NOFILE", hard: 512, soft: 256}]'
+  assert_contains "$(cat "$T/c2/out/hook.ids")" "NoNewPrivs:	1"
+  assert_eq "$(sed -n 1p "$T/c2/out/hook.ids")" 1000
+  assert_eq "$(tail -n 1 "$T/c2/out/hook.ids")" 256
+  assert_eq "$(cat /proc/sys/kernel/core_pattern)" "$saved" "the host's core_pattern is unchanged"
+  assert_no_containers
+}
+
