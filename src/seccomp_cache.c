@@ -214,14 +214,39 @@ entry_name (const char *key)
   return xasprintf ("%016llx", (unsigned long long) fnv1a (key, strlen (key)));
 }
 
+/* The cache is trusted only where nobody but this user could have written
+ * it: a directory (not a symlink) and files owned by the effective user and
+ * writable by nobody else.  A --root in a directory other users may write
+ * must not hand a container a filter somebody else compiled. */
+static bool
+owned_privately (const struct stat *st)
+{
+  return st->st_uid == geteuid () && !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+static int
+open_cache_dir (int rootfd)
+{
+  int fd = openat (rootfd, SECCOMP_CACHE_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  struct stat st;
+
+  if (fd >= 0 && (fstat (fd, &st) < 0 || !owned_privately (&st)))
+    {
+      log_debug ("seccomp: the cache %s is not this user's alone: not used", SECCOMP_CACHE_DIR);
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
 bool
 seccomp_cache_lookup (int rootfd, const char *key, struct seccomp_program **out)
 {
-  _cleanup_close_ int dirfd
-      = openat (rootfd, SECCOMP_CACHE_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  _cleanup_close_ int dirfd = open_cache_dir (rootfd);
   _cleanup_free_ char *name = NULL, *data = NULL, *lib = NULL, *now = NULL;
   struct entry_header h;
   struct seccomp_program *prog;
+  struct stat st;
   tong_error ignored;
   size_t len, key_len = strlen (key), bpf_bytes;
   const char *p;
@@ -229,6 +254,10 @@ seccomp_cache_lookup (int rootfd, const char *key, struct seccomp_program **out)
   if (dirfd < 0)
     return false;
   name = entry_name (key);
+  /* Nobody else may write the directory: the file checked is the file read. */
+  if (fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG (st.st_mode)
+      || !owned_privately (&st))
+    return false;
   if (read_file_if_exists_at (dirfd, name, &data, &len, &ignored) < 0 || !data || len < sizeof h)
     return false;
   memcpy (&h, data, sizeof h);
@@ -316,7 +345,7 @@ seccomp_cache_store (int rootfd, const char *key, const struct seccomp_program *
                  strerror (errno));
       return;
     }
-  dirfd = openat (rootfd, SECCOMP_CACHE_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  dirfd = open_cache_dir (rootfd);
   if (dirfd < 0)
     return;
   make_room (dirfd);

@@ -433,6 +433,30 @@ test_seccomp_cache_damaged_entry_is_compiled_again ()
   assert_no_containers
 }
 
+# The cache is a speed shortcut past libseccomp: a program is trusted only
+# where nobody but the runtime's user could have put it (a --root in a
+# directory others may write must not let them hand a container a filter).
+test_seccomp_cache_trusts_only_its_own_user_s_files ()
+{
+  make_bundle "$T/b" sleep 1000
+  deny_mkdir "$T/b" SCMP_ACT_ERRNO
+  assert_eq "$(runtime_maps_libseccomp c1)" yes "the first start compiles the filter"
+  local f
+  f=$(echo "$ROOT/seccomp:cache"/*)
+  chown 1000 "$f"
+  assert_eq "$(runtime_maps_libseccomp c2)" yes "an entry of another user is not used"
+  chown 0 "$f"
+  chmod 0620 "$f"
+  assert_eq "$(runtime_maps_libseccomp c3)" yes "an entry others may write is not used"
+  chmod 0600 "$f"
+  chmod 0770 "$ROOT/seccomp:cache"
+  assert_eq "$(runtime_maps_libseccomp c4)" yes "nor one in a directory others may write"
+  chmod 0700 "$ROOT/seccomp:cache"
+  assert_eq "$(runtime_maps_libseccomp c5)" no "the user's own entry is used"
+  exec_mkdir_denied c6
+  assert_no_containers
+}
+
 test_seccomp_cache_follows_the_libseccomp_file ()
 {
   readelf -l "$TONG" 2>/dev/null | grep -q 'interpreter: /lib/ld-musl' ||
