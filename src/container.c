@@ -248,8 +248,8 @@ init_main (struct init_ctx *c)
     bool hooks = c->spec->hooks && c->spec->hooks->start_container.len;
     _cleanup_free_ char *json
         = c->seccomp || hooks ? state_to_json (&c->state, STATUS_CREATED, false) : NULL;
-    struct start_hooks sh = { .hooks = hooks ? &c->spec->hooks->start_container : NULL,
-                              .state_json = json };
+    struct start_hooks sh
+        = { .hooks = hooks ? &c->spec->hooks->start_container : NULL, .state_json = json };
     const struct process_last_step last = { .run = run_start_hooks, .arg = &sh };
 
     /* The labels take effect at execve; written before the identity change

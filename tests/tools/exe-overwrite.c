@@ -32,19 +32,19 @@ static long
 sys3 (long n, long a, long b, long c)
 {
   long r;
-  __asm__ volatile ("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
+  __asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
   return r;
 }
 
 static long
 sys4 (long n, long a, long b, long c, long d)
 {
-  register long r10 __asm__ ("r10") = d;
+  register long r10 __asm__("r10") = d;
   long r;
-  __asm__ volatile ("syscall"
-                    : "=a"(r)
-                    : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10)
-                    : "rcx", "r11", "memory");
+  __asm__ volatile("syscall"
+                   : "=a"(r)
+                   : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10)
+                   : "rcx", "r11", "memory");
   return r;
 }
 
@@ -65,14 +65,14 @@ attack (char **envp)
 #ifdef FAKE_LOADER
 /* The kernel enters an interpreter with the stack of the program it loads:
  * argc, argv, NULL, envp, NULL, auxv. */
-__asm__ (".text\n"
-         ".globl _start\n"
-         "_start:\n"
-         "  xor %rbp, %rbp\n"
-         "  mov %rsp, %rdi\n"
-         "  and $-16, %rsp\n"
-         "  call loader_main\n"
-         "  hlt\n");
+__asm__(".text\n"
+        ".globl _start\n"
+        "_start:\n"
+        "  xor %rbp, %rbp\n"
+        "  mov %rsp, %rdi\n"
+        "  and $-16, %rsp\n"
+        "  call loader_main\n"
+        "  hlt\n");
 
 void loader_main (long *sp) __attribute__ ((used, noreturn));
 
