@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "src/cgroups/systemd-unit.h"
+#include "src/log.h"
 #include "src/util.h"
 
 const char *
@@ -215,13 +216,33 @@ cgroup_signal_all (const char *path, int sig, tong_error *err)
   return 0;
 }
 
+/* The default parent tong/ goes with its last container (another create
+ * may be using it: then rmdir fails and it stays). */
+static void
+remove_default_parent (const char *path)
+{
+  _cleanup_free_ char *parent = xstrdup (path);
+  char *slash = strrchr (parent, '/');
+
+  if (!slash)
+    return;
+  *slash = '\0';
+  slash = strrchr (parent, '/');
+  if (slash && strcmp (slash + 1, "tong") == 0)
+    rmdir (parent);
+}
+
 int
 cgroup_destroy (const char *path, tong_error *err)
 {
   int r;
 
+  /* A create killed between the two mkdirs leaves tong/ alone. */
   if (access (path, F_OK) < 0)
-    return 0;
+    {
+      remove_default_parent (path);
+      return 0;
+    }
   if (events_value (path, "populated") == 1)
     {
       if (cgroup_frozen (path))
@@ -235,18 +256,27 @@ cgroup_destroy (const char *path, tong_error *err)
     }
   if (rmdir (path) < 0 && errno != ENOENT)
     return tong_err (err, errno, "remove cgroup `%s`", path);
-  /* The default parent tong/ goes with its last container (another create
-   * may be using it: then rmdir fails and it stays). */
-  {
-    _cleanup_free_ char *parent = xstrdup (path);
-    char *slash = strrchr (parent, '/');
-    if (slash)
-      {
-        *slash = '\0';
-        slash = strrchr (parent, '/');
-        if (slash && strcmp (slash + 1, "tong") == 0)
-          rmdir (parent);
-      }
-  }
+  remove_default_parent (path);
+  return 0;
+}
+
+int
+cgroup_remove_empty (const char *path, tong_error *err)
+{
+  if (access (path, F_OK) < 0)
+    {
+      remove_default_parent (path);
+      return 0;
+    }
+  if (events_wait (path, "populated", 0, 2000) == -ETIMEDOUT)
+    {
+      log_warning ("cgroup `%s` still holds processes, not this container's (its init dies "
+                   "with its create): left alone",
+                   path);
+      return 0;
+    }
+  if (rmdir (path) < 0 && errno != ENOENT)
+    return tong_err (err, errno, "remove cgroup `%s`", path);
+  remove_default_parent (path);
   return 0;
 }

@@ -41,4 +41,9 @@ int cgroup_signal_all (const char *path, int sig, tong_error *err);
  * that is already gone is not an error. */
 int cgroup_destroy (const char *path, tong_error *err);
 
+/* Remove a cgroup that should empty by itself (the one of a create killed
+ * before it wrote state.json: its init dies with it), killing nothing: one
+ * that stays populated is left, with a warning. */
+int cgroup_remove_empty (const char *path, tong_error *err);
+
 #endif

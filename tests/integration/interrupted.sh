@@ -59,14 +59,29 @@ _left ()
   awk -v t="$T" '$5 == t || index($5, t "/") == 1 { print "mount on " $5 }' /proc/self/mountinfo
 }
 
+# _container_procs: live processes of the test's containers: in a pid
+# namespace of their own, with the test's mark in their environment (the
+# helpers of the test have it too, but in the test's pid namespace).
+_container_procs ()
+{
+  local f p ns
+  ns=$(readlink /proc/self/ns/pid)
+  for f in $(grep -lzx "TONG_TEST_MARK=$TONG_TEST_MARK" /proc/[0-9]*/environ 2>/dev/null); do
+    p=${f#/proc/}
+    p=${p%/environ}
+    [ "$(readlink "/proc/$p/ns/pid" 2>/dev/null)" != "$ns" ] || continue
+    pid_alive "$p" && echo "$p"
+  done
+  return 0
+}
+
 # _assert_nothing_of ID: no process of the test's containers, and no cgroup
 # directory named ID in any hierarchy (v1 ones too).
 _assert_nothing_of ()
 {
   local i pids found
   for ((i = 0; i < 30; i++)); do
-    pids=$(grep -lzx "TONG_TEST_MARK=$TONG_TEST_MARK" /proc/[0-9]*/environ 2>/dev/null |
-      sed 's,^/proc/,,; s,/environ$,,' | grep -vx "$$" || true)
+    pids=$(_container_procs)
     [ -n "$pids" ] || break
     sleep 0.1
   done
