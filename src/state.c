@@ -72,9 +72,8 @@ exists_error (int rootfd, const char *id, tong_error *err)
       || (!(sb.st_mode & S_ISVTX) && faccessat (fd, STATE_FILE, F_OK, 0) == 0))
     return tong_err_code (err, EEXIST, "container with id exists: %s", id);
   if (state_dir_locked_by_other (fd))
-    return tong_err_code (err, EEXIST,
-                          "container with id exists: %s (it is being created by another process)",
-                          id);
+    return tong_err_code (
+        err, EEXIST, "container with id exists: %s (it is being created by another process)", id);
   return tong_err_code (err, EEXIST,
                         "container with id exists: %s, left by a create that did not finish (its "
                         "process was killed): `tong delete --force %s` removes it and what it made",
@@ -132,7 +131,8 @@ static bool
 unfinished_dir (int fd)
 {
   struct stat sb;
-  return faccessat (fd, STATE_FILE, F_OK, 0) < 0 || (fstat (fd, &sb) == 0 && (sb.st_mode & S_ISVTX));
+  return faccessat (fd, STATE_FILE, F_OK, 0) < 0
+         || (fstat (fd, &sb) == 0 && (sb.st_mode & S_ISVTX));
 }
 
 /* The lock, waiting for whoever holds it: said when that is a create still

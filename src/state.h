@@ -45,8 +45,8 @@ struct container_state
   /* The create did not finish: the state dir still has its mark (the init
    * had not reported ready), or no state.json at all (pid 0). */
   bool unfinished;
-  bool creating; /* unfinished, and its creator is still at work: it holds the lock */
-  char *cgroup;    /* its cgroup v2 directory, or NULL */
+  bool creating;      /* unfinished, and its creator is still at work: it holds the lock */
+  char *cgroup;       /* its cgroup v2 directory, or NULL */
   char *systemd_unit; /* the systemd scope holding that cgroup (--systemd-cgroup), or NULL */
   struct oci_map annotations;
 };
