@@ -464,6 +464,8 @@ static int
 plan_cgroup (struct tong_globals *g, const struct oci_spec *spec, const char *id,
              const struct cgroup_limits *limits, char **path, char **unit, tong_error *err)
 {
+  int r;
+
   *path = NULL;
   *unit = NULL;
   if (strcmp (g->cgroup_manager, "disabled") == 0)
@@ -475,7 +477,6 @@ plan_cgroup (struct tong_globals *g, const struct oci_spec *spec, const char *id
     {
       _cleanup_systemd_unit_ struct systemd_unit u = { 0 };
       const char *mnt = cgroup_v2_mount ();
-      int r;
 
       if (g->rootless)
         return tong_err (err, 0, "the systemd cgroup driver for a non-root user (systemd --user) "
@@ -486,9 +487,21 @@ plan_cgroup (struct tong_globals *g, const struct oci_spec *spec, const char *id
       if (mnt)
         *path = xasprintf ("%s%s%s/%s", mnt, *u.slice_path ? "/" : "", u.slice_path, u.unit);
       *unit = TAKE_PTR (u.unit);
-      return 0;
+      r = 0;
     }
-  return cgroup_resolve (spec, id, path, err);
+  else
+    r = cgroup_resolve (spec, id, path, err);
+  /* Before it is recorded: delete kills whatever is in a recorded cgroup. */
+  if (r == 0 && *path)
+    r = cgroup_check_unused (*path, err);
+  if (r < 0)
+    {
+      free (*path);
+      *path = NULL;
+      free (*unit);
+      *unit = NULL;
+    }
+  return r;
 }
 
 /* Make the cgroup plan_cgroup chose (planned: its directory, for

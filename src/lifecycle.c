@@ -309,14 +309,14 @@ container_delete (struct tong_globals *g, const char *id, bool force,
       wait_exit (st.pid, st.start_time);
     }
   /* What the init left behind (a container without its own pid namespace
-   * may leave orphans) goes with the cgroup.  Before state.json, the cgroup
-   * holds at most an init that dies with its creator (PR_SET_PDEATHSIG, or
-   * its sync socket closing): nothing there is killed, in case the recorded
-   * directory was another's all along (create refuses a cgroup that holds
-   * processes, but it may have been killed before it looked). */
+   * may leave orphans) goes with the cgroup.  Without state.json, so does
+   * an init whose pid was never recorded: one that had set itself up and
+   * given up PR_SET_PDEATHSIG while its creator wrote the state, and waits
+   * for `start`.  (create.json names a cgroup that held no processes of
+   * another's: create looks before it records one.) */
   if (st.cgroup)
     {
-      r = st.pid > 0 ? cgroup_destroy (st.cgroup, err) : cgroup_remove_empty (st.cgroup, err);
+      r = cgroup_destroy (st.cgroup, err);
       if (r < 0)
         goto out;
     }

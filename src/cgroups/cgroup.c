@@ -12,7 +12,6 @@
 #include <time.h>
 
 #include "src/cgroups/systemd-unit.h"
-#include "src/log.h"
 #include "src/util.h"
 
 const char *
@@ -85,6 +84,15 @@ cgroup_resolve (const struct oci_spec *spec, const char *id, char **out, tong_er
 static int events_value (const char *path, const char *key);
 
 int
+cgroup_check_unused (const char *path, tong_error *err)
+{
+  if (events_value (path, "populated") == 1)
+    return tong_err (err, EBUSY, "cgroup `%s` (linux.cgroupsPath) already holds processes: "
+                                 "is another container using it?", path);
+  return 0;
+}
+
+int
 cgroup_create (const char *path, tong_error *err)
 {
   int fd, r;
@@ -92,9 +100,9 @@ cgroup_create (const char *path, tong_error *err)
   r = mkdir_p (path, 0755, err);
   if (r < 0)
     return tong_err_prefix (err, "create cgroup");
-  if (events_value (path, "populated") == 1)
-    return tong_err (err, EBUSY, "cgroup `%s` (linux.cgroupsPath) already holds processes: "
-                                 "is another container using it?", path);
+  r = cgroup_check_unused (path, err);
+  if (r < 0)
+    return r;
   fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
     return tong_err (err, errno, "open cgroup `%s`", path);
@@ -253,27 +261,6 @@ cgroup_destroy (const char *path, tong_error *err)
       r = events_wait (path, "populated", 0, 10000);
       if (r < 0 && r != -ENOENT)
         return tong_err (err, -r, "wait for the processes of cgroup `%s` to exit", path);
-    }
-  if (rmdir (path) < 0 && errno != ENOENT)
-    return tong_err (err, errno, "remove cgroup `%s`", path);
-  remove_default_parent (path);
-  return 0;
-}
-
-int
-cgroup_remove_empty (const char *path, tong_error *err)
-{
-  if (access (path, F_OK) < 0)
-    {
-      remove_default_parent (path);
-      return 0;
-    }
-  if (events_wait (path, "populated", 0, 2000) == -ETIMEDOUT)
-    {
-      log_warning ("cgroup `%s` still holds processes, not this container's (its init dies "
-                   "with its create): left alone",
-                   path);
-      return 0;
     }
   if (rmdir (path) < 0 && errno != ENOENT)
     return tong_err (err, errno, "remove cgroup `%s`", path);

@@ -20,6 +20,9 @@ const char *cgroup_v2_mount (void);
  * cgroup).  *out is NULL when the host has no cgroup v2 hierarchy. */
 int cgroup_resolve (const struct oci_spec *spec, const char *id, char **out, tong_error *err);
 
+/* Refuse a directory that already holds processes (another container's). */
+int cgroup_check_unused (const char *path, tong_error *err);
+
 /* Create the directory (and its parents); returns an fd of it for
  * clone3's CLONE_INTO_CGROUP. */
 int cgroup_create (const char *path, tong_error *err);
@@ -40,10 +43,5 @@ int cgroup_signal_all (const char *path, int sig, tong_error *err);
 /* Kill what is left, wait until the cgroup is empty, remove it.  A cgroup
  * that is already gone is not an error. */
 int cgroup_destroy (const char *path, tong_error *err);
-
-/* Remove a cgroup that should empty by itself (the one of a create killed
- * before it wrote state.json: its init dies with it), killing nothing: one
- * that stays populated is left, with a warning. */
-int cgroup_remove_empty (const char *path, tong_error *err);
 
 #endif

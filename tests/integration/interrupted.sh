@@ -191,7 +191,8 @@ test_interrupted_create_is_listed_and_deleted ()
   assert_no_containers
 }
 
-# While its creator lives (held here in its first bpf call), a container
+# While its creator lives (held here for 5 s in its first bpf call: time for
+# the checks below on a loaded machine), a container
 # without state.json is `creating`; `delete --force` does not pull it from
 # under its creator: it waits for the create to end, then deletes what it made.
 test_interrupted_delete_waits_for_a_live_create ()
@@ -199,7 +200,7 @@ test_interrupted_delete_waits_for_a_live_create ()
   _need_strace
   make_bundle "$T/b" sleep 30
   local creator deleter st i
-  strace -qq -o /dev/null -e trace=bpf -e inject=bpf:delay_exit=2000000:when=1 \
+  strace -qq -o /dev/null -e trace=bpf -e inject=bpf:delay_exit=5000000:when=1 \
     "$TONG" --root "$ROOT" create --bundle "$T/b" c1 </dev/null >"$T/create.log" 2>&1 &
   creator=$!
   on_exit "kill -9 $creator"
