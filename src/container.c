@@ -19,6 +19,7 @@
 #include "src/cgroups/cgroup.h"
 #include "src/cgroups/limits.h"
 #include "src/cgroups/systemd.h"
+#include "src/cgroups/systemd-unit.h"
 #include "src/console.h"
 #include "src/hooks.h"
 #include "src/log.h"
@@ -72,8 +73,11 @@ struct init_ctx
    * the init before pivot_root */
   const struct seccomp_program *seccomp_program;
   struct seccomp_plan *seccomp;
-  int runtime_fds[2];          /* the runtime's state fds: the init closes its copies, so
-                                  that the flock on the state dir goes with the runtime */
+  /* The runtime's state fds and its end of the sync socket: the init
+   * closes its copies, so that the flock on the state dir goes with the
+   * runtime, and so that the runtime's death closes the socket, which the
+   * init reads before it has PR_SET_PDEATHSIG. */
+  int runtime_fds[3];
 };
 
 /* The init gets a clean signal state: nothing blocked, nothing ignored. */
@@ -450,11 +454,6 @@ spawn_init (struct init_ctx *c, int pid_join_fd, int cgroup_fd, int *pidfd, pid_
   return 0;
 }
 
-/* The container's cgroup v2 directory, unless cgroups are disabled
- * (--cgroup-manager disabled), the host has no v2 hierarchy, or tong runs as
- * a user who may not create one there (then the container runs without,
- * said once with --debug; a spec that asks for limits fails instead).  The
- * limits are in place before the init is born into it. */
 /* A user without a cgroup of its own to write to runs containers without
  * one: said once per state directory (the first time), not at every create. */
 static void
@@ -473,24 +472,72 @@ say_no_cgroup_once (const char *root, const char *why)
                why, mark);
 }
 
+/* Where the container's cgroup will be, decided before anything is made so
+ * that it can be recorded first: *path its directory (for the systemd
+ * driver, where systemd puts the scope), *unit the systemd scope, or
+ * neither (--cgroup-manager disabled, no cgroup v2). */
+static int
+plan_cgroup (struct tong_globals *g, const struct oci_spec *spec, const char *id,
+             const struct cgroup_limits *limits, char **path, char **unit, tong_error *err)
+{
+  int r;
+
+  *path = NULL;
+  *unit = NULL;
+  if (strcmp (g->cgroup_manager, "disabled") == 0)
+    return cgroup_plan_empty (&limits->plan)
+               ? 0
+               : tong_err (err, 0, "%s: a limit needs a cgroup, and --cgroup-manager is disabled",
+                           limits->plan.writes[0].field);
+  if (g->systemd_cgroup)
+    {
+      _cleanup_systemd_unit_ struct systemd_unit u = { 0 };
+      const char *mnt = cgroup_v2_mount ();
+
+      if (g->rootless)
+        return tong_err (err, 0, "the systemd cgroup driver for a non-root user (systemd --user) "
+                                 "is not supported: use --cgroup-manager cgroupfs");
+      r = systemd_unit_parse (spec->linux_ ? spec->linux_->cgroups_path : NULL, id, &u, err);
+      if (r < 0)
+        return tong_err_prefix (err, "config.json");
+      if (mnt)
+        *path = xasprintf ("%s%s%s/%s", mnt, *u.slice_path ? "/" : "", u.slice_path, u.unit);
+      *unit = TAKE_PTR (u.unit);
+      r = 0;
+    }
+  else
+    r = cgroup_resolve (spec, id, path, err);
+  /* Before it is recorded: delete kills whatever is in a recorded cgroup. */
+  if (r == 0 && *path)
+    r = cgroup_check_unused (*path, err);
+  if (r < 0)
+    {
+      free (*path);
+      *path = NULL;
+      free (*unit);
+      *unit = NULL;
+    }
+  return r;
+}
+
+/* Make the cgroup plan_cgroup chose (planned: its directory, for
+ * cgroupfs); *path gets the directory made, NULL when there is none: cgroups
+ * disabled, no v2 hierarchy, or a user who may not create one there (then
+ * the container runs without, said once; a spec that asks for limits fails
+ * instead).  The limits are in place before the init is born into it. */
 static int
 setup_cgroup (struct tong_globals *g, const struct oci_spec *spec, const char *id,
-              struct cgroup_limits *limits, struct systemd_scope *scope, char **path, int *fd,
-              tong_error *err)
+              const char *planned, struct cgroup_limits *limits, struct systemd_scope *scope,
+              char **path, int *fd, tong_error *err)
 {
   bool need = !cgroup_plan_empty (&limits->plan);
   int r;
 
   *path = NULL;
   if (strcmp (g->cgroup_manager, "disabled") == 0)
-    return need ? tong_err (err, 0, "%s: a limit needs a cgroup, and --cgroup-manager is "
-                                    "disabled", limits->plan.writes[0].field)
-                : 0;
+    return 0;
   if (g->systemd_cgroup)
     {
-      if (g->rootless)
-        return tong_err (err, 0, "the systemd cgroup driver for a non-root user (systemd --user) "
-                                 "is not supported: use --cgroup-manager cgroupfs");
       /* systemd creates the cgroup (a scope unit, delegated to tong). */
       r = systemd_scope_start (spec, id, scope, err);
       if (r < 0)
@@ -512,9 +559,9 @@ setup_cgroup (struct tong_globals *g, const struct oci_spec *spec, const char *i
         }
       return r;
     }
-  r = cgroup_resolve (spec, id, path, err);
-  if (r < 0 || !*path)
-    return r;
+  if (!planned)
+    return 0;
+  *path = xstrdup (planned);
   *fd = cgroup_create (*path, err);
   if (*fd < 0 && g->rootless && !need
       && (err->errnum == EACCES || err->errnum == EPERM || err->errnum == EROFS))
@@ -564,7 +611,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
 {
   _cleanup_oci_spec_ struct oci_spec *spec = NULL;
   _cleanup_free_ char *bundle = NULL, *rootfs = NULL, *config_text = NULL, *config_path = NULL;
-  _cleanup_free_ char *hook_state = NULL;
+  _cleanup_free_ char *hook_state = NULL, *planned_cgroup = NULL, *planned_unit = NULL;
   _cleanup_close_ int rootfd = -1, dirfd = -1, fifo_fd = -1, pidfd = -1, master = -1;
   _cleanup_close_ int cgroup_fd = -1;
   _cleanup_idmap_trees_ struct idmap_trees idmap_trees = { 0 };
@@ -715,6 +762,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
   c.first_closed_fd = 3 + nfds;
   c.runtime_fds[0] = rootfd;
   c.runtime_fds[1] = dirfd;
+  c.runtime_fds[2] = sync_fds[0];
   c.state = st;
 
   /* The filter is compiled here, from the host's libseccomp, or found in
@@ -723,7 +771,19 @@ container_create (struct tong_globals *g, const struct create_options *o,
       && (r = seccomp_program_get (spec->linux_->seccomp, rootfd, &seccomp_program, err)) < 0)
     goto fail;
   c.seccomp_program = seccomp_program;
-  r = setup_cgroup (g, spec, o->id, &limits, &scope, &st.cgroup, &cgroup_fd, err);
+  r = plan_cgroup (g, spec, o->id, &limits, &planned_cgroup, &planned_unit, err);
+  if (r < 0)
+    goto fail;
+  /* Recorded before anything outside the state directory is made: all that
+   * delete will know of this container if create dies before state.json. */
+  st.cgroup = planned_cgroup;
+  st.systemd_unit = planned_unit;
+  r = state_write_record (dirfd, &st, err);
+  st.cgroup = NULL;
+  st.systemd_unit = NULL;
+  if (r < 0)
+    goto fail;
+  r = setup_cgroup (g, spec, o->id, planned_cgroup, &limits, &scope, &st.cgroup, &cgroup_fd, err);
   if (r < 0)
     goto fail;
   st.systemd_unit = scope.unit;

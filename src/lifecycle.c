@@ -47,13 +47,17 @@ open_container (struct tong_globals *g, const char *id, bool lock, int *dirfd,
   r = state_dir_open (rootfd, id, lock, dirfd, err);
   if (r < 0)
     return r;
-  r = state_read (*dirfd, st, err);
+  r = state_read (*dirfd, id, st, err);
   if (r < 0)
     {
       close (*dirfd);
       *dirfd = -1;
+      return r;
     }
-  return r;
+  /* Whoever holds the lock of an unfinished create is its creator, at work;
+   * once we hold it ourselves, the creator is gone. */
+  st->creating = st->unfinished && !lock && state_dir_locked_by_other (*dirfd);
+  return 0;
 }
 
 int
@@ -295,7 +299,9 @@ container_delete (struct tong_globals *g, const char *id, bool force,
                     status_name (status));
       goto out;
     }
-  if (status != STATUS_STOPPED)
+  /* An unfinished create is stopped, but its init may live: a create killed
+   * after the init reported ready leaves it waiting for `start`. */
+  if ((status != STATUS_STOPPED || st.unfinished) && st.pid > 0)
     {
       r = signal_container (&st, SIGKILL, !st.new_pid_ns, err);
       if (r < 0 && err->errnum != ESRCH)
@@ -303,7 +309,11 @@ container_delete (struct tong_globals *g, const char *id, bool force,
       wait_exit (st.pid, st.start_time);
     }
   /* What the init left behind (a container without its own pid namespace
-   * may leave orphans) goes with the cgroup. */
+   * may leave orphans) goes with the cgroup.  Without state.json, so does
+   * an init whose pid was never recorded: one that had set itself up and
+   * given up PR_SET_PDEATHSIG while its creator wrote the state, and waits
+   * for `start`.  (create.json names a cgroup that held no processes of
+   * another's: create looks before it records one.) */
   if (st.cgroup)
     {
       r = cgroup_destroy (st.cgroup, err);
@@ -320,7 +330,11 @@ container_delete (struct tong_globals *g, const char *id, bool force,
         log_warning ("delete %s: stop its systemd scope %s: %s", id, st.systemd_unit,
                      stop_err.msg);
     }
-  if (!spec && load_spec (dirfd, &loaded, err) == 0)
+  /* Without state.json, none of the spec's hooks has run (prestart runs
+   * after it is written): no poststop either. */
+  if (st.pid <= 0)
+    spec = NULL;
+  else if (!spec && load_spec (dirfd, &loaded, err) == 0)
     spec = loaded;
   if (spec && spec->hooks && spec->hooks->poststop.len)
     {

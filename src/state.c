@@ -11,6 +11,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "log.h"
 #include "passwd.h"
 #include "util.h"
 #include "cgroups/cgroup.h"
@@ -49,22 +50,61 @@ state_root_open (const char *root, bool create, tong_error *err)
   return fd;
 }
 
+bool
+state_dir_locked_by_other (int dirfd)
+{
+  /* A shared lock, dropped at once: a reader never holds up a creator. */
+  if (flock (dirfd, LOCK_SH | LOCK_NB) < 0)
+    return errno == EWOULDBLOCK;
+  flock (dirfd, LOCK_UN);
+  return false;
+}
+
+/* The error for a create whose id is taken, naming a half-made container
+ * and how to remove it. */
+static int
+exists_error (int rootfd, const char *id, tong_error *err)
+{
+  _cleanup_close_ int fd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  struct stat sb;
+
+  if (fd < 0 || fstat (fd, &sb) < 0
+      || (!(sb.st_mode & S_ISVTX) && faccessat (fd, STATE_FILE, F_OK, 0) == 0))
+    return tong_err_code (err, EEXIST, "container with id exists: %s", id);
+  if (state_dir_locked_by_other (fd))
+    return tong_err_code (
+        err, EEXIST, "container with id exists: %s (it is being created by another process)", id);
+  return tong_err_code (err, EEXIST,
+                        "container with id exists: %s, left by a create that did not finish (its "
+                        "process was killed): `tong delete --force %s` removes it and what it made",
+                        id, id);
+}
+
 int
 state_dir_create (int rootfd, const char *id, int *dirfd, tong_error *err)
 {
   _cleanup_close_ int fd = -1;
+  int r = 0;
 
   if (!container_id_valid (id))
     return tong_err (err, 0, "invalid container id \"%s\": use letters, digits and _+-.", id);
+  /* From mkdir until the new directory is locked, the root's shared lock:
+   * a delete of a directory without state.json takes it exclusively, so
+   * that it never mistakes this moment for a create that was killed. */
+  if (flock (rootfd, LOCK_SH) < 0)
+    return tong_err (err, errno, "lock the state directory");
   if (mkdirat (rootfd, id, STATE_DIR_CREATING) < 0)
+    r = errno == EEXIST ? exists_error (rootfd, id, err)
+                        : tong_err (err, errno, "create state directory for `%s`", id);
+  else
     {
-      if (errno == EEXIST)
-        return tong_err_code (err, EEXIST, "container with id exists: %s", id);
-      return tong_err (err, errno, "create state directory for `%s`", id);
+      fd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+      if (fd < 0 || flock (fd, LOCK_EX) < 0)
+        r = tong_err (err, errno, "open state directory for `%s`", id);
     }
-  fd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0 || flock (fd, LOCK_EX) < 0)
-    return tong_err (err, errno, "open state directory for `%s`", id);
+  flock (rootfd, LOCK_UN);
+  if (r < 0)
+    return r;
   *dirfd = TAKE_FD (fd);
   return 0;
 }
@@ -77,10 +117,47 @@ state_dir_created (int dirfd, tong_error *err)
   return 0;
 }
 
+/* Is fd still the directory named id (not removed, nor replaced, by a
+ * delete that held the lock before us)? */
+static bool
+still_named (int rootfd, const char *id, int fd)
+{
+  struct stat a, b;
+  return fstat (fd, &a) == 0 && fstatat (rootfd, id, &b, AT_SYMLINK_NOFOLLOW) == 0
+         && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+static bool
+unfinished_dir (int fd)
+{
+  struct stat sb;
+  return faccessat (fd, STATE_FILE, F_OK, 0) < 0
+         || (fstat (fd, &sb) == 0 && (sb.st_mode & S_ISVTX));
+}
+
+/* The lock, waiting for whoever holds it: said when that is a create still
+ * at work, which may take a while (its hooks, a slow rootfs). */
+static int
+lock_wait (int fd, const char *id, tong_error *err)
+{
+  if (flock (fd, LOCK_EX | LOCK_NB) == 0)
+    return 0;
+  if (errno != EWOULDBLOCK)
+    return tong_err (err, errno, "lock state of container \"%s\"", id);
+  if (unfinished_dir (fd))
+    log_info ("container %s is being created by another process: waiting for it to finish", id);
+  while (flock (fd, LOCK_EX) < 0)
+    if (errno != EINTR)
+      return tong_err (err, errno, "lock state of container \"%s\"", id);
+  return 0;
+}
+
 int
 state_dir_open (int rootfd, const char *id, bool lock, int *dirfd, tong_error *err)
 {
   _cleanup_close_ int fd = -1;
+  bool under_root = false;
+  int r;
 
   if (!container_id_valid (id))
     return tong_err (err, 0, "invalid container id \"%s\"", id);
@@ -91,11 +168,39 @@ state_dir_open (int rootfd, const char *id, bool lock, int *dirfd, tong_error *e
         return tong_err_code (err, ENOENT, "container \"%s\" does not exist", id);
       return tong_err (err, errno, "open state of container \"%s\"", id);
     }
-  if (lock && flock (fd, LOCK_EX) < 0)
-    return tong_err (err, errno, "lock state of container \"%s\"", id);
-  /* A concurrent delete may have removed it while we waited for the lock. */
-  if (faccessat (fd, STATE_FILE, F_OK, 0) < 0)
-    return tong_err_code (err, ENOENT, "container \"%s\" does not exist", id);
+  while (lock)
+    {
+      if (!under_root)
+        {
+          r = lock_wait (fd, id, err);
+          if (r < 0)
+            return r;
+        }
+      else
+        {
+          /* No creator is between its mkdir and its lock while we hold
+           * this: if the directory's lock is free now, its creator is gone. */
+          bool got;
+          if (flock (rootfd, LOCK_EX) < 0)
+            return tong_err (err, errno, "lock the state directory");
+          got = flock (fd, LOCK_EX | LOCK_NB) == 0;
+          flock (rootfd, LOCK_UN);
+          if (!got)
+            {
+              under_root = false; /* its creator has it: wait for it */
+              continue;
+            }
+        }
+      /* A concurrent delete may have removed it while we waited for the lock. */
+      if (!still_named (rootfd, id, fd))
+        return tong_err_code (err, ENOENT, "container \"%s\" does not exist", id);
+      if (under_root || faccessat (fd, STATE_FILE, F_OK, 0) == 0)
+        break;
+      /* No state.json: a create killed early, or one that has made the
+       * directory and not locked it yet.  Ask again under the root's lock. */
+      flock (fd, LOCK_UN);
+      under_root = true;
+    }
   *dirfd = TAKE_FD (fd);
   return 0;
 }
@@ -103,6 +208,7 @@ state_dir_open (int rootfd, const char *id, bool lock, int *dirfd, tong_error *e
 int
 state_dir_remove (int rootfd, const char *id, tong_error *err)
 {
+  static const char *const last[] = { STATE_FILE, STATE_CREATE_RECORD };
   _cleanup_close_ int fd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
   DIR *d;
   struct dirent *de;
@@ -113,9 +219,13 @@ state_dir_remove (int rootfd, const char *id, tong_error *err)
   if (!d)
     return tong_err (err, errno, "read state directory of `%s`", id);
   fd = -1; /* owned by d now */
+  /* The records go last: a delete killed half way still finds the container. */
   while ((de = readdir (d)))
-    if (strcmp (de->d_name, ".") && strcmp (de->d_name, ".."))
+    if (strcmp (de->d_name, ".") && strcmp (de->d_name, "..") && strcmp (de->d_name, last[0])
+        && strcmp (de->d_name, last[1]))
       unlinkat (dirfd (d), de->d_name, 0);
+  for (size_t i = 0; i < ARRAY_SIZE (last); i++)
+    unlinkat (dirfd (d), last[i], 0);
   closedir (d);
   if (unlinkat (rootfd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)
     return tong_err (err, errno, "remove state directory of `%s`", id);
@@ -162,10 +272,12 @@ proc_start_time (pid_t pid)
 enum container_status
 state_status (int dirfd, const struct container_state *st)
 {
+  /* A create that did not finish is not a container to start, kill or
+   * exec into, even if its init lives: only to delete. */
+  if (st->unfinished)
+    return st->creating ? STATUS_CREATING : STATUS_STOPPED;
   if (st->pid <= 0 || proc_start_time (st->pid) != st->start_time)
     return STATUS_STOPPED;
-  if (st->creating)
-    return STATUS_CREATING;
   if (st->cgroup && cgroup_frozen (st->cgroup))
     return STATUS_PAUSED;
   if (faccessat (dirfd, STATE_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
@@ -242,8 +354,10 @@ state_to_json (const struct container_state *st, enum container_status status, b
   return out;
 }
 
-int
-state_write (int dirfd, const struct container_state *st, tong_error *err)
+/* state.json's text (and create.json's, whose pid is 0). */
+static int
+state_write_as (int dirfd, const char *name, const struct container_state *st, bool replace,
+                tong_error *err)
 {
   yajl_gen g = yajl_gen_alloc (NULL);
   const unsigned char *buf;
@@ -280,9 +394,29 @@ state_write (int dirfd, const struct container_state *st, tong_error *err)
   gen_annotations (g, &st->annotations);
   yajl_gen_map_close (g);
   yajl_gen_get_buf (g, &buf, &len);
-  r = write_file_replace_at (dirfd, STATE_FILE, buf, len, 0600, err);
+  r = replace ? write_file_replace_at (dirfd, name, buf, len, 0600, err)
+              : write_file_new_at (dirfd, name, buf, len, 0600, err);
   yajl_gen_free (g);
   return r;
+}
+
+int
+state_write (int dirfd, const struct container_state *st, tong_error *err)
+{
+  return state_write_as (dirfd, STATE_FILE, st, true, err);
+}
+
+int
+state_write_record (int dirfd, const struct container_state *st, tong_error *err)
+{
+  struct container_state rec = *st;
+
+  /* No temporary name: a reader finds it whole or not at all (it is one
+   * write(2) of a few hundred bytes into a new file), and without it nothing
+   * has been made yet that delete would have to know of. */
+  rec.pid = 0;
+  rec.start_time = 0;
+  return state_write_as (dirfd, STATE_CREATE_RECORD, &rec, false, err);
 }
 
 static char *
@@ -309,22 +443,18 @@ tree_bool (yajl_val root, const char *key)
   return v && YAJL_IS_TRUE (v);
 }
 
-int
-state_read (int dirfd, struct container_state *st, tong_error *err)
+static int
+parse_state (const char *text, int dirfd, const char *name, struct container_state *st,
+             tong_error *err)
 {
-  _cleanup_free_ char *text = NULL;
   const char *ann_path[] = { "annotations", NULL };
   char errbuf[256];
   yajl_val root, ann;
   size_t off;
-  int r;
 
-  r = read_file_at (dirfd, STATE_FILE, &text, NULL, err);
-  if (r < 0)
-    return r;
   root = json_tree_parse (text, strlen (text), errbuf, sizeof errbuf, &off);
   if (!root)
-    return tong_err (err, 0, "state.json is corrupt: %s", errbuf);
+    return tong_err (err, 0, "%s is corrupt: %s", name, errbuf);
   st->id = tree_str (root, "id");
   st->pid = (pid_t) tree_int (root, "pid");
   st->start_time = (unsigned long long) tree_int (root, "start_time");
@@ -334,11 +464,11 @@ state_read (int dirfd, struct container_state *st, tong_error *err)
   st->owner = (uid_t) tree_int (root, "owner");
   st->new_pid_ns = tree_bool (root, "new_pid_ns");
   /* A state dir of an older tong says it in state.json. */
-  st->creating = tree_bool (root, "creating");
+  st->unfinished = tree_bool (root, "creating");
   {
     struct stat sb;
     if (fstat (dirfd, &sb) == 0 && (sb.st_mode & S_ISVTX))
-      st->creating = true;
+      st->unfinished = true;
   }
   st->cgroup = tree_str (root, "cgroup");
   st->systemd_unit = tree_str (root, "systemd_unit");
@@ -358,7 +488,43 @@ state_read (int dirfd, struct container_state *st, tong_error *err)
     }
   yajl_tree_free (root);
   if (!st->id || !st->bundle)
-    return tong_err (err, 0, "state.json is corrupt: missing id or bundle");
+    return tong_err (err, 0, "%s is corrupt: missing id or bundle", name);
+  return 0;
+}
+
+int
+state_read (int dirfd, const char *id, struct container_state *st, tong_error *err)
+{
+  _cleanup_free_ char *text = NULL;
+  tong_error ignored;
+  int r;
+
+  r = read_file_if_exists_at (dirfd, STATE_FILE, &text, NULL, err);
+  if (r < 0)
+    return r;
+  if (text)
+    return parse_state (text, dirfd, STATE_FILE, st, err);
+  /* A create that has not written state.json: what it recorded, if it got
+   * that far (a record cut short is no record: nothing was made after it). */
+  if (read_file_if_exists_at (dirfd, STATE_CREATE_RECORD, &text, NULL, &ignored) == 0 && text
+      && parse_state (text, dirfd, STATE_CREATE_RECORD, st, &ignored) < 0)
+    state_clear (st);
+  st->unfinished = true;
+  st->pid = 0;
+  if (!st->id)
+    {
+      struct stat sb;
+      char created[64] = "";
+      /* Not even a record: the directory itself is all there is. */
+      st->id = xstrdup (id);
+      st->bundle = xstrdup ("");
+      if (fstat (dirfd, &sb) == 0)
+        {
+          st->owner = sb.st_uid;
+          rfc3339_format (&sb.st_mtim, created, sizeof created);
+        }
+      st->created = xstrdup (created);
+    }
   return 0;
 }
 

@@ -1,7 +1,9 @@
 /* The state store: one directory per container under --root, holding
  * state.json (written by atomic rename), a copy of config.json, and the
  * exec.fifo that keeps a created container waiting for `start`.  Every
- * command that changes a container holds the directory's flock. */
+ * command that changes a container holds the directory's flock.  A create
+ * that did not finish (killed, or still at work) leaves a directory that
+ * may lack state.json: create.json then says what it was about to make. */
 #ifndef TONG_STATE_H
 #define TONG_STATE_H
 
@@ -14,6 +16,10 @@
 #define STATE_FILE "state.json"
 #define STATE_CONFIG "config.json"
 #define STATE_FIFO "exec.fifo"
+/* What create is about to make on the host (its cgroup, its systemd scope),
+ * written before it makes any of it: all that delete knows of a create
+ * killed before state.json.  Same format as state.json, without a pid. */
+#define STATE_CREATE_RECORD "create.json"
 
 enum container_status
 {
@@ -34,8 +40,11 @@ struct container_state
   char *created; /* RFC 3339 */
   uid_t owner;
   bool new_pid_ns; /* killing init ends every process of the container */
-  bool creating;   /* the state dir is marked: the init has not reported ready yet */
-  char *cgroup;    /* its cgroup v2 directory, or NULL */
+  /* The create did not finish: the state dir still has its mark (the init
+   * had not reported ready), or no state.json at all (pid 0). */
+  bool unfinished;
+  bool creating;      /* unfinished, and its creator is still at work: it holds the lock */
+  char *cgroup;       /* its cgroup v2 directory, or NULL */
   char *systemd_unit; /* the systemd scope holding that cgroup (--systemd-cgroup), or NULL */
   struct oci_map annotations;
 };
@@ -54,18 +63,30 @@ int state_dir_create (int rootfd, const char *id, int *dirfd, tong_error *err);
 int state_dir_created (int dirfd, tong_error *err);
 
 /* Open an existing container's directory ("container \"ID\" does not exist"),
- * locked when it is to be changed; readers rely on state.json's atomic rename. */
+ * locked when it is to be changed; readers rely on state.json's atomic rename.
+ * A directory without state.json counts: a create that did not finish.
+ * Locking one waits while its creator is still at work. */
 int state_dir_open (int rootfd, const char *id, bool lock, int *dirfd, tong_error *err);
+
+/* Does a live process hold the directory's lock?  dirfd must be one that
+ * does not hold it itself (opened without lock). */
+bool state_dir_locked_by_other (int dirfd);
 
 /* Remove the container's directory and everything in it. */
 int state_dir_remove (int rootfd, const char *id, tong_error *err);
 
 int state_write (int dirfd, const struct container_state *st, tong_error *err);
-int state_read (int dirfd, struct container_state *st, tong_error *err);
+/* create.json: st without its pid, before the cgroup and scope are made. */
+int state_write_record (int dirfd, const struct container_state *st, tong_error *err);
+/* state.json; without one (an unfinished create), create.json, or only the
+ * id; either way st->unfinished says so.  st->creating is left to the
+ * caller, who knows whether it holds the lock. */
+int state_read (int dirfd, const char *id, struct container_state *st, tong_error *err);
 void state_clear (struct container_state *st);
 
 /* The live status: stopped when the init process is gone (or its pid was reused),
- * created while exec.fifo exists, running otherwise. */
+ * created while exec.fifo exists, running otherwise.  An unfinished create
+ * is creating while its creator lives, stopped when it is gone. */
 enum container_status state_status (int dirfd, const struct container_state *st);
 
 /* The user name of the container's owner (or the uid as a number). */

@@ -84,6 +84,15 @@ cgroup_resolve (const struct oci_spec *spec, const char *id, char **out, tong_er
 static int events_value (const char *path, const char *key);
 
 int
+cgroup_check_unused (const char *path, tong_error *err)
+{
+  if (events_value (path, "populated") == 1)
+    return tong_err (err, EBUSY, "cgroup `%s` (linux.cgroupsPath) already holds processes: "
+                                 "is another container using it?", path);
+  return 0;
+}
+
+int
 cgroup_create (const char *path, tong_error *err)
 {
   int fd, r;
@@ -91,9 +100,9 @@ cgroup_create (const char *path, tong_error *err)
   r = mkdir_p (path, 0755, err);
   if (r < 0)
     return tong_err_prefix (err, "create cgroup");
-  if (events_value (path, "populated") == 1)
-    return tong_err (err, EBUSY, "cgroup `%s` (linux.cgroupsPath) already holds processes: "
-                                 "is another container using it?", path);
+  r = cgroup_check_unused (path, err);
+  if (r < 0)
+    return r;
   fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
     return tong_err (err, errno, "open cgroup `%s`", path);
@@ -215,13 +224,33 @@ cgroup_signal_all (const char *path, int sig, tong_error *err)
   return 0;
 }
 
+/* The default parent tong/ goes with its last container (another create
+ * may be using it: then rmdir fails and it stays). */
+static void
+remove_default_parent (const char *path)
+{
+  _cleanup_free_ char *parent = xstrdup (path);
+  char *slash = strrchr (parent, '/');
+
+  if (!slash)
+    return;
+  *slash = '\0';
+  slash = strrchr (parent, '/');
+  if (slash && strcmp (slash + 1, "tong") == 0)
+    rmdir (parent);
+}
+
 int
 cgroup_destroy (const char *path, tong_error *err)
 {
   int r;
 
+  /* A create killed between the two mkdirs leaves tong/ alone. */
   if (access (path, F_OK) < 0)
-    return 0;
+    {
+      remove_default_parent (path);
+      return 0;
+    }
   if (events_value (path, "populated") == 1)
     {
       if (cgroup_frozen (path))
@@ -235,18 +264,6 @@ cgroup_destroy (const char *path, tong_error *err)
     }
   if (rmdir (path) < 0 && errno != ENOENT)
     return tong_err (err, errno, "remove cgroup `%s`", path);
-  /* The default parent tong/ goes with its last container (another create
-   * may be using it: then rmdir fails and it stays). */
-  {
-    _cleanup_free_ char *parent = xstrdup (path);
-    char *slash = strrchr (parent, '/');
-    if (slash)
-      {
-        *slash = '\0';
-        slash = strrchr (parent, '/');
-        if (slash && strcmp (slash + 1, "tong") == 0)
-          rmdir (parent);
-      }
-  }
+  remove_default_parent (path);
   return 0;
 }

@@ -20,6 +20,9 @@ const char *cgroup_v2_mount (void);
  * cgroup).  *out is NULL when the host has no cgroup v2 hierarchy. */
 int cgroup_resolve (const struct oci_spec *spec, const char *id, char **out, tong_error *err);
 
+/* Refuse a directory that already holds processes (another container's). */
+int cgroup_check_unused (const char *path, tong_error *err);
+
 /* Create the directory (and its parents); returns an fd of it for
  * clone3's CLONE_INTO_CGROUP. */
 int cgroup_create (const char *path, tong_error *err);
