@@ -401,24 +401,28 @@ test_cve_masked_path_under_a_bound_symlink ()
 # The container's process writes the host's kernel.core_pattern through every
 # name the host swaps: whichever of them holds the procfs the runtime mounted,
 # its sys must be read-only (readonlyPaths has /proc/sys).
-_core_pattern_write='for i in 1 2 3 4; do for d in /proc /proc.alt; do echo tong-cve-2025-52881 >$d/sys/kernel/core_pattern; done; done 2>/dev/null; true'
+# Each container that runs leaves a line in /ran, so that the test knows the
+# race did not just make every create fail.
+_core_pattern_write='echo >>/ran; for i in 1 2 3 4; do for d in /proc /proc.alt; do echo tong-cve-2025-52881 >$d/sys/kernel/core_pattern; done; done 2>/dev/null; true'
 
-# _procfs_race B RUNS: `tong run` B RUNS times while the host exchanges the
-# names rootfs/proc and rootfs/proc.alt as fast as it can; fail as soon as
-# the host's core_pattern changes.
+# _procfs_race B WHAT RUNS: `tong run` B RUNS times while the host exchanges
+# the names rootfs/proc and rootfs/proc.alt (WHAT) as fast as it can; fail as
+# soon as the host's core_pattern changes.
 _procfs_race ()
 {
-  local b=$1 runs=$2 pid i
+  local b=$1 what=$2 runs=$3 pid i
+  : >"$b/rootfs/ran"
   bg_start pid "$BUILD_DIR/tests/tools/swap-names" "$b/rootfs" proc proc.alt
   for i in $(seq "$runs"); do
     tong run --bundle "$b" "c$i" </dev/null >/dev/null 2>&1 || true
     tong delete -f "c$i" 2>/dev/null || true
     [ "$(cat /proc/sys/kernel/core_pattern)" = "$_core_pattern_saved" ] ||
-      fail "run $i of $runs wrote the host's kernel.core_pattern through a swapped /proc"
+      fail "$what: run $i of $runs wrote the host's kernel.core_pattern through a swapped /proc"
   done
-  pid_alive "$pid" || fail "the swapping loop died: the race did not run"
+  pid_alive "$pid" || fail "$what: the swapping loop died: the race did not run"
   kill -9 "$pid"
   wait "$pid" 2>/dev/null || true
+  [ -s "$b/rootfs/ran" ] || fail "$what: no container ran in $runs runs"
 }
 
 # A writer of the rootfs (a second container, a shared volume) exchanges
@@ -446,7 +450,7 @@ test_cve_2025_52881_procfs_swapped_during_create ()
 
   # the plain directory swap
   mkdir "$T/b/rootfs/proc.alt"
-  _procfs_race "$T/b" 150
+  _procfs_race "$T/b" "plain directory" 400
 
   # the fake tree: self/fd/N -> /decoy, with the paths protect looks up
   local f="$T/b/rootfs/proc.alt" n p
@@ -456,7 +460,7 @@ test_cve_2025_52881_procfs_swapped_during_create ()
   for p in $(jq -r '.linux.readonlyPaths[], .linux.maskedPaths[]' "$T/b/config.json"); do
     case $p in /proc/*) [ -e "$f/${p#/proc/}" ] || mkdir -p "$f/${p#/proc/}" ;; esac
   done
-  _procfs_race "$T/b" 150
+  _procfs_race "$T/b" "fake tree" 400
   assert_eq "$(cat /proc/sys/kernel/core_pattern)" "$_core_pattern_saved"
   assert_no_containers
 }
