@@ -55,7 +55,8 @@ fsconfig_data (int fsfd, const char *data)
   _cleanup_free_ char *copy = data ? xstrdup (data) : NULL;
   char *save = NULL;
 
-  for (char *opt = copy ? strtok_r (copy, ",", &save) : NULL; opt; opt = strtok_r (NULL, ",", &save))
+  for (char *opt = copy ? strtok_r (copy, ",", &save) : NULL; opt;
+       opt = strtok_r (NULL, ",", &save))
     {
       char *eq = strchr (opt, '=');
       int r;

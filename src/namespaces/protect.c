@@ -118,8 +118,8 @@ remount_fallback (const struct protect_ctx *c, int fd, unsigned long flags)
 static int
 readonly_path (const struct protect_ctx *c, const char *path, tong_error *err)
 {
-  static const uint64_t attr = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV
-                               | MOUNT_ATTR_NOEXEC;
+  static const uint64_t attr
+      = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
   _cleanup_close_ int fd = -1, tree = -1, mnt = -1;
   struct mount_attr a = { .attr_set = attr };
   bool fallback = false;
@@ -207,8 +207,7 @@ mask_directory (const struct protect_ctx *c, int fd, const char *path, tong_erro
   if (mnt >= 0)
     {
       if (sys_move_mount (mnt, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-        return tong_err (err, errno, "linux.maskedPaths: attach a read-only tmpfs over `%s`",
-                         path);
+        return tong_err (err, errno, "linux.maskedPaths: attach a read-only tmpfs over `%s`", path);
       return 0;
     }
   r = mnt == -ENOSYS && c->procfs >= 0
@@ -271,9 +270,8 @@ protect_paths (int rootfd, int procfs, const char *procfs_dest, const struct oci
                tong_error *err)
 {
   const struct oci_linux *l = spec->linux_;
-  struct protect_ctx c = {
-    .rootfd = rootfd, .procfs = procfs, .procfs_dest = procfs_dest, .nullfd = -1
-  };
+  struct protect_ctx c
+      = { .rootfd = rootfd, .procfs = procfs, .procfs_dest = procfs_dest, .nullfd = -1 };
   int r = 0;
 
   for (char **p = l ? l->readonly_paths : NULL; r == 0 && p && *p; p++)
