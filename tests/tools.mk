@@ -17,3 +17,7 @@ tests_tools_exe_preload_so_SOURCES = tests/tools/exe-overwrite.c
 tests_tools_exe_preload_so_CFLAGS = $(AM_CFLAGS) -ffreestanding -fno-stack-protector -fno-builtin -fPIC
 tests_tools_exe_preload_so_LDFLAGS = -shared -nostdlib
 endif
+# Exchanges two names in a directory forever: the host side of the race in
+# tests/integration/cve.sh's procfs test.
+check_PROGRAMS += tests/tools/swap-names
+tests_tools_swap_names_SOURCES = tests/tools/swap-names.c

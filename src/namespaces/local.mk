@@ -6,6 +6,7 @@ tong_SOURCES += src/namespaces/rootfs.h src/namespaces/rootfs.c \
 	src/namespaces/paths.h src/namespaces/paths.c \
 	src/namespaces/devices.h src/namespaces/devices.c \
 	src/namespaces/protect.h src/namespaces/protect.c \
+	src/namespaces/procfs.h src/namespaces/procfs.c \
 	src/namespaces/sysctl.h src/namespaces/sysctl.c \
 	src/namespaces/idmap.h src/namespaces/idmap.c \
 	src/namespaces/rootless.h src/namespaces/rootless.c

@@ -213,3 +213,73 @@ mount_propagation_parse (const char *value, unsigned long *out, tong_error *err)
   *out = def->flag;
   return 0;
 }
+
+uint64_t
+mount_attr_from_flags (unsigned long flags)
+{
+  uint64_t attr = 0;
+
+  if (flags & MS_RDONLY)
+    attr |= MOUNT_ATTR_RDONLY;
+  if (flags & MS_NOSUID)
+    attr |= MOUNT_ATTR_NOSUID;
+  if (flags & MS_NODEV)
+    attr |= MOUNT_ATTR_NODEV;
+  if (flags & MS_NOEXEC)
+    attr |= MOUNT_ATTR_NOEXEC;
+  if (flags & MS_NODIRATIME)
+    attr |= MOUNT_ATTR_NODIRATIME;
+  /* The atime modes are one field; the strictest asked wins, as in mount(2). */
+  if (flags & MS_STRICTATIME)
+    attr |= MOUNT_ATTR_STRICTATIME;
+  else if (flags & MS_NOATIME)
+    attr |= MOUNT_ATTR_NOATIME;
+  else if (flags & MS_RELATIME)
+    attr |= MOUNT_ATTR_RELATIME;
+  return attr;
+}
+
+/* Skip the slashes at *p; true when a component follows. */
+static bool
+skip_slashes (const char **p)
+{
+  while (**p == '/')
+    (*p)++;
+  return **p != '\0';
+}
+
+const char *
+mount_path_beneath (const char *dest, const char *path)
+{
+  const char *d = dest, *p = path, *rest;
+
+  if (d == NULL || p == NULL || *d != '/' || *p != '/')
+    return NULL;
+  for (;;)
+    {
+      size_t dn, pn;
+
+      if (!skip_slashes (&d))
+        break;
+      if (!skip_slashes (&p))
+        return NULL;
+      dn = strcspn (d, "/");
+      pn = strcspn (p, "/");
+      if (dn != pn || strncmp (d, p, dn) != 0 || (dn == 2 && strncmp (d, "..", 2) == 0))
+        return NULL;
+      d += dn;
+      p += pn;
+    }
+  skip_slashes (&p);
+  rest = p;
+  while (*p)
+    {
+      size_t n = strcspn (p, "/");
+
+      if (n == 2 && strncmp (p, "..", 2) == 0)
+        return NULL;
+      p += n;
+      skip_slashes (&p);
+    }
+  return rest;
+}

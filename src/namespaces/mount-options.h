@@ -34,6 +34,16 @@ unsigned long mount_options_bind_remount_flags (const struct mount_options *o);
  * returns -EINVAL with err set for an unknown value. */
 int mount_propagation_parse (const char *value, unsigned long *out, tong_error *err);
 
+/* MOUNT_ATTR_* (fsmount, mount_setattr) for the per-mount MS_* flags in
+ * `flags`: ro, nosuid, nodev, noexec, an atime mode, nodiratime. */
+uint64_t mount_attr_from_flags (unsigned long flags);
+
+/* The part of the absolute `path` below the mount destination `dest` ("sys"
+ * for "/proc" and "/proc/sys", "" for "/proc" itself), ignoring repeated and
+ * trailing slashes; NULL when path is not at or below dest or has a ".."
+ * component.  The result points into path. */
+const char *mount_path_beneath (const char *dest, const char *path);
+
 /* The name of the i-th option understood, or NULL past the last (for `features`). */
 const char *mount_option_name (size_t i);
 

@@ -6,12 +6,16 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
+#include "mount-options.h"
 #include "paths.h"
+#include "procfs.h"
+#include "src/syscalls.h"
 #include "src/util.h"
 
 static unsigned long
-current_mount_flags (const char *path)
+mount_flags_of (const struct statvfs *sv)
 {
   static const struct
   {
@@ -21,15 +25,20 @@ current_mount_flags (const char *path)
     { ST_NOEXEC, MS_NOEXEC },     { ST_NOATIME, MS_NOATIME }, { ST_NODIRATIME, MS_NODIRATIME },
     { ST_RELATIME, MS_RELATIME },
   };
-  struct statvfs sv;
   unsigned long flags = 0;
 
-  if (statvfs (path, &sv) < 0)
-    return 0;
   for (size_t i = 0; i < ARRAY_SIZE (map); i++)
-    if (sv.f_flag & map[i].st)
+    if (sv->f_flag & map[i].st)
       flags |= map[i].ms;
   return flags;
+}
+
+static unsigned long
+current_mount_flags (const char *path)
+{
+  struct statvfs sv;
+
+  return statvfs (path, &sv) < 0 ? 0 : mount_flags_of (&sv);
 }
 
 int
@@ -54,26 +63,99 @@ bind_remount (int fd, unsigned long flags, const char *what, tong_error *err)
   return tong_err (err, errno, "remount `%s` with its options", what);
 }
 
-static int
-readonly_path (int rootfd, const char *path, tong_error *err)
+/* Where the paths are looked up: procfs paths below the procfs the runtime
+ * mounted (by its fd: the name /proc in the container's tree may have been
+ * swapped since), everything else inside the root. */
+struct protect_ctx
 {
-  _cleanup_close_ int fd = -1, mnt = -1;
-  struct fd_path p;
+  int rootfd;
+  int procfs;              /* root of the runtime's procfs mount, or -1 */
+  const char *procfs_dest; /* where it is mounted */
+  int nullfd;              /* the container's /dev/null, opened on first use */
+};
 
-  fd = path_open_in_root (rootfd, path, O_PATH, PATH_CREATE_NONE, err);
+/* An O_PATH fd of `path`, -ENOENT when it does not exist, or -errno with err set. */
+static int
+open_protected (const struct protect_ctx *c, const char *path, const char *field, tong_error *err)
+{
+  const char *rest = c->procfs >= 0 ? mount_path_beneath (c->procfs_dest, path) : NULL;
+  int fd;
+
+  if (rest == NULL)
+    {
+      fd = path_open_in_root (c->rootfd, path, O_PATH, PATH_CREATE_NONE, err);
+      if (fd < 0 && fd != -ENOENT)
+        return tong_err_prefix (err, "%s", field);
+      return fd;
+    }
+  fd = procfs_open_beneath (c->procfs, rest, O_PATH);
+  if (fd == -ELOOP || fd == -EXDEV)
+    return tong_err (err, -fd, "%s: `%s` leads through a symlink in procfs", field, path);
+  if (fd < 0 && fd != -ENOENT)
+    return tong_err (err, -fd, "%s: open `%s` in the container's procfs", field, path);
+  return fd;
+}
+
+static unsigned long
+current_mount_flags_fd (int fd)
+{
+  struct statvfs sv;
+
+  return fstatvfs (fd, &sv) < 0 ? 0 : mount_flags_of (&sv);
+}
+
+/* Kernels before 5.12 (no mount_setattr): a bind remount, with fds named
+ * through the runtime's procfs; never through the container's /proc. */
+static int
+remount_fallback (const struct protect_ctx *c, int fd, unsigned long flags)
+{
+  if (c->procfs < 0)
+    return -ENOSYS;
+  return procfs_mount_fds (c->procfs, NULL, -1, fd, NULL,
+                           MS_BIND | MS_REMOUNT | flags | current_mount_flags_fd (fd), NULL);
+}
+
+static int
+readonly_path (const struct protect_ctx *c, const char *path, tong_error *err)
+{
+  static const uint64_t attr
+      = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+  _cleanup_close_ int fd = -1, tree = -1, mnt = -1;
+  struct mount_attr a = { .attr_set = attr };
+  bool fallback = false;
+  int r;
+
+  fd = open_protected (c, path, "linux.readonlyPaths", err);
   if (fd == -ENOENT)
     return 0;
   if (fd < 0)
-    return tong_err_prefix (err, "linux.readonlyPaths");
-  if (mount (fd_path (&p, fd), fd_path (&p, fd), NULL, MS_BIND | MS_REC, NULL) < 0)
+    return fd;
+  /* A detached recursive clone of what is there, made read-only (its other
+   * flags stay, as a bind remount with the current flags keeps them) before
+   * it is attached: never a moment in which it is writable. */
+  tree = sys_open_tree (fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+  if (tree < 0)
+    return tong_err (err, errno, "linux.readonlyPaths: clone the mount of `%s`", path);
+  if (sys_mount_setattr (tree, "", AT_EMPTY_PATH, &a) < 0)
+    {
+      if (errno != ENOSYS)
+        return tong_err (err, errno, "linux.readonlyPaths: make `%s` read-only", path);
+      fallback = true;
+    }
+  if (sys_move_mount (tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
     return tong_err (err, errno, "linux.readonlyPaths: bind `%s` onto itself", path);
+  if (!fallback)
+    return 0;
   /* The fd still names the directory below the new mount: open it again. */
-  mnt = path_open_in_root (rootfd, path, O_PATH, PATH_CREATE_NONE, err);
+  mnt = open_protected (c, path, "linux.readonlyPaths", err);
   if (mnt < 0)
-    return tong_err_prefix (err, "linux.readonlyPaths");
-  return bind_remount (
-      mnt, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | current_mount_flags (fd_path (&p, mnt)),
-      path, err);
+    return mnt == -ENOENT ? tong_err (err, ENOENT, "linux.readonlyPaths: `%s` vanished", path)
+                          : mnt;
+  r = remount_fallback (c, mnt, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+  if (r < 0)
+    return tong_err (err, -r, "linux.readonlyPaths: remount `%s` read-only%s", path,
+                     r == -ENOSYS ? " (needs mount_setattr, Linux 5.12, or a proc mount)" : "");
+  return 0;
 }
 
 /* The container's /dev/null, checked, to bind over masked files. */
@@ -95,71 +177,110 @@ open_dev_null (int rootfd, tong_error *err)
   return TAKE_FD (fd);
 }
 
+/* An empty read-only tmpfs, detached, or -errno. */
 static int
-masked_path (int rootfd, const char *path, int *nullfd, tong_error *err)
+empty_tmpfs (void)
 {
-  _cleanup_close_ int fd = -1;
-  struct fd_path p, np;
+  _cleanup_close_ int fsfd = -1;
+  int mnt;
+
+  fsfd = sys_fsopen ("tmpfs", FSOPEN_CLOEXEC);
+  if (fsfd < 0)
+    return -errno;
+  if (sys_fsconfig (fsfd, FSCONFIG_SET_STRING, "source", "tmpfs", 0) < 0
+      || sys_fsconfig (fsfd, FSCONFIG_SET_STRING, "size", "0k", 0) < 0
+      || sys_fsconfig (fsfd, FSCONFIG_SET_FLAG, "ro", NULL, 0) < 0
+      || sys_fsconfig (fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    return -errno;
+  mnt = sys_fsmount (fsfd, FSMOUNT_CLOEXEC,
+                     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+  return mnt < 0 ? -errno : mnt;
+}
+
+static int
+mask_directory (const struct protect_ctx *c, int fd, const char *path, tong_error *err)
+{
+  _cleanup_close_ int mnt = -1;
+  int r;
+
+  mnt = empty_tmpfs ();
+  if (mnt >= 0)
+    {
+      if (sys_move_mount (mnt, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        return tong_err (err, errno, "linux.maskedPaths: attach a read-only tmpfs over `%s`", path);
+      return 0;
+    }
+  r = mnt == -ENOSYS && c->procfs >= 0
+          ? procfs_mount_fds (c->procfs, "tmpfs", -1, fd, "tmpfs",
+                              MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0k")
+          : mnt;
+  if (r < 0)
+    return tong_err (err, -r, "linux.maskedPaths: mount a read-only tmpfs over `%s`", path);
+  return 0;
+}
+
+static int
+masked_path (struct protect_ctx *c, const char *path, tong_error *err)
+{
+  _cleanup_close_ int fd = -1, tree = -1;
   struct stat st;
 
-  fd = path_open_in_root (rootfd, path, O_PATH, PATH_CREATE_NONE, err);
+  fd = open_protected (c, path, "linux.maskedPaths", err);
   if (fd == -ENOENT)
     return 0;
   if (fd < 0)
-    return tong_err_prefix (err, "linux.maskedPaths");
+    return fd;
   if (fstat (fd, &st) < 0)
     return tong_err (err, errno, "linux.maskedPaths: stat `%s`", path);
   if (S_ISDIR (st.st_mode))
+    return mask_directory (c, fd, path, err);
+  if (c->nullfd < 0)
     {
-      if (mount ("tmpfs", fd_path (&p, fd), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                 "size=0k")
-          < 0)
-        return tong_err (err, errno, "linux.maskedPaths: mount a read-only tmpfs over `%s`", path);
-      return 0;
+      c->nullfd = open_dev_null (c->rootfd, err);
+      if (c->nullfd < 0)
+        return c->nullfd;
     }
-  if (*nullfd < 0)
-    {
-      *nullfd = open_dev_null (rootfd, err);
-      if (*nullfd < 0)
-        return *nullfd;
-    }
-  if (mount (fd_path (&np, *nullfd), fd_path (&p, fd), NULL, MS_BIND, NULL) < 0)
+  tree = sys_open_tree (c->nullfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+  if (tree < 0)
+    return tong_err (err, errno, "linux.maskedPaths: clone /dev/null to mask `%s`", path);
+  if (sys_move_mount (tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
     return tong_err (err, errno, "linux.maskedPaths: bind /dev/null over `%s`", path);
   return 0;
 }
 
 static int
-readonly_root (int rootfd, tong_error *err)
+readonly_root (const struct protect_ctx *c, tong_error *err)
 {
-  _cleanup_close_ int fd = -1;
-  struct fd_path p;
+  struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+  int r;
 
-  fd = path_open_in_root (rootfd, "/", O_PATH | O_DIRECTORY, PATH_CREATE_NONE, err);
-  if (fd < 0)
-    return tong_err_prefix (err, "root.readonly");
-  return bind_remount (fd, MS_RDONLY | current_mount_flags (fd_path (&p, fd)), "/", err);
+  /* rootfd is "/" opened after pivot_root: the root of the container's
+   * root mount, reached by no name. */
+  if (sys_mount_setattr (c->rootfd, "", AT_EMPTY_PATH, &a) == 0)
+    return 0;
+  r = errno == ENOSYS ? remount_fallback (c, c->rootfd, MS_RDONLY) : -errno;
+  if (r < 0)
+    return tong_err (err, -r, "root.readonly: remount `/` read-only%s",
+                     r == -ENOSYS ? " (needs mount_setattr, Linux 5.12, or a proc mount)" : "");
+  return 0;
 }
 
 int
-protect_paths (int rootfd, const struct oci_spec *spec, tong_error *err)
+protect_paths (int rootfd, int procfs, const char *procfs_dest, const struct oci_spec *spec,
+               tong_error *err)
 {
   const struct oci_linux *l = spec->linux_;
-  _cleanup_close_ int nullfd = -1;
-  int r;
+  struct protect_ctx c
+      = { .rootfd = rootfd, .procfs = procfs, .procfs_dest = procfs_dest, .nullfd = -1 };
+  int r = 0;
 
-  for (char **p = l ? l->readonly_paths : NULL; p && *p; p++)
-    {
-      r = readonly_path (rootfd, *p, err);
-      if (r < 0)
-        return r;
-    }
-  for (char **p = l ? l->masked_paths : NULL; p && *p; p++)
-    {
-      r = masked_path (rootfd, *p, &nullfd, err);
-      if (r < 0)
-        return r;
-    }
-  if (spec->root && spec->root->readonly)
-    return readonly_root (rootfd, err);
-  return 0;
+  for (char **p = l ? l->readonly_paths : NULL; r == 0 && p && *p; p++)
+    r = readonly_path (&c, *p, err);
+  for (char **p = l ? l->masked_paths : NULL; r == 0 && p && *p; p++)
+    r = masked_path (&c, *p, err);
+  if (r == 0 && spec->root && spec->root->readonly)
+    r = readonly_root (&c, err);
+  if (c.nullfd >= 0)
+    close (c.nullfd);
+  return r;
 }

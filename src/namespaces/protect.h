@@ -13,7 +13,12 @@
 int bind_remount (int fd, unsigned long flags, const char *what, tong_error *err);
 
 /* After pivot_root, with rootfd the new "/": linux.readonlyPaths,
- * linux.maskedPaths, then root.readonly.  Missing paths are skipped. */
-int protect_paths (int rootfd, const struct oci_spec *spec, tong_error *err);
+ * linux.maskedPaths, then root.readonly.  Missing paths are skipped.  Paths
+ * at or below procfs_dest are looked up below procfs, the root of the procfs
+ * the runtime mounted there (-1: none), and every mount is made on fds
+ * (open_tree, move_mount, mount_setattr), so that nothing goes through the
+ * name /proc in the container's tree. */
+int protect_paths (int rootfd, int procfs, const char *procfs_dest, const struct oci_spec *spec,
+                   tong_error *err);
 
 #endif

@@ -12,6 +12,7 @@
 #include "idmap.h"
 #include "mount-options.h"
 #include "paths.h"
+#include "procfs.h"
 #include "protect.h"
 #include "sysctl.h"
 #include "src/lsm.h"
@@ -164,7 +165,7 @@ host_fallback (const struct rootfs_ctx *ctx, const char *type, int errnum)
 }
 
 static int
-mount_fs (const struct rootfs_ctx *ctx, int rootfd, const struct oci_mount *m,
+mount_fs (struct rootfs_ctx *ctx, int rootfd, const struct oci_mount *m,
           const struct mount_options *o, tong_error *err)
 {
   _cleanup_close_ int dstfd = -1;
@@ -192,6 +193,18 @@ mount_fs (const struct rootfs_ctx *ctx, int rootfd, const struct oci_mount *m,
   dstfd = open_destination (rootfd, m, false, err);
   if (dstfd < 0)
     return dstfd;
+  if (strcmp (type, "proc") == 0)
+    {
+      /* Keep the new mount's own fd: what happens to the name later does
+       * not matter to the masks and sysctls that go through it. */
+      int procfs = procfs_mount (dstfd, source, flags, data, m->destination, err);
+      if (procfs < 0)
+        return procfs;
+      closep (&ctx->procfs);
+      ctx->procfs = procfs;
+      ctx->procfs_dest = m->destination;
+      return mount_finish (rootfd, m, o, 0, err);
+    }
   if (mount (source, fd_path (&dp, dstfd), type, flags, data) == 0)
     return mount_finish (rootfd, m, o, 0, err);
 
@@ -207,7 +220,7 @@ mount_fs (const struct rootfs_ctx *ctx, int rootfd, const struct oci_mount *m,
 }
 
 static int
-mount_entry (const struct rootfs_ctx *ctx, int rootfd, const struct oci_mount *m, tong_error *err)
+mount_entry (struct rootfs_ctx *ctx, int rootfd, const struct oci_mount *m, tong_error *err)
 {
   struct mount_options o;
   int r;
@@ -392,12 +405,14 @@ mounts_devpts (const struct oci_spec *spec)
 }
 
 int
-rootfs_setup (const struct rootfs_ctx *ctx, tong_error *err)
+rootfs_setup (struct rootfs_ctx *ctx, tong_error *err)
 {
   const struct oci_spec *spec = ctx->spec;
   _cleanup_close_ int rootfd = -1;
   int r;
 
+  ctx->procfs = -1;
+  ctx->procfs_dest = NULL;
   r = prepare_root (ctx, err);
   if (r < 0)
     return r;
@@ -418,6 +433,14 @@ rootfs_setup (const struct rootfs_ctx *ctx, tong_error *err)
                          "mounts[%zu]: a mount on `/` replaces the root and must come "
                          "first",
                          i);
+      /* A mount at or above the procfs's destination hides it: the paths
+       * there are no longer procfs's. */
+      if (ctx->procfs >= 0 && mount_path_beneath (m->destination, ctx->procfs_dest))
+        {
+          closep (&ctx->procfs);
+          ctx->procfs = -1;
+          ctx->procfs_dest = NULL;
+        }
       r = mount_entry (ctx, rootfd, m, err);
       if (r < 0)
         return tong_err_prefix (err, "mounts[%zu]", i);
@@ -482,7 +505,7 @@ move_into (int newroot, const char *rootfs, tong_error *err)
 }
 
 int
-rootfs_finish (const struct rootfs_ctx *ctx, tong_error *err)
+rootfs_finish (struct rootfs_ctx *ctx, tong_error *err)
 {
   const struct oci_linux *l = ctx->spec->linux_;
   _cleanup_close_ int newroot = -1, rootfd = -1;
@@ -510,8 +533,10 @@ rootfs_finish (const struct rootfs_ctx *ctx, tong_error *err)
   rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     return tong_err (err, errno, "open the new root");
-  r = sysctl_apply (rootfd, ctx->spec, err);
-  if (r < 0)
-    return r;
-  return protect_paths (rootfd, ctx->spec, err);
+  r = sysctl_apply (ctx->procfs, ctx->procfs_dest, ctx->spec, err);
+  if (r == 0)
+    r = protect_paths (rootfd, ctx->procfs, ctx->procfs_dest, ctx->spec, err);
+  closep (&ctx->procfs);
+  ctx->procfs = -1;
+  return r;
 }

@@ -18,6 +18,12 @@ struct rootfs_ctx
   bool userns;         /* a new user namespace: bind device nodes from the host, no mknod */
   int *idmap_trees;    /* per mounts[] index, the idmapped tree the runtime prepared or -1;
                           NULL: none (idmap.h) */
+  /* Set by rootfs_setup: the root of the procfs it mounted last (-1: none)
+   * and that mount's destination.  After pivot_root the name /proc is the
+   * container's, which a writer of the rootfs may have swapped; masks,
+   * read-only paths and sysctls go through this fd instead. */
+  int procfs;
+  const char *procfs_dest;
 };
 
 /* Phase 1, before the createContainer hooks: make the mount tree private (or as
@@ -26,13 +32,13 @@ struct rootfs_ctx
  * linux.devices, /dev/ptmx, /dev/fd and std* symlinks, /dev/pts if mounted).
  * Every destination is resolved inside the rootfs through fds: a symlink may
  * never send a mount outside it. */
-int rootfs_setup (const struct rootfs_ctx *ctx, tong_error *err);
+int rootfs_setup (struct rootfs_ctx *ctx, tong_error *err);
 
 /* Phase 2, after the createContainer hooks: pivot_root (or MS_MOVE + chroot),
  * detach the old root, apply rootfsPropagation, maskedPaths, readonlyPaths,
  * root.readonly, and linux.sysctl.  Afterwards "/" is the container's root
- * and the cwd is "/". */
-int rootfs_finish (const struct rootfs_ctx *ctx, tong_error *err);
+ * and the cwd is "/".  Closes ctx->procfs. */
+int rootfs_finish (struct rootfs_ctx *ctx, tong_error *err);
 
 /* Open a path inside the rootfs (rootfd) without ever leaving it: openat2 with
  * RESOLVE_IN_ROOT.  Missing components are created when mkdirs is true

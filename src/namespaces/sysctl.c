@@ -3,10 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/vfs.h>
-#include <linux/magic.h>
 
-#include "paths.h"
+#include "mount-options.h"
+#include "procfs.h"
 #include "src/util.h"
 
 static bool
@@ -94,24 +93,23 @@ sysctl_check (const struct oci_spec *spec, const char *key, const char *dotted, 
 }
 
 static int
-sysctl_write (int procsysfd, const char *key, const char *path, const char *value, tong_error *err)
+sysctl_write (int procfs, const char *key, const char *path, const char *value, tong_error *err)
 {
+  _cleanup_free_ char *rel = xasprintf ("sys/%s", path);
   _cleanup_close_ int fd = -1;
 
-  fd = path_open_in_root (procsysfd, path, O_WRONLY | O_NOFOLLOW, PATH_CREATE_NONE, err);
+  fd = procfs_open_beneath (procfs, rel, O_WRONLY);
   if (fd < 0)
-    return tong_err_prefix (err, "linux.sysctl: `%s`", key);
+    return tong_err (err, -fd, "linux.sysctl: `%s`: open /proc/%s", key, rel);
   if (write_all (fd, value, strlen (value)) < 0)
     return tong_err (err, errno, "linux.sysctl: write `%s` to `%s`", value, key);
   return 0;
 }
 
 int
-sysctl_apply (int rootfd, const struct oci_spec *spec, tong_error *err)
+sysctl_apply (int procfs, const char *procfs_dest, const struct oci_spec *spec, tong_error *err)
 {
   const struct oci_map *m = spec->linux_ ? &spec->linux_->sysctl : NULL;
-  _cleanup_close_ int procfd = -1, sysfd = -1;
-  struct statfs sf;
   int r;
 
   if (m == NULL || m->len == 0)
@@ -128,29 +126,20 @@ sysctl_apply (int rootfd, const struct oci_spec *spec, tong_error *err)
         return r;
     }
 
-  /* An image could ship its own /proc: write only into a real procfs. */
-  procfd = path_open_in_root (rootfd, "/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW, PATH_CREATE_NONE,
-                              err);
-  if (procfd < 0)
-    return tong_err_prefix (err, "linux.sysctl needs /proc mounted");
-  if (fstatfs (procfd, &sf) < 0)
-    return tong_err (err, errno, "statfs /proc");
-  if (sf.f_type != PROC_SUPER_MAGIC)
+  /* The procfs the runtime mounted, by its fd: an image could ship its own
+   * /proc, and a writer of the rootfs could swap the name meanwhile. */
+  if (procfs < 0 || procfs_dest == NULL || !mount_path_beneath (procfs_dest, "/proc")
+      || *mount_path_beneath (procfs_dest, "/proc") != '\0')
     return tong_err (err, 0,
-                     "linux.sysctl: /proc in the container is not procfs: mount proc on "
-                     "/proc to set sysctls");
-  sysfd
-      = path_open_in_root (procfd, "sys", O_PATH | O_DIRECTORY | O_NOFOLLOW, PATH_CREATE_NONE, err);
-  if (sysfd < 0)
-    return tong_err_prefix (err, "linux.sysctl");
-
+                     "linux.sysctl needs /proc mounted: add a mount of type proc on /proc to "
+                     "set sysctls");
   for (size_t i = 0; i < m->len; i++)
     {
       _cleanup_free_ char *dotted = NULL, *path = NULL;
 
       r = sysctl_key_forms (m->items[i].key, &dotted, &path, err);
       if (r == 0)
-        r = sysctl_write (sysfd, m->items[i].key, path, m->items[i].value, err);
+        r = sysctl_write (procfs, m->items[i].key, path, m->items[i].value, err);
       if (r < 0)
         return r;
     }

@@ -7,6 +7,8 @@
 #   CVE-2021-30465  a mount target swapped for a symlink between check and use
 #   masked paths    a maskedPaths entry redirected to a host file
 #   startContainer  a hook of the image run with the runtime's privileges
+#   CVE-2025-52881  readonlyPaths and maskedPaths redirected through a /proc
+#                   swapped in the rootfs while the runtime sets it up
 
 source "$TESTS_DIR/integration/exe-attack-lib.sh"
 
@@ -464,3 +466,71 @@ test_cve_start_container_hook_runs_with_the_container_s_privileges ()
   assert_no_containers
 }
 
+# ---------------------------------------------------------------- CVE-2025-52881
+
+# The container's process writes the host's kernel.core_pattern through every
+# name the host swaps: whichever of them holds the procfs the runtime mounted,
+# its sys must be read-only (readonlyPaths has /proc/sys).
+# Each container that runs leaves a line in /ran, so that the test knows the
+# race did not just make every create fail.
+_core_pattern_write='echo >>/ran; for i in 1 2 3 4; do for d in /proc /proc.alt; do echo tong-cve-2025-52881 >$d/sys/kernel/core_pattern; done; done 2>/dev/null; true'
+
+# _procfs_race B WHAT RUNS: `tong run` B RUNS times while the host exchanges
+# the names rootfs/proc and rootfs/proc.alt (WHAT) as fast as it can; fail as
+# soon as the host's core_pattern changes.
+_procfs_race ()
+{
+  local b=$1 what=$2 runs=$3 pid i
+  : >"$b/rootfs/ran"
+  bg_start pid "$BUILD_DIR/tests/tools/swap-names" "$b/rootfs" proc proc.alt
+  for i in $(seq "$runs"); do
+    tong run --bundle "$b" "c$i" </dev/null >/dev/null 2>&1 || true
+    tong delete -f "c$i" 2>/dev/null || true
+    [ "$(cat /proc/sys/kernel/core_pattern)" = "$_core_pattern_saved" ] ||
+      fail "$what: run $i of $runs wrote the host's kernel.core_pattern through a swapped /proc"
+  done
+  pid_alive "$pid" || fail "$what: the swapping loop died: the race did not run"
+  kill -9 "$pid"
+  wait "$pid" 2>/dev/null || true
+  [ -s "$b/rootfs/ran" ] || fail "$what: no container ran in $runs runs"
+}
+
+# A writer of the rootfs (a second container, a shared volume) exchanges
+# rootfs/proc with another directory while `tong run` mounts procfs there and
+# then protects /proc/sys: the masks and read-only binds must land on the
+# procfs the runtime mounted, wherever its directory went, never on the name.
+# Two decoys: a plain empty directory (the paths are missing there and would
+# be skipped) and a fake tree whose self/fd/N entries are symlinks to a
+# directory standing in for /proc/sys, and whose sys/ and masked files exist,
+# so that mounts through the container's /proc/self/fd land on the decoy.
+test_cve_2025_52881_procfs_swapped_during_create ()
+{
+  _core_pattern_saved=$(cat /proc/sys/kernel/core_pattern)
+  on_exit "[ \"\$(cat /proc/sys/kernel/core_pattern)\" = '$_core_pattern_saved' ] || echo '$_core_pattern_saved' >/proc/sys/kernel/core_pattern"
+  make_bundle "$T/b" sh -c "$_core_pattern_write"
+  # the write needs a container that may write there once /proc/sys is not read-only
+  local out
+  cfg_set "$T/b" '.linux.readonlyPaths = []'
+  out=$(in_container "$T/b" 'echo x >/proc/sys/kernel/core_pattern 2>/dev/null && echo writable || echo refused')
+  echo "$_core_pattern_saved" >/proc/sys/kernel/core_pattern
+  [ "$out" = writable ] || skip "a container cannot write core_pattern here even without readonlyPaths"
+  rm -rf "$T/b"
+  make_bundle "$T/b" sh -c "$_core_pattern_write"
+  assert_contains "$(jq -c .linux.readonlyPaths "$T/b/config.json")" '"/proc/sys"'
+
+  # the plain directory swap
+  mkdir "$T/b/rootfs/proc.alt"
+  _procfs_race "$T/b" "plain directory" 400
+
+  # the fake tree: self/fd/N -> /decoy, with the paths protect looks up
+  local f="$T/b/rootfs/proc.alt" n p
+  rm -rf "$f"
+  mkdir -p "$f/self/fd" "$f/sys/kernel" "$T/b/rootfs/decoy"
+  for n in $(seq 0 64); do ln -s /decoy "$f/self/fd/$n"; done
+  for p in $(jq -r '.linux.readonlyPaths[], .linux.maskedPaths[]' "$T/b/config.json"); do
+    case $p in /proc/*) [ -e "$f/${p#/proc/}" ] || mkdir -p "$f/${p#/proc/}" ;; esac
+  done
+  _procfs_race "$T/b" "fake tree" 400
+  assert_eq "$(cat /proc/sys/kernel/core_pattern)" "$_core_pattern_saved"
+  assert_no_containers
+}

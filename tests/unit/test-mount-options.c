@@ -104,6 +104,45 @@ test_propagation_values (void)
   CHECK (strstr (err.msg, "rootfsPropagation") != NULL);
 }
 
+/* The part of a protected path below the procfs destination: what is then
+ * looked up beneath the runtime's procfs fd.  Anything not at or below it,
+ * or climbing with "..", stays with the lookup inside the root. */
+static void
+test_path_beneath (void)
+{
+  const char *r;
+
+  CHECK ((r = mount_path_beneath ("/proc", "/proc/sys")) && strcmp (r, "sys") == 0);
+  CHECK ((r = mount_path_beneath ("/proc", "/proc")) && strcmp (r, "") == 0);
+  CHECK ((r = mount_path_beneath ("/proc/", "//proc//sys/kernel/"))
+         && strcmp (r, "sys/kernel/") == 0);
+  CHECK ((r = mount_path_beneath ("/", "/proc/sys")) && strcmp (r, "proc/sys") == 0);
+  CHECK ((r = mount_path_beneath ("/proc", "/proc/")) && strcmp (r, "") == 0);
+  CHECK (mount_path_beneath ("/proc", "/procfs/sys") == NULL);
+  CHECK (mount_path_beneath ("/proc", "/pro") == NULL);
+  CHECK (mount_path_beneath ("/proc/sys", "/proc") == NULL);
+  CHECK (mount_path_beneath ("/proc", "/sys/firmware") == NULL);
+  CHECK (mount_path_beneath ("/proc", "/proc/../etc/shadow") == NULL);
+  CHECK (mount_path_beneath ("/proc", "/proc/sys/..") == NULL);
+  CHECK ((r = mount_path_beneath ("/proc", "/proc/..x")) && strcmp (r, "..x") == 0);
+  CHECK (mount_path_beneath ("/x/../proc", "/proc/sys") == NULL);
+  CHECK (mount_path_beneath ("proc", "/proc/sys") == NULL);
+  CHECK (mount_path_beneath ("/proc", "proc/sys") == NULL);
+  CHECK (mount_path_beneath (NULL, "/proc/sys") == NULL);
+}
+
+static void
+test_attr_from_flags (void)
+{
+  CHECK (mount_attr_from_flags (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+         == (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC));
+  CHECK (mount_attr_from_flags (MS_RELATIME | MS_NODIRATIME)
+         == (MOUNT_ATTR_RELATIME | MOUNT_ATTR_NODIRATIME));
+  CHECK (mount_attr_from_flags (MS_NOATIME) == MOUNT_ATTR_NOATIME);
+  CHECK (mount_attr_from_flags (MS_NOATIME | MS_STRICTATIME) == MOUNT_ATTR_STRICTATIME);
+  CHECK (mount_attr_from_flags (MS_BIND | MS_REC | MS_SILENT) == 0);
+}
+
 int
 main (void)
 {
@@ -114,6 +153,8 @@ main (void)
   RUN (test_recursive_attrs);
   RUN (test_devpts_data);
   RUN (test_propagation_values);
+  RUN (test_path_beneath);
+  RUN (test_attr_from_flags);
   if (failures)
     {
       fprintf (stderr, "test-mount-options: %d failures\n", failures);
