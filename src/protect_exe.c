@@ -191,6 +191,7 @@ protect_exe_exec_as_started (const char *path)
   _cleanup_close_ int fd = readonly_clone (AT_FDCWD, path, 0);
   _cleanup_free_ char *copy = NULL;
   char *slash;
+  int r;
 
   if (fd < 0)
     return exec_as_started (AT_FDCWD, path, 0);
@@ -202,5 +203,8 @@ protect_exe_exec_as_started (const char *path)
       if (setenv (TWIN_EXE_DIR_ENV, slash == copy ? "/" : copy, 1) < 0)
         return -errno;
     }
-  return exec_as_started (fd, "", AT_EMPTY_PATH);
+  /* A script (a stand-in) cannot be exec'd from a close-on-exec fd: its
+   * interpreter would reopen it.  By path, tong-full protects itself. */
+  r = exec_as_started (fd, "", AT_EMPTY_PATH);
+  return r == -ENOENT ? exec_as_started (AT_FDCWD, path, 0) : r;
 }
