@@ -148,13 +148,11 @@ sealed_copy_of_self (int *out, tong_error *err)
 }
 
 /* Private files (src/twin.h) are found beside the binary, which the copy's
- * /proc/self/exe no longer names. */
+ * /proc/self/exe no longer names.  Returns -errno. */
 static int
-remember_exe_dir (const char *dir, tong_error *err)
+remember_exe_dir (const char *dir)
 {
-  if (dir && setenv (TWIN_EXE_DIR_ENV, dir, 1) < 0)
-    return tong_err (err, errno, "re-exec the runtime from a read-only copy");
-  return 0;
+  return dir && setenv (TWIN_EXE_DIR_ENV, dir, 1) < 0 ? -errno : 0;
 }
 
 int
@@ -167,9 +165,9 @@ protect_exe_ensure (tong_error *err)
   if (protect_exe_running_protected ())
     return 0;
   dir = twin_exe_dir ();
-  r = remember_exe_dir (dir, err);
+  r = remember_exe_dir (dir);
   if (r < 0)
-    return r;
+    return tong_err (err, -r, "re-exec the runtime from a read-only copy");
   /* Cloning a mount needs CAP_SYS_ADMIN over the caller's mount namespace
    * (a user who is not root has none) and Linux 5.12; else the copy. */
   fd = readonly_clone (AT_FDCWD, "/proc/self/exe", 0);
@@ -200,8 +198,9 @@ protect_exe_exec_as_started (const char *path)
   if (slash)
     {
       *slash = '\0';
-      if (setenv (TWIN_EXE_DIR_ENV, slash == copy ? "/" : copy, 1) < 0)
-        return -errno;
+      r = remember_exe_dir (slash == copy ? "/" : copy);
+      if (r < 0)
+        return r;
     }
   /* A script (a stand-in) cannot be exec'd from a close-on-exec fd: its
    * interpreter would reopen it.  By path, tong-full protects itself. */
