@@ -73,6 +73,7 @@ struct init_ctx
    * the init before pivot_root */
   const struct seccomp_program *seccomp_program;
   struct seccomp_plan *seccomp;
+  struct lsm_attrs lsm; /* opened by the init before it joins anything */
   /* The runtime's state fds and its end of the sync socket: the init
    * closes its copies, so that the flock on the state dir goes with the
    * runtime, and so that the runtime's death closes the socket, which the
@@ -113,6 +114,11 @@ init_setup (struct init_ctx *c, tong_error *err)
         return tong_err (err, errno,
                          "become root in the user namespace (is container uid 0 mapped?)");
     }
+  /* While /proc is the runtime's: a namespace joined by path, and the
+   * rootfs after pivot_root, are the container's. */
+  r = lsm_open_attrs (p, !c->opts->no_new_keyring, &c->lsm, err);
+  if (r < 0)
+    return r;
   r = ns_join (c->ns_fds, c->ns_skip, err);
   if (r < 0)
     return r;
@@ -128,7 +134,7 @@ init_setup (struct init_ctx *c, tong_error *err)
     }
   if (!c->opts->no_new_keyring)
     {
-      r = lsm_set_key_label (p->selinux_label, err);
+      r = lsm_set_key_label (&c->lsm, p->selinux_label, err);
       if (r < 0)
         return r;
       /* A fresh session keyring, so that keys of the host's session are not shared. */
@@ -247,7 +253,7 @@ init_main (struct init_ctx *c)
         _exit (1);
     }
 
-  sys_close_range ((unsigned) c->first_closed_fd, ~0U, CLOSE_RANGE_CLOEXEC);
+  fds_cloexec_from (c->first_closed_fd);
   {
     bool hooks = c->spec->hooks && c->spec->hooks->start_container.len;
     _cleanup_free_ char *json
@@ -258,7 +264,7 @@ init_main (struct init_ctx *c)
 
     /* The labels take effect at execve; written before the identity change
      * and noNewPrivileges, which could forbid the transition. */
-    if (lsm_apply_process (c->spec->process, &err) == 0)
+    if (lsm_apply_process (&c->lsm, c->spec->process, &err) == 0)
       process_exec_filtered (c->spec->process, c->seccomp, json, hooks ? &last : NULL, &err);
   }
   fprintf (stderr, "tong: %s\n", err.msg);
@@ -621,7 +627,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
   int sync_fds[2] = { -1, -1 };
   int ns_fds[OCI_NS_COUNT];
   struct container_state st = { 0 };
-  struct init_ctx c = { 0 };
+  struct init_ctx c = { .lsm = LSM_ATTRS_NONE };
   char real[PATH_MAX], created[64];
   size_t config_len;
   bool dir_made = false, auto_userns, in_userns, early;

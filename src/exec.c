@@ -84,6 +84,7 @@ struct exec_child
   struct seccomp_plan *plan;             /* made by the child */
   const struct container_state *state;   /* for a seccomp listener */
   bool in_userns;                        /* already in the container's user namespace */
+  struct lsm_attrs lsm;                  /* opened before the child joins anything */
 };
 
 static void
@@ -263,6 +264,10 @@ child_setup (struct exec_child *c, tong_error *err)
       if (r < 0)
         return r;
     }
+  /* While /proc is the runtime's, not the container's. */
+  r = lsm_open_attrs (p, false, &c->lsm, err);
+  if (r < 0)
+    return r;
   for (int i = 0; i <= NS_MNT; i++)
     if (c->h->ns[i] >= 0 && !(i == NS_USER && c->in_userns)
         && setns (c->h->ns[i], exec_ns_info[i].flag) < 0)
@@ -301,11 +306,11 @@ static void __attribute__ ((noreturn)) child_main (struct exec_child *c)
   r = child_setup (c, &err);
   if (r == 0)
     {
-      sys_close_range ((unsigned) c->first_closed_fd, ~0U, CLOSE_RANGE_CLOEXEC);
+      fds_cloexec_from (c->first_closed_fd);
       /* From here on the process outlives a detached `tong exec`. */
       prctl (PR_SET_PDEATHSIG, 0);
       _cleanup_free_ char *json = c->plan ? state_to_json (c->state, STATUS_RUNNING, false) : NULL;
-      if (lsm_apply_process (c->p, &err) == 0)
+      if (lsm_apply_process (&c->lsm, c->p, &err) == 0)
         process_exec_filtered (c->p, c->plan, json, NULL, &err);
     }
   sync_send (c->sync_fd, SYNC_ERROR, &err, -1);
@@ -512,7 +517,7 @@ exec_spawn (const struct exec_target *t, struct oci_process *p, const struct exe
   struct init_handles h = { .root = -1, .cgroup = -1 };
   _cleanup_close_ int pidfd = -1, master = -1, parent_end = -1, child_end = -1;
   __attribute__ ((cleanup (seccomp_program_freep))) struct seccomp_program *program = NULL;
-  struct exec_child c = { 0 };
+  struct exec_child c = { .lsm = LSM_ATTRS_NONE };
   int sync_fds[2];
   bool blocked = false;
   sigset_t old;

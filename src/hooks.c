@@ -46,10 +46,7 @@ hook_child (const struct oci_hook *hook, int stdin_fd, int report_fd)
     goto fail;
   /* Only stdio goes to the hook: whatever tong holds (state dir, sockets,
    * the container's fds) is closed at exec; the report pipe closes with it. */
-  if (sys_close_range (3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-    for (int fd = 3; fd < 1024; fd++)
-      if (fd != report_fd)
-        (void) fcntl (fd, F_SETFD, FD_CLOEXEC);
+  fds_cloexec_from (3);
   /* Ignored signals survive execve: give the hook default dispositions. */
   for (int sig = 1; sig < NSIG; sig++)
     if (sig != SIGKILL && sig != SIGSTOP)

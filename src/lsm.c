@@ -1,5 +1,5 @@
 /* AppArmor profiles and SELinux labels: detect the module on the host, write
- * /proc/self/attr for the next execve, label mounts. */
+ * this process's attr files in /proc for the next execve, label mounts. */
 #include "lsm.h"
 
 #include <errno.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "src/namespaces/procfs.h"
 #include "src/util.h"
 
 #define SECURITYFS_LSM "/sys/kernel/security/lsm"
@@ -111,75 +112,101 @@ lsm_check_process (const struct oci_process *p, const char *source, tong_error *
   return r;
 }
 
-/* Write a value to one of this process's /proc/self/attr files. */
+/* This process's attr file `name`, by the runtime's /proc; -1 with no error
+ * when the kernel does not have it (ENOENT). */
 static int
-write_attr (const char *path, const char *value)
+open_attr (const char *name, int *fd)
 {
-  _cleanup_close_ int fd = open (path, O_WRONLY | O_CLOEXEC);
+  _cleanup_free_ char *rest = xasprintf ("attr/%s", name);
 
-  if (fd < 0)
-    return -errno;
-  return write_all (fd, value, strlen (value));
-}
-
-static int
-apply_apparmor (const char *profile, tong_error *err)
-{
-  _cleanup_free_ char *cmd = xasprintf ("exec %s", profile);
-  int r;
-
-  /* Kernels since 5.1 have a directory per module; older ones share attr/exec. */
-  r = write_attr ("/proc/self/attr/apparmor/exec", cmd);
-  if (r == -ENOENT)
-    r = write_attr ("/proc/self/attr/exec", cmd);
-  if (r < 0)
-    return tong_err (err, -r,
-                     "process.apparmorProfile: set AppArmor profile \"%s\" for exec (is the "
-                     "profile loaded?)",
-                     profile);
-  return 0;
-}
-
-static int
-apply_selinux (const char *label, tong_error *err)
-{
-  int r = write_attr ("/proc/self/attr/exec", label);
-
-  if (r < 0)
-    return tong_err (err, -r, "process.selinuxLabel: set SELinux label \"%s\" for exec", label);
-  return 0;
+  *fd = procfs_open_self (rest, O_WRONLY);
+  if (*fd >= 0 || *fd == -ENOENT)
+    {
+      *fd = *fd >= 0 ? *fd : -1;
+      return 0;
+    }
+  return *fd;
 }
 
 int
-lsm_apply_process (const struct oci_process *p, tong_error *err)
+lsm_open_attrs (const struct oci_process *p, bool key_label, struct lsm_attrs *a, tong_error *err)
 {
-  int r;
+  int r = 0;
 
+  *a = (struct lsm_attrs) LSM_ATTRS_NONE;
   if (p->apparmor_profile && *p->apparmor_profile)
     {
-      r = apply_apparmor (p->apparmor_profile, err);
+      /* Kernels since 5.1 have a directory per module; older ones share attr/exec. */
+      r = open_attr ("apparmor/exec", &a->apparmor_exec);
+      if (r == 0 && a->apparmor_exec < 0)
+        r = open_attr ("exec", &a->apparmor_exec);
+      if (r == 0 && a->apparmor_exec < 0)
+        r = -ENOENT;
       if (r < 0)
-        return r;
+        return tong_err (err, -r, "process.apparmorProfile: open this process's AppArmor attr "
+                                  "file in /proc");
     }
   if (p->selinux_label && *p->selinux_label)
     {
-      r = apply_selinux (p->selinux_label, err);
+      r = open_attr ("exec", &a->selinux_exec);
+      if (r == 0 && a->selinux_exec < 0)
+        r = -ENOENT;
+      if (r == 0 && key_label)
+        r = open_attr ("keycreate", &a->keycreate);
       if (r < 0)
-        return r;
+        return tong_err (err, -r, "process.selinuxLabel: open this process's attr files in /proc");
     }
   return 0;
 }
 
+void
+lsm_attrs_close (struct lsm_attrs *a)
+{
+  closep (&a->apparmor_exec);
+  closep (&a->selinux_exec);
+  closep (&a->keycreate);
+  *a = (struct lsm_attrs) LSM_ATTRS_NONE;
+}
+
 int
-lsm_set_key_label (const char *label, tong_error *err)
+lsm_apply_process (struct lsm_attrs *a, const struct oci_process *p, tong_error *err)
 {
   int r;
 
-  if (!label || !*label)
-    return 0;
-  r = write_attr ("/proc/self/attr/keycreate", label);
+  if (a->apparmor_exec >= 0)
+    {
+      _cleanup_free_ char *cmd = xasprintf ("exec %s", p->apparmor_profile);
+
+      r = write_all (a->apparmor_exec, cmd, strlen (cmd));
+      if (r < 0)
+        return tong_err (err, -r,
+                         "process.apparmorProfile: set AppArmor profile \"%s\" for exec (is "
+                         "the profile loaded?)",
+                         p->apparmor_profile);
+    }
+  if (a->selinux_exec >= 0)
+    {
+      r = write_all (a->selinux_exec, p->selinux_label, strlen (p->selinux_label));
+      if (r < 0)
+        return tong_err (err, -r, "process.selinuxLabel: set SELinux label \"%s\" for exec",
+                         p->selinux_label);
+    }
+  lsm_attrs_close (a);
+  return 0;
+}
+
+int
+lsm_set_key_label (struct lsm_attrs *a, const char *label, tong_error *err)
+{
+  int r;
+
   /* Kernels without keys (or without the attr) have no key label to set. */
-  if (r < 0 && r != -ENOENT)
+  if (a->keycreate < 0)
+    return 0;
+  r = write_all (a->keycreate, label, strlen (label));
+  closep (&a->keycreate);
+  a->keycreate = -1;
+  if (r < 0)
     return tong_err (err, -r, "process.selinuxLabel: set SELinux key label \"%s\"", label);
   return 0;
 }

@@ -7,10 +7,13 @@
 #include <stdarg.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
+
+#include "src/syscalls.h"
 
 static void __attribute__ ((noreturn))
 oom (void)
@@ -434,6 +437,23 @@ signal_parse (const char *s)
       return (int) n;
     }
   return -EINVAL;
+}
+
+void
+fds_cloexec_from (int first)
+{
+  struct rlimit rl;
+  long last = 1024;
+
+  if (sys_close_range ((unsigned) first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+    return;
+  /* Before Linux 5.11: one by one, up to the highest fd this process could
+   * have opened. */
+  if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
+      && (long) rl.rlim_cur > last)
+    last = (long) rl.rlim_cur;
+  for (long fd = first; fd < last; fd++)
+    (void) fcntl ((int) fd, F_SETFD, FD_CLOEXEC);
 }
 
 /* Make sure fds 3..3+n-1 are open (reserving them with /dev/null if the caller

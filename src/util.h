@@ -140,6 +140,10 @@ int write_file_replace_at (int dirfd, const char *path, const void *data, size_t
 int write_all (int fd, const void *buf, size_t len);
 int read_all (int fd, void *buf, size_t len);
 
+/* Mark every fd from `first` up close-on-exec: close_range where the kernel
+ * has CLOSE_RANGE_CLOEXEC (5.11), else fcntl on each possible fd. */
+void fds_cloexec_from (int first);
+
 /* Make fds 3..3+n-1 (--preserve-fds) inheritable, reserving any the caller
  * left unopened with /dev/null, so that none of tong's own fds takes their place. */
 int fds_preserve (int n, tong_error *err);

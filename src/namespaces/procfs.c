@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,6 +47,30 @@ procfs_open_beneath (int procfs, const char *rest, int flags)
                       RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
   while (fd < 0 && (errno == EAGAIN || errno == EINTR));
   return fd < 0 ? -errno : fd;
+}
+
+int
+procfs_open_self (const char *rest, int flags)
+{
+  _cleanup_close_ int proc = open ("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  tong_error ignored;
+  char self[32], path[PATH_MAX];
+  ssize_t n;
+  int len;
+
+  if (proc < 0)
+    return -errno;
+  if (procfs_check_root (proc, "/proc", &ignored) < 0)
+    return -EXDEV;
+  /* The kernel's own link: this process's pid as that procfs numbers it. */
+  n = readlinkat (proc, "self", self, sizeof self - 1);
+  if (n < 0)
+    return -errno;
+  self[n] = '\0';
+  len = str_format (path, sizeof path, "%s/%s", self, rest);
+  if (len < 0 || (size_t) len >= sizeof path)
+    return -ENAMETOOLONG;
+  return procfs_open_beneath (proc, path, flags);
 }
 
 /* Hand the data string to the filesystem context one option at a time. */

@@ -169,7 +169,7 @@ pasta_start (const struct net_config *c, pid_t pid, const char *state_dir, pid_t
       if (null < 0 || net < 0 || dup2 (null, 0) < 0 || dup2 (null, 1) < 0 || dup2 (output, 2) < 0
           || dup2 (net, 3) < 0 || (user >= 0 && dup2 (user, 4) < 0))
         _exit (127);
-      sys_close_range (user >= 0 ? 5 : 4, ~0U, CLOSE_RANGE_CLOEXEC);
+      fds_cloexec_from (user >= 0 ? 5 : 4);
       execv (pasta, argv);
       _exit (127);
     }

@@ -83,7 +83,7 @@ add_program "$TONG" /tong-tests/tong
 tong_dir=$(dirname "$TONG")
 [ ! -x "$tong_dir/tong-full" ] || add_program "$tong_dir/tong-full" /tong-tests/tong-full
 [ ! -f "$tong_dir/libseccomp.so.2" ] || cp "$tong_dir/libseccomp.so.2" "$stage/tong-tests/"
-for t in console-receiver seccomp-listener exe-probe no-clone3; do
+for t in console-receiver seccomp-listener exe-probe no-clone3 swap-names; do
   [ -x "$build/tests/tools/$t" ] && add_program "$build/tests/tools/$t" "/tong-tests/tests/tools/$t"
 done
 cp "$TESTS_DIR/run.sh" "$TESTS_DIR/lib.sh" "$stage/tong-tests/tests/"

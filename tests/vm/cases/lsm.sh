@@ -74,3 +74,60 @@ test_lsm_apparmor_profile_not_loaded_fails ()
   tong delete --force c1 2>/dev/null || true
   assert_no_containers
 }
+
+# CVE-2025-52881, the AppArmor side: a writer of the rootfs (a second
+# container, a shared volume) exchanges rootfs/proc with a decoy tree whose
+# self/attr/apparmor/exec and self/attr/exec are plain files, while `tong run`
+# and `tong exec` set the profile.  A profile written by the name /proc after
+# pivot_root lands in the decoy, and the process runs unconfined: it may then
+# write /tmp/denied.  The profile must reach this process's own attr files
+# whatever the rootfs holds.  Each process that ran leaves a line in /ran, so
+# that the test knows the race did not just make every run fail.
+_aa_swap_race ()
+{
+  local b=$1 runs=$2 pid i
+  : >"$b/rootfs/ran"
+  : >"$b/rootfs/escaped"
+  bg_start pid "$BUILD_DIR/tests/tools/swap-names" "$b/rootfs" proc proc.alt
+  for i in $(seq "$runs"); do
+    tong run --bundle "$b" "c$i" </dev/null >/dev/null 2>&1 || true
+    tong delete -f "c$i" 2>/dev/null || true
+    [ ! -s "$b/rootfs/escaped" ] || fail "run $i of $runs: the process ran unconfined (its profile went to a file of the rootfs)"
+  done
+  pid_alive "$pid" || fail "the swapping loop died: the race did not run"
+  kill -9 "$pid"
+  wait "$pid" 2>/dev/null || true
+  [ -s "$b/rootfs/ran" ] || fail "no container ran in $runs runs"
+}
+
+test_lsm_apparmor_profile_reaches_the_process_while_rootfs_proc_is_swapped ()
+{
+  _aa_need
+  local probe='echo >>/ran; if echo x >/tmp/denied; then echo unconfined >>/escaped; fi 2>/dev/null; true'
+  make_bundle "$T/b" sh -c "$probe"
+  cfg_set "$T/b" '.process.apparmorProfile = "tong-test"'
+  local f="$T/b/rootfs/proc.alt"
+  mkdir -p "$f/self/attr/apparmor"
+  : >"$f/self/attr/apparmor/exec"
+  : >"$f/self/attr/exec"
+  _aa_swap_race "$T/b" 150
+
+  # tong exec --apparmor into a running container whose rootfs is swapped
+  make_bundle "$T/e" sleep 1000
+  mkdir -p "$T/e/rootfs/proc.alt/self/attr/apparmor"
+  : >"$T/e/rootfs/proc.alt/self/attr/apparmor/exec"
+  : >"$T/e/rootfs/proc.alt/self/attr/exec"
+  : >"$T/e/rootfs/ran"
+  tong run -d --bundle "$T/e" e1 </dev/null
+  wait_status e1 running
+  local pid i
+  bg_start pid "$BUILD_DIR/tests/tools/swap-names" "$T/e/rootfs" proc proc.alt
+  for i in $(seq 100); do
+    tong exec --apparmor tong-test e1 sh -c "$probe" </dev/null >/dev/null 2>&1 || true
+    [ ! -s "$T/e/rootfs/escaped" ] || fail "exec $i: the process ran unconfined (its profile went to a file of the rootfs)"
+  done
+  pid_alive "$pid" || fail "the swapping loop died: the race did not run"
+  [ -s "$T/e/rootfs/ran" ] || fail "no exec ran in 100 tries"
+  tong delete -f e1
+  assert_no_containers
+}
