@@ -1,4 +1,4 @@
-# The runtime built with musl (configure --with-musl; src/twin.h).  automake
+# The runtime built with musl (configure --with-musl; src/self/twin.h).  automake
 # knows one compiler: these rules compile the runtime's sources a second
 # time, with musl-gcc, into musl/, and link tong from them.
 if TONG_MUSL
@@ -7,7 +7,7 @@ MUSL_OBJECTS = $(MUSL_C_FILES:%.c=musl/%.o)
 # musl-gcc searches only musl's headers: MUSL_DIR/include has the libraries'
 # and links to the kernel's; the netlink and sd-bus headers (code that runs
 # in tong-full only) come last from the system's.
-MUSL_CPPFLAGS = $(DEFS) -I$(top_srcdir) -I$(top_srcdir)/src -I$(top_builddir) -I$(MUSL_DIR)/include \
+MUSL_CPPFLAGS = $(DEFS) -I$(top_srcdir) -I$(top_builddir) -I$(MUSL_DIR)/include \
 	-idirafter $(includedir) -idirafter /usr/include \
 	-DTONG_PKGLIBEXECDIR='"$(pkglibexecdir)"'
 MUSL_LIBS = $(MUSL_DIR)/lib/libyajl.a $(MUSL_DIR)/lib/libcap.a

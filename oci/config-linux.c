@@ -4,7 +4,7 @@
 #include <linux/sched.h> /* CLONE_NEW*, without needing _GNU_SOURCE */
 #include <string.h>
 
-#include "src/util.h"
+#include "src/base/util.h"
 
 static const char *const ns_names[OCI_NS_COUNT] = {
   [OCI_NS_PID] = "pid",       [OCI_NS_NETWORK] = "network", [OCI_NS_MOUNT] = "mount",

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "src/util.h"
+#include "src/base/util.h"
 
 static const struct jenum_item rlimit_items[] = {
   { "RLIMIT_AS", RLIMIT_AS },

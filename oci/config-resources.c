@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "src/util.h"
+#include "src/base/util.h"
 
 typedef struct oci_resources R;
 

@@ -4,7 +4,7 @@
 
 #include <seccomp.h>
 
-#include "src/util.h"
+#include "src/base/util.h"
 
 static const struct jenum_item action_items[] = {
   { "SCMP_ACT_KILL", 0 },  { "SCMP_ACT_KILL_PROCESS", 0 }, { "SCMP_ACT_KILL_THREAD", 0 },

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "oci/json.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 static const struct jfield root_fields[] = {
   F_STR ("path", struct oci_root, path, J_REQUIRED_CREATE),

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #include "oci/spec.h"
-#include "src/error.h"
+#include "src/base/error.h"
 
 /* Purpose of a parse: create/run demand ociVersion, root and process. */
 enum oci_parse_mode

@@ -7,7 +7,7 @@
 #include <sys/utsname.h>
 
 #include "oci/json.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 static void
 tree_freep (yajl_val *v)

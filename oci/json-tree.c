@@ -16,7 +16,7 @@
 #include <yajl/yajl_parse.h>
 
 #include "oci/json.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 struct builder
 {

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "oci/json-tree.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 /* Append n bytes of s to the path, cut at its end as snprintf would. */
 static void

@@ -13,7 +13,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "oci/config.h"
-#include "src/error.h"
+#include "src/base/error.h"
 
 /* Objects nested deeper than this are rejected before yajl builds a tree:
  * yajl's tree code recurses once per level. */

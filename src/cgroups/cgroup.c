@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "src/cgroups/systemd-unit.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 const char *
 cgroup_v2_mount (void)

@@ -8,7 +8,7 @@
 #include <sys/types.h>
 
 #include "oci/spec.h"
-#include "src/error.h"
+#include "src/base/error.h"
 
 /* Where the cgroup v2 hierarchy is mounted: /sys/fs/cgroup on a pure v2 host,
  * /sys/fs/cgroup/unified on a hybrid one; NULL when there is none. */

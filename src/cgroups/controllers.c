@@ -4,7 +4,7 @@
 #include <fcntl.h>
 #include <string.h>
 
-#include "src/util.h"
+#include "src/base/util.h"
 
 bool
 cgroup_word_in (const char *list, const char *name)

@@ -5,7 +5,7 @@
 #define TONG_CGROUP_CONTROLLERS_H
 
 #include "src/cgroups/resources.h"
-#include "src/error.h"
+#include "src/base/error.h"
 
 /* Does the v2 hierarchy mounted at `mount` offer every controller the plan
  * needs?  The error names the first missing one and the spec field. */

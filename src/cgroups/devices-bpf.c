@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "src/syscalls.h"
-#include "src/util.h"
+#include "src/base/syscalls.h"
+#include "src/base/util.h"
 
 /* One device rule, reduced to what the program compares. */
 struct rule

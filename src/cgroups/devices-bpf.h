@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 #include "oci/spec.h"
-#include "src/error.h"
+#include "src/base/error.h"
 
 struct device_program
 {

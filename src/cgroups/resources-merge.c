@@ -6,7 +6,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "oci/json-gen.h"
-#include "src/util.h"
+#include "src/base/util.h"
 #include "oci/json-tree.h"
 
 static void

@@ -3,7 +3,7 @@
 #ifndef TONG_CGROUP_RESOURCES_MERGE_H
 #define TONG_CGROUP_RESOURCES_MERGE_H
 
-#include "src/error.h"
+#include "src/base/error.h"
 
 /* Merge JSON object `patch` into `base` (NULL or "" for none): objects merge
  * key by key, anything else (numbers, strings, arrays) is replaced.  `what`

@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "oci/spec.h"
-#include "src/error.h"
+#include "src/base/error.h"
 
 struct cgroup_write
 {

@@ -8,7 +8,7 @@
 
 #include <yajl/yajl_gen.h>
 
-#include "src/util.h"
+#include "src/base/util.h"
 #include "oci/json-gen.h"
 
 static char *

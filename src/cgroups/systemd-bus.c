@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "src/dl.h"
+#include "src/base/dl.h"
 
 #define LIBSYSTEMD "libsystemd.so.0"
 

@@ -7,7 +7,7 @@
 
 #include <systemd/sd-bus.h>
 
-#include "src/error.h"
+#include "src/base/error.h"
 
 struct sd_bus_api
 {

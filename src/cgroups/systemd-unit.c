@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "src/cgroups/resources.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 bool
 systemd_path_is_systemd (const char *cp)

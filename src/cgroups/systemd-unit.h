@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "oci/spec.h"
-#include "src/error.h"
+#include "src/base/error.h"
 
 struct systemd_unit
 {

@@ -14,8 +14,8 @@
 #include "src/cgroups/cgroup.h"
 #include "src/cgroups/systemd-bus.h"
 #include "src/cgroups/systemd-unit.h"
-#include "src/syscalls.h"
-#include "src/util.h"
+#include "src/base/syscalls.h"
+#include "src/base/util.h"
 
 #define SD_DEST "org.freedesktop.systemd1"
 #define SD_PATH "/org/freedesktop/systemd1"

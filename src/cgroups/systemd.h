@@ -7,7 +7,7 @@
 #include <sys/types.h>
 
 #include "oci/spec.h"
-#include "src/error.h"
+#include "src/base/error.h"
 
 struct systemd_scope
 {

@@ -8,7 +8,7 @@
 #include <sys/sysmacros.h>
 
 #include "paths.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 struct dev_node
 {

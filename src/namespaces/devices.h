@@ -6,7 +6,7 @@
 #include <stdbool.h>
 
 #include "oci/spec.h"
-#include "src/error.h"
+#include "src/base/error.h"
 
 /* Create the default devices (null, zero, full, random, urandom, tty) and
  * linux.devices in the rootfs at rootfd: with mknod, or, in a user namespace

@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "src/util.h"
+#include "src/base/util.h"
 
 
 /* The helper's first line of complaint is enough for an error message. */

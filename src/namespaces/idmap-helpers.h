@@ -8,7 +8,7 @@
 #include <sys/types.h>
 
 #include "oci/spec.h"
-#include "src/error.h"
+#include "src/base/error.h"
 
 /* Run `helper PID cid hid size ...` (helper: "newuidmap" or "newgidmap",
  * looked up in PATH) for maps; field ("uidMappings") names them in errors,

@@ -10,9 +10,9 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
-#include "src/spawn.h"
-#include "src/syscalls.h"
-#include "src/util.h"
+#include "src/process/spawn.h"
+#include "src/base/syscalls.h"
+#include "src/base/util.h"
 
 #ifndef MOUNT_ATTR_IDMAP
 #define MOUNT_ATTR_IDMAP 0x00100000

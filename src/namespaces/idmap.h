@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "oci/spec.h"
-#include "src/error.h"
+#include "src/base/error.h"
 
 /* One detached, idmapped mount tree per spec mount that asks for one. */
 struct idmap_trees

@@ -3,9 +3,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "src/syscalls.h"
+#include "src/base/syscalls.h"
 
-#include "src/util.h"
+#include "src/base/util.h"
 
 #ifndef MS_NOSYMFOLLOW
 #define MS_NOSYMFOLLOW 256

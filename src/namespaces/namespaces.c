@@ -11,8 +11,8 @@
 #include <sys/ioctl.h>
 
 #include "idmap-helpers.h"
-#include "src/syscalls.h"
-#include "src/util.h"
+#include "src/base/syscalls.h"
+#include "src/base/util.h"
 
 /* linux/nsfs.h's, which musl's <sys/ioctl.h> cannot be included with. */
 #ifndef NS_GET_NSTYPE

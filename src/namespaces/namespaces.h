@@ -6,7 +6,7 @@
 #include <sys/types.h>
 
 #include "oci/spec.h"
-#include "src/error.h"
+#include "src/base/error.h"
 
 /* CLONE_NEW* flags for the namespaces the spec asks to create (no path). */
 unsigned long ns_clone_flags (const struct oci_spec *spec);

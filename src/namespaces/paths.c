@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 
 #include "rootfs.h"
-#include "src/syscalls.h"
-#include "src/util.h"
+#include "src/base/syscalls.h"
+#include "src/base/util.h"
 
 #define RESOLVE_INSIDE (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
 #define MAX_SYMLINKS 40

@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 
-#include "src/error.h"
+#include "src/base/error.h"
 
 enum path_create
 {

@@ -13,8 +13,8 @@
 
 #include "mount-options.h"
 #include "paths.h"
-#include "src/syscalls.h"
-#include "src/util.h"
+#include "src/base/syscalls.h"
+#include "src/base/util.h"
 
 /* procfs's root directory has this inode number on every kernel. */
 #define PROCFS_ROOT_INO 1

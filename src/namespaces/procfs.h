@@ -6,7 +6,7 @@
 #ifndef TONG_NS_PROCFS_H
 #define TONG_NS_PROCFS_H
 
-#include "src/error.h"
+#include "src/base/error.h"
 
 /* Mount a new procfs on the directory dstfd (options: mount(2) flags and a
  * data string, or NULL) and return an fd of its root, checked to be procfs.

@@ -11,8 +11,8 @@
 #include "mount-options.h"
 #include "paths.h"
 #include "procfs.h"
-#include "src/syscalls.h"
-#include "src/util.h"
+#include "src/base/syscalls.h"
+#include "src/base/util.h"
 
 static unsigned long
 mount_flags_of (const struct statvfs *sv)

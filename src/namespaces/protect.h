@@ -4,7 +4,7 @@
 #define TONG_NS_PROTECT_H
 
 #include "oci/spec.h"
-#include "src/error.h"
+#include "src/base/error.h"
 
 /* Remount the mount whose root fd refers to with MS_BIND|MS_REMOUNT|flags.
  * Flags the kernel refuses to clear (locked by a user namespace) are kept:

@@ -15,9 +15,9 @@
 #include "procfs.h"
 #include "protect.h"
 #include "sysctl.h"
-#include "src/lsm.h"
-#include "src/syscalls.h"
-#include "src/util.h"
+#include "src/process/lsm.h"
+#include "src/base/syscalls.h"
+#include "src/base/util.h"
 
 /* Compare two absolute paths ignoring repeated and trailing slashes. */
 static bool

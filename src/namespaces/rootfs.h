@@ -7,7 +7,7 @@
 #include <stdbool.h>
 
 #include "oci/spec.h"
-#include "src/error.h"
+#include "src/base/error.h"
 
 struct rootfs_ctx
 {

@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "oci/config.h"
-#include "src/log.h"
+#include "src/base/log.h"
 #include "src/namespaces/subid.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 int
 rootless_add_user_namespace (struct oci_spec *spec, bool *added, tong_error *err)

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 
 #include "oci/spec.h"
-#include "src/error.h"
+#include "src/base/error.h"
 
 /* When the caller is not root and the spec asks for no user namespace, add a
  * new one mapping the caller's uid and gid to 0 and, where /etc/subuid and

@@ -6,7 +6,7 @@
 
 #include "mount-options.h"
 #include "procfs.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 static bool
 spec_has_namespace (const struct oci_spec *spec, enum oci_ns_type type)

@@ -3,7 +3,7 @@
 #define TONG_NS_SYSCTL_H
 
 #include "oci/spec.h"
-#include "src/error.h"
+#include "src/base/error.h"
 
 /* Check every key against the namespaces the spec has (a net.* key needs a
  * network namespace, IPC keys an ipc one, ...), then write each value to

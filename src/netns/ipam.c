@@ -9,8 +9,8 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
-#include "src/state.h"
-#include "src/util.h"
+#include "src/container/state.h"
+#include "src/base/util.h"
 
 /* The file, one record a line:
  *   bridge NAME SUBNET created|existing

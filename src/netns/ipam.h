@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "src/error.h"
-#include "src/netns/config.h"
+#include "src/base/error.h"
+#include "src/netns/annotations.h"
 
 #define IPAM_LOCK "net:lock"
 #define IPAM_FILE "net:leases"

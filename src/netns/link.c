@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "src/netns/nl-lib.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 /* Large enough for the biggest message of a dump, as libmnl advises. */
 #define NL_DUMP_BUFFER_SIZE 32768

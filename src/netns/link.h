@@ -8,8 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "src/error.h"
-#include "src/netns/config.h"
+#include "src/base/error.h"
+#include "src/netns/annotations.h"
 
 /* Does a link of this name exist? */
 bool link_exists (const char *name);

@@ -1,5 +1,5 @@
 # Plain data (the annotations' parser) goes in libtong.a for the unit tests.
-libtong_a_SOURCES += src/netns/config.c src/netns/config.h
+libtong_a_SOURCES += src/netns/annotations.c src/netns/annotations.h
 tong_SOURCES += src/netns/loopback.c src/netns/loopback.h \
 	src/netns/net.c src/netns/net.h src/netns/link.c src/netns/link.h \
 	src/netns/ipam.c src/netns/ipam.h src/netns/nat.c src/netns/nat.h \
@@ -10,6 +10,6 @@ tong_SOURCES += src/netns/loopback.c src/netns/loopback.h \
 tong_CFLAGS += $(MNL_CFLAGS) $(NFTNL_CFLAGS)
 tong_LDADD += $(DL_LIBS)
 
-check_PROGRAMS += tests/unit/test-net-config
-tests_unit_test_net_config_SOURCES = tests/unit/test-net-config.c
-tests_unit_test_net_config_LDADD = $(TONG_LIBS)
+check_PROGRAMS += tests/unit/test-net-annotations
+tests_unit_test_net_annotations_SOURCES = tests/unit/test-net-annotations.c
+tests_unit_test_net_annotations_LDADD = $(TONG_LIBS)

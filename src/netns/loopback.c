@@ -6,7 +6,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
-#include "src/util.h"
+#include "src/base/util.h"
 
 int
 netns_loopback_up (tong_error *err)

@@ -2,7 +2,7 @@
 #ifndef TONG_NETNS_LOOPBACK_H
 #define TONG_NETNS_LOOPBACK_H
 
-#include "src/error.h"
+#include "src/base/error.h"
 
 /* Bring `lo` up in the caller's network namespace, as runc and crun do for a
  * network namespace they create. */

@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "src/netns/nl-lib.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 /* A batch under construction: the messages and how many of them want an ack. */
 struct batch

@@ -10,8 +10,8 @@
 #include <netinet/in.h>
 #include <stddef.h>
 
-#include "src/error.h"
-#include "src/netns/config.h"
+#include "src/base/error.h"
+#include "src/netns/annotations.h"
 
 #define NAT_TABLE "tong"
 

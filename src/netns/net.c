@@ -9,15 +9,15 @@
 #include <sys/stat.h>
 #include <yajl/yajl_tree.h>
 
-#include "src/log.h"
-#include "src/netns/config.h"
+#include "src/base/log.h"
+#include "src/netns/annotations.h"
 #include "src/netns/ipam.h"
 #include "src/netns/link.h"
 #include "src/netns/nat.h"
 #include "src/netns/nl-lib.h"
 #include "src/netns/pasta.h"
-#include "src/state.h"
-#include "src/util.h"
+#include "src/container/state.h"
+#include "src/base/util.h"
 #include "oci/json-tree.h"
 
 #define CONTAINER_IFNAME "eth0"

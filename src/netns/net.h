@@ -8,7 +8,7 @@
 #include <sys/types.h>
 
 #include "oci/spec.h"
-#include "src/error.h"
+#include "src/base/error.h"
 
 #define NET_STATE_FILE "net.json"
 

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "src/dl.h"
+#include "src/base/dl.h"
 
 #define LIBMNL "libmnl.so.0"
 #define LIBNFTNL "libnftnl.so.11"

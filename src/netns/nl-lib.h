@@ -13,7 +13,7 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/table.h>
 
-#include "src/error.h"
+#include "src/base/error.h"
 
 /* Every function link.c and nat.c call, each with the library it is in. */
 #define NL_LIB_FUNCTIONS(MNL, NFTNL) \

@@ -13,9 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "src/state.h"
-#include "src/syscalls.h"
-#include "src/util.h"
+#include "src/container/state.h"
+#include "src/base/syscalls.h"
+#include "src/base/util.h"
 
 #define PASTA_PID_FILE "pasta.pid"
 #define PASTA_OUTPUT_MAX 2048

@@ -8,8 +8,8 @@
 
 #include <sys/types.h>
 
-#include "src/error.h"
-#include "src/netns/config.h"
+#include "src/base/error.h"
+#include "src/netns/annotations.h"
 
 /* Start pasta for the network namespace of pid (joining its user namespace
  * when it has one of its own), forwarding c's published ports; pasta puts

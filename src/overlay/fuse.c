@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "src/util.h"
+#include "src/base/util.h"
 
 /* fuse-overlayfs splits its options on ',' and lowerdir on ':'. */
 static int

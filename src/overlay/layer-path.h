@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "src/error.h"
+#include "src/base/error.h"
 
 /* Clean a tar entry's path into a new string: a leading "/" or "./" is
  * stripped, "." and empty components are dropped; "" is the layer's root.

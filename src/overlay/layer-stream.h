@@ -9,7 +9,7 @@
 #include <archive.h>
 #include <stdint.h>
 
-#include "src/error.h"
+#include "src/base/error.h"
 
 struct layer_stream
 {

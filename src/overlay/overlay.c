@@ -11,9 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "src/spawn.h"
-#include "src/syscalls.h"
-#include "src/util.h"
+#include "src/process/spawn.h"
+#include "src/base/syscalls.h"
+#include "src/base/util.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3 /* waitid on a pidfd (Linux 5.4; glibc 2.36 lacks the name) */

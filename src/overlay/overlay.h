@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "src/error.h"
+#include "src/base/error.h"
 
 /* Overlayfs stacks at most this many lower layers (the kernel's OVL_MAX_STACK). */
 #define OVERLAY_MAX_LOWERS 500

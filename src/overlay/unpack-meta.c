@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
-#include "src/util.h"
+#include "src/base/util.h"
 
 static bool
 has_prefix (const char *s, const char *prefix)

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "src/error.h"
+#include "src/base/error.h"
 #include "unpack.h"
 
 /* The on-disk owner of an entry: its uid/gid plus the shift.  Refuses ids

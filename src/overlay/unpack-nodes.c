@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "layer-path.h"
-#include "src/util.h"
+#include "src/base/util.h"
 #include "unpack-meta.h"
 
 /* Remove the directory `name` in parentfd and everything below it, never

@@ -9,7 +9,7 @@
 
 #include "layer-path.h"
 #include "layer-stream.h"
-#include "src/error.h"
+#include "src/base/error.h"
 #include "unpack.h"
 
 /* OCI's whiteout names. */

@@ -11,7 +11,7 @@
 
 #include "layer-path.h"
 #include "layer-stream.h"
-#include "src/util.h"
+#include "src/base/util.h"
 #include "unpack-meta.h"
 #include "unpack-nodes.h"
 

@@ -11,7 +11,7 @@
 #include <openssl/evp.h>
 #include <yajl/yajl_tree.h>
 
-#include "src/util.h"
+#include "src/base/util.h"
 
 void
 auth_challenge_clear (struct auth_challenge *c)

@@ -13,7 +13,7 @@
 
 #include "oci/defaults.h"
 #include "src/shim/layout.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 

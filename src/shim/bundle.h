@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #include "oci/image.h"
-#include "src/error.h"
+#include "src/base/error.h"
 #include "src/shim/run_spec.h"
 #include "src/shim/users.h"
 

@@ -11,7 +11,7 @@
 
 #include "src/shim/db.h"
 #include "src/shim/shim.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 static unsigned
 check_blobs (struct shim *s, unsigned *count)

@@ -19,7 +19,7 @@
 #include "src/shim/layout.h"
 #include "src/shim/userns.h"
 #include "src/shim/users.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 void
 ctr_paths_init (const struct shim_globals *g, const char *store_root, const char *id,

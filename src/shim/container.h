@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "src/error.h"
+#include "src/base/error.h"
 #include "src/shim/shim.h"
 
 struct ctr_paths

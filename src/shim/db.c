@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "src/util.h"
+#include "src/base/util.h"
 
 static const char schema[] =
   "BEGIN IMMEDIATE;"

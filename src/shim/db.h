@@ -9,7 +9,7 @@
 
 #include <sqlite3.h>
 
-#include "src/error.h"
+#include "src/base/error.h"
 
 struct db_image
 {

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "src/overlay/unpack.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 char *
 image_chain_id (const char *parent, const char *diff_id)

@@ -8,7 +8,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "oci/image.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 int
 read_fd_all (int fd, char **data, size_t *len, tong_error *err)

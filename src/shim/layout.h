@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "src/error.h"
+#include "src/base/error.h"
 #include "src/shim/shim.h"
 
 /* Open path below dirfd with every symlink kept inside dirfd. */

@@ -18,8 +18,8 @@
 #include "src/shim/image.h"
 #include "src/shim/layout.h"
 #include "src/shim/shim.h"
-#include "src/syscalls.h"
-#include "src/util.h"
+#include "src/base/syscalls.h"
+#include "src/base/util.h"
 
 int
 layout_open_file (int dirfd, const char *path, tong_error *err)

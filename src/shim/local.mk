@@ -6,8 +6,8 @@ tong_shim_SOURCES = src/shim/main.c src/shim/shim.h \
 	src/shim/load.c \
 	src/shim/users.c src/shim/users.h src/shim/run_spec.c src/shim/run_spec.h \
 	src/shim/bundle.c src/shim/bundle.h \
-	src/shim/container.c src/shim/container.h src/shim/userns.c src/shim/userns.h src/shim/lookup.c src/shim/lookup.h src/shim/run.c src/shim/containers.c \
-	src/shim/images.c src/shim/save.c src/shim/check.c src/shim/gc.c src/shim/pull.c
+	src/shim/container.c src/shim/container.h src/shim/userns.c src/shim/userns.h src/shim/lookup.c src/shim/lookup.h src/shim/run.c src/shim/ps-logs-stop-rm-exec.c \
+	src/shim/images-rmi-inspect.c src/shim/save.c src/shim/check.c src/shim/prune.c src/shim/pull.c
 tong_shim_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(SQLITE_CFLAGS) $(ARCHIVE_CFLAGS) $(CURL_CFLAGS) $(CRYPTO_CFLAGS)
 tong_shim_LDADD = libtongreg.a libtongimage.a libtong.a $(YAJL_LIBS) $(SQLITE_LIBS) $(ARCHIVE_LIBS) $(CURL_LIBS) $(CRYPTO_LIBS) -lm
 

@@ -4,7 +4,7 @@
 #ifndef TONG_SHIM_LOOKUP_H
 #define TONG_SHIM_LOOKUP_H
 
-#include "src/error.h"
+#include "src/base/error.h"
 #include "src/shim/run_spec.h"
 
 /* 0 when found (or when it may come from a volume, which tong-shim cannot

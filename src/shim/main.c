@@ -11,11 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "src/log.h"
+#include "src/base/log.h"
 #include "src/shim/db.h"
 #include "src/shim/shim.h"
 #include "src/shim/userns.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 static const struct
 {

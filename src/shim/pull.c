@@ -22,7 +22,7 @@
 #include "src/shim/reference.h"
 #include "src/shim/registry.h"
 #include "src/shim/shim.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 struct pull_blob
 {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/util.h"
+#include "src/base/util.h"
 
 #define NAME_MAX_LEN 255
 #define TAG_MAX_LEN 128

@@ -12,7 +12,7 @@
 
 #include <stdbool.h>
 
-#include "src/error.h"
+#include "src/base/error.h"
 
 /* The registry used for names without one, when the caller has no other. */
 #define IMAGE_REF_DEFAULT_REGISTRY "docker.io"

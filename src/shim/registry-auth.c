@@ -7,7 +7,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "src/shim/registry-internal.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 #define TOKEN_MAX_BYTES (1 << 20)
 

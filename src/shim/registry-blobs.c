@@ -14,7 +14,7 @@
 #include <openssl/evp.h>
 
 #include "src/shim/registry-internal.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 enum xfer_state
 {

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "src/shim/registry.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 struct conf_registry
 {

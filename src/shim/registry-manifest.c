@@ -8,7 +8,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "src/shim/registry-internal.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 /* Registries may refuse manifests above 4 MiB (distribution-spec); so do we. */
 #define MANIFEST_MAX_BYTES (4 << 20)

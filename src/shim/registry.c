@@ -12,7 +12,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "src/shim/registry-internal.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 

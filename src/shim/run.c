@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "src/log.h"
+#include "src/base/log.h"
 #include "src/overlay/overlay.h"
 #include "src/shim/bundle.h"
 #include "src/shim/container.h"
@@ -23,7 +23,7 @@
 #include "src/shim/run_spec.h"
 #include "src/shim/shim.h"
 #include "src/shim/userns.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 static char *
 join_args (const struct run_spec *o, const struct oci_image_config *ic)

@@ -11,7 +11,7 @@
 
 #include "src/shim/layout.h"
 #include "src/shim/shim.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 enum
 {

@@ -17,7 +17,7 @@
 #include "src/shim/image.h"
 #include "src/shim/layout.h"
 #include "src/shim/shim.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 /* Where the files go: a directory, or a tar archive. */
 struct sink

@@ -6,7 +6,7 @@
 
 #include <sqlite3.h>
 
-#include "src/error.h"
+#include "src/base/error.h"
 #include "src/shim/store.h"
 
 /* tong-shim's own failures exit with this status (as podman), so that they

@@ -13,7 +13,7 @@
 #include <openssl/evp.h>
 
 #include "oci/image.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 static int
 open_dir_at (int dirfd, const char *name, int *out, tong_error *err)

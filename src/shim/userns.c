@@ -12,7 +12,7 @@
 
 #include "src/namespaces/idmap-helpers.h"
 #include "src/namespaces/subid.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 static int
 wait_for (pid_t pid, int *status)

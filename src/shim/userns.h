@@ -6,7 +6,7 @@
 #ifndef TONG_SHIM_USERNS_H
 #define TONG_SHIM_USERNS_H
 
-#include "src/error.h"
+#include "src/base/error.h"
 #include "src/shim/shim.h"
 
 /* Move this process (single-threaded) into a new user and mount namespace

@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "src/shim/layout.h"
-#include "src/syscalls.h"
-#include "src/util.h"
+#include "src/base/syscalls.h"
+#include "src/base/util.h"
 
 /* A decimal id, or false. */
 static bool

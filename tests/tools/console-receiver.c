@@ -16,8 +16,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "src/console.h"
-#include "src/util.h"
+#include "src/process/console.h"
+#include "src/base/util.h"
 #include "tests/tools/listen.h"
 
 static int

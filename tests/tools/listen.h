@@ -10,7 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "src/util.h"
+#include "src/base/util.h"
 
 static inline int
 listen_at (const char *path, tong_error *err)

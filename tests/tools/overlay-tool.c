@@ -17,7 +17,7 @@
 
 #include "src/overlay/overlay.h"
 #include "src/overlay/unpack.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 static int
 usage (void)

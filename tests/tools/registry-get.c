@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "src/shim/registry.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 static void
 usage (void)

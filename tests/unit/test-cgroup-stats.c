@@ -8,7 +8,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "src/cgroups/stats.h"
-#include "src/util.h"
+#include "src/base/util.h"
 #include "tests/unit/check.h"
 
 static char dir[] = "/tmp/tong-test-stats.XXXXXX";

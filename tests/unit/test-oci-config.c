@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "oci/json-tree.h"
-#include "src/util.h"
+#include "src/base/util.h"
 #include "tests/unit/check.h"
 
 

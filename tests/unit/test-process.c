@@ -8,10 +8,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "src/caps.h"
-#include "src/console.h"
-#include "src/hooks.h"
-#include "src/process.h"
+#include "src/process/caps.h"
+#include "src/process/console.h"
+#include "src/container/hooks.h"
+#include "src/process/process.h"
 #include "tests/unit/check.h"
 
 

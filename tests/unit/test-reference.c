@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "src/shim/reference.h"
-#include "src/util.h"
+#include "src/base/util.h"
 #include "tests/unit/check.h"
 
 #define D64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

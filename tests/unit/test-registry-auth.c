@@ -8,7 +8,7 @@
 
 #include "src/shim/auth.h"
 #include "src/shim/registry.h"
-#include "src/util.h"
+#include "src/base/util.h"
 #include "tests/unit/check.h"
 
 static char tmpdir[] = "/tmp/test-registry-auth.XXXXXX";

@@ -2,8 +2,8 @@
  * combinations the spec forbids, and filters loaded for real in a forked
  * child (with no_new_privs, so no root is needed), including the listener
  * protocol of SCMP_ACT_NOTIFY.  Prints "ok - name" or "not ok - name". */
-#include "src/seccomp_filter.h"
-#include "src/seccomp_cache.h"
+#include "src/seccomp/filter.h"
+#include "src/seccomp/cache.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,8 +24,8 @@
 
 #include <yajl/yajl_tree.h>
 
-#include "src/console.h"
-#include "src/util.h"
+#include "src/process/console.h"
+#include "src/base/util.h"
 #include "tests/unit/check.h"
 
 

@@ -12,7 +12,7 @@
 
 #include "src/shim/bundle.h"
 #include "src/shim/run_spec.h"
-#include "src/util.h"
+#include "src/base/util.h"
 #include "src/shim/shim.h"
 #include "src/shim/users.h"
 #include "tests/unit/check.h"

@@ -8,7 +8,7 @@
 
 #include "check.h"
 #include "src/cgroups/systemd-unit.h"
-#include "src/util.h"
+#include "src/base/util.h"
 
 static void
 unit_is (const char *cp, const char *id, const char *slice, const char *slice_path,

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "src/overlay/unpack.h"
-#include "src/util.h"
+#include "src/base/util.h"
 #include "tests/unit/check.h"
 
 #define TAR_CAP (32 * 1024 * 1024)

@@ -13,8 +13,8 @@
 #include <yajl/yajl_gen.h>
 
 #include "oci/json-gen.h"
-#include "src/passwd.h"
-#include "src/util.h"
+#include "src/process/passwd.h"
+#include "src/base/util.h"
 #include "tests/unit/check.h"
 
 /* What gmtime_r and strftime make of t, for comparison. */

@@ -1,1 +1,0 @@
-tong_SOURCES += src/cmd_spec.c src/cmd_features.c

@@ -1,1 +1,0 @@
-tong_SOURCES += src/protect_exe.c src/protect_exe.h
