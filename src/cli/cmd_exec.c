@@ -331,7 +331,7 @@ run_exec (struct tong_globals *g, struct exec_flags *f, const char *id, char **a
   struct oci_process *from_file = NULL, *p = NULL;
   int r;
 
-  /* Before anything is read: the copy starts afresh (src/protect_exe.h). */
+  /* Before anything is read: the copy starts afresh (src/self/guard.h). */
   r = protect_exe_ensure (err);
   if (r < 0)
     return r;

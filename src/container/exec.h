@@ -1,5 +1,5 @@
 /* exec: run one more process in an existing container, in its namespaces and
- * under its root.  src/cmd_exec.c builds the process from the flags; this
+ * under its root.  src/cli/cmd_exec.c builds the process from the flags; this
  * part opens the container and spawns the process into it. */
 #ifndef TONG_EXEC_H
 #define TONG_EXEC_H

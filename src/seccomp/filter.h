@@ -30,7 +30,7 @@ struct seccomp_plan;
 
 /* In the runtime, before any process of the container exists: check what
  * the spec forbids and compile s with libseccomp, or find the program in the
- * cache of the state root rootfd (-1: no cache; src/seccomp_cache.h), where a
+ * cache of the state root rootfd (-1: no cache; src/seccomp/cache.h), where a
  * compiled one is stored.  *out is the program. */
 int seccomp_program_get (const struct oci_seccomp *s, int rootfd, struct seccomp_program **out,
                          tong_error *err);

@@ -2,7 +2,7 @@
  * links no libseccomp, so a container without a filter never maps it.  The
  * header is needed at build time (libseccomp-dev), the library at run time
  * (libseccomp2; the musl build's own libseccomp.so.2 from
- * scripts/musl-deps.sh, installed beside tong-full: src/twin.h).  Call sites
+ * scripts/musl-deps.sh, installed beside tong-full: src/self/twin.h).  Call sites
  * go through the table: seccomp_lib.f (...). */
 #ifndef TONG_SECCOMP_LIB_H
 #define TONG_SECCOMP_LIB_H
@@ -33,7 +33,7 @@ extern struct seccomp_lib seccomp_lib;
 
 /* dlopen libseccomp.so.2 once and resolve the functions above; an error
  * naming the package when it is not installed.  The runtime calls it before
- * it compiles a filter (src/seccomp_filter.h). */
+ * it compiles a filter (src/seccomp/filter.h). */
 int seccomp_lib_load (tong_error *err);
 
 /* The file of the loaded libseccomp (malloc'ed), or NULL. */

@@ -147,7 +147,7 @@ sealed_copy_of_self (int *out, tong_error *err)
   return 0;
 }
 
-/* Private files (src/twin.h) are found beside the binary, which the copy's
+/* Private files (src/self/twin.h) are found beside the binary, which the copy's
  * /proc/self/exe no longer names.  Returns -errno. */
 static int
 remember_exe_dir (const char *dir)

@@ -26,7 +26,7 @@ bool protect_exe_running_protected (void);
  * it does not return. */
 int protect_exe_ensure (tong_error *err);
 
-/* Exec path (another build of tong: src/twin.h) with the arguments,
+/* Exec path (another build of tong: src/self/twin.h) with the arguments,
  * environment and signal mask tong started with, from a read-only clone of
  * its mount where one can be made (else by path; it then protects itself).
  * Returns -errno on failure, -EINVAL when protect_exe_remember_start was not

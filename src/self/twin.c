@@ -23,7 +23,7 @@ twin_exe_dir (void)
     return NULL;
   buf[n] = '\0';
   /* A copy of tong (a sealed memfd, or a read-only clone of its mount:
-   * src/protect_exe.c) has no path of its own that names the binary: the
+   * src/self/guard.c) has no path of its own that names the binary: the
    * re-exec said where it came from. */
   if (buf[0] != '/' || stat ("/proc/self/exe", &self) < 0 || stat (buf, &named) < 0
       || self.st_dev != named.st_dev || self.st_ino != named.st_ino || !S_ISREG (named.st_mode))

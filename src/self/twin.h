@@ -18,7 +18,7 @@
 #define TWIN_NAME "tong-full"
 
 /* Set by tong for a copy of itself that runs from a memfd
- * (src/protect_exe.c): the directory of the binary it was copied from. */
+ * (src/self/guard.c): the directory of the binary it was copied from. */
 #define TWIN_EXE_DIR_ENV "_TONG_EXE_DIR"
 
 /* Is this the musl build (no libsystemd, libmnl, libnftnl; its own

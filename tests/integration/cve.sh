@@ -174,7 +174,7 @@ test_cve_2019_5736_self_exe_run_foreground ()
   assert_no_containers
 }
 
-# Bridge networking hands the musl build over to tong-full (src/twin.h): the
+# Bridge networking hands the musl build over to tong-full (src/self/twin.h): the
 # init is then tong-full's, and so is the binary the attack reaches.  In a
 # network namespace of its own, as tests/integration/network.sh runs.
 test_cve_2019_5736_self_exe_handed_over_to_tong_full ()

@@ -1,5 +1,5 @@
 # The musl build of the runtime hands what needs glibc's libraries to
-# tong-full (src/twin.h, docs/design.md "musl and tong-full").  The real
+# tong-full (src/self/twin.h, docs/design.md "musl and tong-full").  The real
 # hand-overs are exercised by the systemd and bridge networking tests; these
 # put a stand-in tong-full beside a copy of tong, to see exactly when, and
 # with what, tong execs it.

@@ -344,7 +344,7 @@ test_seccomp_applies_to_exec ()
   assert_no_containers
 }
 
-# --- the cache of compiled filters (ROOT/seccomp:cache, src/seccomp_cache.h)
+# --- the cache of compiled filters (ROOT/seccomp:cache, src/seccomp/cache.h)
 
 # cache_entries: how many programs the cache of $ROOT holds.
 cache_entries ()

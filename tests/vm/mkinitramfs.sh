@@ -79,7 +79,7 @@ printf '%s\n' 'root:x:0:' 'nobody:x:65534:' >"$stage/etc/group"
 
 [ -x "$TONG" ] || die "no tong binary at $TONG (build it with make)"
 add_program "$TONG" /tong-tests/tong
-# The musl build's private files (src/twin.h), found beside it.
+# The musl build's private files (src/self/twin.h), found beside it.
 tong_dir=$(dirname "$TONG")
 [ ! -x "$tong_dir/tong-full" ] || add_program "$tong_dir/tong-full" /tong-tests/tong-full
 [ ! -f "$tong_dir/libseccomp.so.2" ] || cp "$tong_dir/libseccomp.so.2" "$stage/tong-tests/"
