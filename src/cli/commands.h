@@ -1,4 +1,4 @@
-/* tong's commands, one file each (src/cmd_*.c).  main.c parses the global
+/* tong's commands, one file each (src/cli/cmd_*.c).  main.c parses the global
  * flags and dispatches; each command parses its own flags with getopt_long_only,
  * so that both `--flag` and runc's single-dash `-flag` forms are accepted. */
 #ifndef TONG_COMMANDS_H
@@ -7,17 +7,7 @@
 #include <stdbool.h>
 
 #include "src/base/error.h"
-
-struct tong_globals
-{
-  const char *root;           /* --root: state directory root */
-  const char *log;            /* --log FILE or NULL */
-  bool log_json;              /* --log-format json */
-  bool debug;                 /* --debug */
-  bool systemd_cgroup;        /* --systemd-cgroup or --cgroup-manager systemd */
-  const char *cgroup_manager; /* cgroupfs (default), systemd, disabled */
-  bool rootless;              /* running as non-root */
-};
+#include "src/container/globals.h"
 
 /* A command returns the process exit status (>= 0) or a negative errno with
  * err set; main prints err once and exits 1.  argv[0] is the command name. */

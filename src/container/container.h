@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "src/cli/commands.h"
 #include "src/base/error.h"
+#include "src/container/globals.h"
 #include "src/container/state.h"
 
 struct create_options

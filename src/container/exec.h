@@ -7,8 +7,8 @@
 #include <stdbool.h>
 
 #include "oci/spec.h"
-#include "src/cli/commands.h"
 #include "src/base/error.h"
+#include "src/container/globals.h"
 #include "src/container/state.h"
 
 /* A container to exec into: created or running (never stopped). */

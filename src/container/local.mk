@@ -2,7 +2,7 @@
 # store, the runtime-init protocol, hooks, the foreground loop.
 libtong_a_SOURCES += src/container/hooks.h src/container/hooks.c
 tong_SOURCES += src/container/state.c src/container/state.h \
-	src/container/create.c src/container/container.h src/container/lifecycle.c \
+	src/container/create.c src/container/container.h src/container/globals.h src/container/lifecycle.c \
 	src/container/supported.c src/container/sync.c src/container/sync.h \
 	src/container/foreground.c src/container/foreground.h \
 	src/container/exec.c src/container/exec.h

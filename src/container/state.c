@@ -232,43 +232,6 @@ state_dir_remove (int rootfd, const char *id, tong_error *err)
   return 0;
 }
 
-unsigned long long
-proc_start_time (pid_t pid)
-{
-  char path[64], buf[1024], state;
-  unsigned long long start = 0;
-  _cleanup_close_ int fd = -1;
-  ssize_t n;
-  char *p;
-
-  str_format (path, sizeof path, "/proc/%d/stat", (int) pid);
-  fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return 0;
-  n = read (fd, buf, sizeof buf - 1);
-  if (n <= 0)
-    return 0;
-  buf[n] = '\0';
-  /* The command name may contain spaces and parentheses: parse after the last ')'. */
-  p = strrchr (buf, ')');
-  if (!p)
-    return 0;
-  while (*++p == ' ')
-    ;
-  state = *p;
-  if (state == 'Z' || state == 'X')
-    return 0;
-  for (int field = 3; field < 22 && p; field++)
-    {
-      p = strchr (p, ' ');
-      if (p)
-        p++;
-    }
-  if (!p || !digits_scan (p, &start))
-    return 0;
-  return start;
-}
-
 enum container_status
 state_status (int dirfd, const struct container_state *st)
 {

@@ -12,6 +12,7 @@
 
 #include "oci/spec.h"
 #include "src/base/error.h"
+#include "src/base/procfs.h"
 
 #define STATE_FILE "state.json"
 #define STATE_CONFIG "config.json"
@@ -92,8 +93,6 @@ enum container_status state_status (int dirfd, const struct container_state *st)
 /* The user name of the container's owner (or the uid as a number). */
 void state_owner_name (uid_t uid, char *buf, size_t len);
 
-/* start_time of a live pid, 0 if it does not exist (or is a zombie). */
-unsigned long long proc_start_time (pid_t pid);
 
 /* The state JSON that `state` prints and hooks receive on stdin.  pretty:
  * indented, as `tong state` prints it. Caller frees. */

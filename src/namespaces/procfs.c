@@ -13,65 +13,9 @@
 
 #include "mount-options.h"
 #include "paths.h"
+#include "src/base/procfs.h"
 #include "src/base/syscalls.h"
 #include "src/base/util.h"
-
-/* procfs's root directory has this inode number on every kernel. */
-#define PROCFS_ROOT_INO 1
-
-int
-procfs_check_root (int fd, const char *what, tong_error *err)
-{
-  struct statfs sf;
-  struct stat st;
-
-  if (fstatfs (fd, &sf) < 0)
-    return tong_err (err, errno, "statfs %s", what);
-  if (fstat (fd, &st) < 0)
-    return tong_err (err, errno, "stat %s", what);
-  if (sf.f_type != PROC_SUPER_MAGIC || st.st_ino != PROCFS_ROOT_INO)
-    return tong_err (err, EXDEV,
-                     "%s is not the root of the procfs the runtime mounted (was the rootfs "
-                     "changed while the container was created?)",
-                     what);
-  return 0;
-}
-
-int
-procfs_open_beneath (int procfs, const char *rest, int flags)
-{
-  int fd;
-
-  do
-    fd = sys_openat2 (procfs, *rest ? rest : ".", (uint64_t)(flags | O_CLOEXEC), 0,
-                      RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
-  while (fd < 0 && (errno == EAGAIN || errno == EINTR));
-  return fd < 0 ? -errno : fd;
-}
-
-int
-procfs_open_self (const char *rest, int flags)
-{
-  _cleanup_close_ int proc = open ("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  tong_error ignored;
-  char self[32], path[PATH_MAX];
-  ssize_t n;
-  int len;
-
-  if (proc < 0)
-    return -errno;
-  if (procfs_check_root (proc, "/proc", &ignored) < 0)
-    return -EXDEV;
-  /* The kernel's own link: this process's pid as that procfs numbers it. */
-  n = readlinkat (proc, "self", self, sizeof self - 1);
-  if (n < 0)
-    return -errno;
-  self[n] = '\0';
-  len = str_format (path, sizeof path, "%s/%s", self, rest);
-  if (len < 0 || (size_t) len >= sizeof path)
-    return -ENAMETOOLONG;
-  return procfs_open_beneath (proc, path, flags);
-}
 
 /* Hand the data string to the filesystem context one option at a time. */
 static int

@@ -9,7 +9,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
-#include "src/container/state.h"
+#include "src/base/procfs.h"
 #include "src/base/util.h"
 
 /* The file, one record a line:

@@ -16,7 +16,7 @@
 #include "src/netns/nat.h"
 #include "src/netns/nl-lib.h"
 #include "src/netns/pasta.h"
-#include "src/container/state.h"
+#include "src/base/procfs.h"
 #include "src/base/util.h"
 #include "oci/json-tree.h"
 

@@ -13,8 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "src/container/state.h"
 #include "src/base/syscalls.h"
+#include "src/base/procfs.h"
 #include "src/base/util.h"
 
 #define PASTA_PID_FILE "pasta.pid"

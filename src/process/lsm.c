@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "src/namespaces/procfs.h"
+#include "src/base/procfs.h"
 #include "src/base/util.h"
 
 #define SECURITYFS_LSM "/sys/kernel/security/lsm"
