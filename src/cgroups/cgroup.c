@@ -117,14 +117,6 @@ cgroup_write (const char *path, const char *file, const char *value, tong_error 
 }
 
 int
-cgroup_enter (const char *path, pid_t pid, tong_error *err)
-{
-  char buf[32];
-  str_format (buf, sizeof buf, "%d", (int) pid);
-  return cgroup_write (path, "cgroup.procs", buf, err);
-}
-
-int
 cgroup_pids (const char *path, pid_t **pids, size_t *n, tong_error *err)
 {
   _cleanup_free_ char *file = xasprintf ("%s/cgroup.procs", path), *text = NULL;

@@ -27,9 +27,6 @@ int cgroup_check_unused (const char *path, tong_error *err);
  * clone3's CLONE_INTO_CGROUP. */
 int cgroup_create (const char *path, tong_error *err);
 
-/* Move pid into the cgroup (when clone3 could not start it there). */
-int cgroup_enter (const char *path, pid_t pid, tong_error *err);
-
 /* The pids of every process in the cgroup.  Caller frees *pids. */
 int cgroup_pids (const char *path, pid_t **pids, size_t *n, tong_error *err);
 

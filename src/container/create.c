@@ -22,6 +22,7 @@
 #include "src/cgroups/systemd-unit.h"
 #include "src/process/console.h"
 #include "src/container/hooks.h"
+#include "src/container/launch.h"
 #include "src/base/log.h"
 #include "src/process/lsm.h"
 #include "src/namespaces/idmap.h"
@@ -35,7 +36,7 @@
 #include "src/self/guard.h"
 #include "src/seccomp/filter.h"
 #include "src/container/sync.h"
-#include "src/process/spawn.h"
+#include "src/base/spawn.h"
 #include "src/base/syscalls.h"
 #include "src/base/util.h"
 #include "src/self/twin.h"
@@ -260,12 +261,9 @@ init_main (struct init_ctx *c)
         = c->seccomp || hooks ? state_to_json (&c->state, STATUS_CREATED, false) : NULL;
     struct start_hooks sh
         = { .hooks = hooks ? &c->spec->hooks->start_container : NULL, .state_json = json };
-    const struct process_last_step last = { .run = run_start_hooks, .arg = &sh };
+    const struct launch_step last = { .run = run_start_hooks, .arg = &sh };
 
-    /* The labels take effect at execve; written before the identity change
-     * and noNewPrivileges, which could forbid the transition. */
-    if (lsm_apply_process (&c->lsm, c->spec->process, &err) == 0)
-      process_exec_filtered (c->spec->process, c->seccomp, json, hooks ? &last : NULL, &err);
+    launch_process (c->spec->process, &c->lsm, c->seccomp, json, hooks ? &last : NULL, &err);
   }
   fprintf (stderr, "tong: %s\n", err.msg);
   _exit (127);

@@ -22,12 +22,13 @@
 #include "src/process/console.h"
 #include "src/container/container.h"
 #include "src/container/foreground.h"
+#include "src/container/launch.h"
 #include "src/process/lsm.h"
 #include "src/process/process.h"
 #include "src/self/guard.h"
 #include "src/seccomp/filter.h"
 #include "src/container/sync.h"
-#include "src/process/spawn.h"
+#include "src/base/spawn.h"
 #include "src/base/syscalls.h"
 #include "src/base/util.h"
 
@@ -310,8 +311,7 @@ static void __attribute__ ((noreturn)) child_main (struct exec_child *c)
       /* From here on the process outlives a detached `tong exec`. */
       prctl (PR_SET_PDEATHSIG, 0);
       _cleanup_free_ char *json = c->plan ? state_to_json (c->state, STATUS_RUNNING, false) : NULL;
-      if (lsm_apply_process (&c->lsm, c->p, &err) == 0)
-        process_exec_filtered (c->p, c->plan, json, NULL, &err);
+      launch_process (c->p, &c->lsm, c->plan, json, NULL, &err);
     }
   sync_send (c->sync_fd, SYNC_ERROR, &err, -1);
   _exit (127);

@@ -10,7 +10,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
-#include "src/process/spawn.h"
+#include "src/base/spawn.h"
 #include "src/base/syscalls.h"
 #include "src/base/util.h"
 

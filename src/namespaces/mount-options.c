@@ -283,3 +283,18 @@ mount_path_beneath (const char *dest, const char *path)
     }
   return rest;
 }
+
+char *
+mount_options_labelled (const char *data, const char *type, const char *label)
+{
+  static const char *const keep_own_label[] = { "proc", "sysfs", "cgroup", "cgroup2", "mqueue" };
+
+  if (!label || !*label || !type)
+    return NULL;
+  for (size_t i = 0; i < ARRAY_SIZE (keep_own_label); i++)
+    if (strcmp (type, keep_own_label[i]) == 0)
+      return NULL;
+  if (data && *data)
+    return xasprintf ("%s,context=\"%s\"", data, label);
+  return xasprintf ("context=\"%s\"", label);
+}

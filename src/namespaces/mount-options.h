@@ -47,4 +47,10 @@ const char *mount_path_beneath (const char *dest, const char *path);
 /* The name of the i-th option understood, or NULL past the last (for `features`). */
 const char *mount_option_name (size_t i);
 
+/* The data string for mounting a filesystem of `type` with linux.mountLabel:
+ * data with `context="LABEL"` appended, or NULL when the label does not
+ * apply (no label; proc, sysfs, cgroup and mqueue, which keep their own
+ * labels).  The caller frees it. */
+char *mount_options_labelled (const char *data, const char *type, const char *label);
+
 #endif

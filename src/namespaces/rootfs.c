@@ -15,7 +15,6 @@
 #include "procfs.h"
 #include "protect.h"
 #include "sysctl.h"
-#include "src/process/lsm.h"
 #include "src/base/syscalls.h"
 #include "src/base/util.h"
 
@@ -186,7 +185,7 @@ mount_fs (struct rootfs_ctx *ctx, int rootfd, const struct oci_mount *m,
     flags &= ~(unsigned long) MS_RDONLY;
 
   /* linux.mountLabel: context="LABEL" (the runtime checked that SELinux is on). */
-  labelled = lsm_mount_data (o->data, type, ctx->spec->linux_->mount_label);
+  labelled = mount_options_labelled (o->data, type, ctx->spec->linux_->mount_label);
   if (labelled)
     data = labelled;
 

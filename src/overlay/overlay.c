@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "src/process/spawn.h"
+#include "src/base/spawn.h"
 #include "src/base/syscalls.h"
 #include "src/base/util.h"
 

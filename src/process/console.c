@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "src/base/fdpass.h"
 #include "src/base/syscalls.h"
 #include "src/base/util.h"
 
@@ -174,109 +175,6 @@ int
 console_setup_for_exec (const struct oci_process *p, int *master, tong_error *err)
 {
   return setup (p, false, master, err);
-}
-
-int
-fd_send (int sock, int fd, const void *data, size_t len, tong_error *err)
-{
-  union
-  {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } control;
-  char dummy = '\0';
-  struct iovec iov = { .iov_base = (void *) data, .iov_len = len };
-  struct msghdr msg = { 0 };
-  struct cmsghdr *cmsg;
-  ssize_t n;
-
-  /* On a stream socket the fd travels with at least one byte of data. */
-  if (!data || len == 0)
-    {
-      iov.iov_base = &dummy;
-      iov.iov_len = 1;
-    }
-  memset (&control, 0, sizeof control);
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control.buf;
-  msg.msg_controllen = sizeof control.buf;
-  cmsg = CMSG_FIRSTHDR (&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (cmsg), &fd, sizeof (int));
-
-  do
-    n = sendmsg (sock, &msg, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
-  if (n < 0)
-    return tong_err (err, errno, "send a file descriptor over the socket");
-  return 0;
-}
-
-int
-fd_recv (int sock, int *fd, void *data, size_t len, tong_error *err)
-{
-  union
-  {
-    char buf[CMSG_SPACE (sizeof (int) * 4)];
-    struct cmsghdr align;
-  } control;
-  char dummy;
-  struct iovec iov = { .iov_base = data, .iov_len = len };
-  struct msghdr msg = { 0 };
-  struct cmsghdr *cmsg;
-  int received = -1;
-  ssize_t n;
-
-  if (!data || len == 0)
-    {
-      iov.iov_base = &dummy;
-      iov.iov_len = 1;
-    }
-  memset (&control, 0, sizeof control);
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control.buf;
-  msg.msg_controllen = sizeof control.buf;
-
-  do
-    n = recvmsg (sock, &msg, MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
-  if (n < 0)
-    return tong_err (err, errno, "receive a file descriptor from the socket");
-
-  for (cmsg = CMSG_FIRSTHDR (&msg); cmsg; cmsg = CMSG_NXTHDR (&msg, cmsg))
-    {
-      size_t nfds;
-      if (cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS)
-        continue;
-      nfds = (cmsg->cmsg_len - CMSG_LEN (0)) / sizeof (int);
-      for (size_t i = 0; i < nfds; i++)
-        {
-          int f;
-          memcpy (&f, CMSG_DATA (cmsg) + i * sizeof (int), sizeof (int));
-          /* One fd is the protocol; close any extra a peer may have sent. */
-          if (received < 0)
-            received = f;
-          else
-            close (f);
-        }
-    }
-  if (received < 0)
-    {
-      if (n == 0)
-        return tong_err (err, ECONNRESET, "receive a file descriptor: the peer closed the socket");
-      return tong_err (err, EBADMSG, "receive a file descriptor: the message carried none");
-    }
-  if (msg.msg_flags & MSG_CTRUNC)
-    {
-      close (received);
-      return tong_err (err, EBADMSG, "receive a file descriptor: control data truncated");
-    }
-  *fd = received;
-  return (data && len > 0) ? (int) n : 0;
 }
 
 int

@@ -18,12 +18,6 @@ int console_setup_in_container (const struct oci_process *p, int *master, tong_e
 /* Like console_setup_in_container but for exec: no /dev/console bind. */
 int console_setup_for_exec (const struct oci_process *p, int *master, tong_error *err);
 
-/* Send/receive one fd with SCM_RIGHTS over a unix socket, with a small payload.
- * fd_recv returns the number of payload bytes received (0 when data is NULL);
- * the fd arrives with O_CLOEXEC set. */
-int fd_send (int sock, int fd, const void *data, size_t len, tong_error *err);
-int fd_recv (int sock, int *fd, void *data, size_t len, tong_error *err);
-
 /* The two halves of console_send_to_socket, for a caller that connects to
  * --console-socket before pivot_root (the path is not reachable after it) and
  * sends the master later: connect (SOCK_CLOEXEC); send the master with

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "passwd.h"
-#include "src/seccomp/filter.h"
 #include "src/base/util.h"
 
 /* runc's default when process.env has no PATH. */
@@ -180,45 +179,4 @@ process_execve (const struct oci_process *p, tong_error *err)
   if (denied)
     return tong_err (err, EACCES, "exec `%s`", name);
   return not_found (name, err);
-}
-
-int
-process_exec_filtered (const struct oci_process *p, struct seccomp_plan *plan,
-                       const char *state_json, const struct process_last_step *last,
-                       tong_error *err)
-{
-  bool early = plan && !p->no_new_privileges;
-  int r;
-
-  if (early)
-    {
-      r = seccomp_plan_load (plan, state_json, err);
-      if (r < 0)
-        return r;
-    }
-  r = process_apply_identity (p, err);
-  if (r < 0)
-    return r;
-  if (plan && !early)
-    {
-      r = seccomp_plan_load (plan, state_json, err);
-      if (r < 0)
-        return r;
-    }
-  if (last && last->run)
-    {
-      r = last->run (last->arg, err);
-      if (r < 0)
-        return r;
-    }
-  return process_execve (p, err);
-}
-
-int
-process_exec (const struct oci_process *p, tong_error *err)
-{
-  int r = process_apply_identity (p, err);
-  if (r < 0)
-    return r;
-  return process_execve (p, err);
 }

@@ -1,8 +1,8 @@
 # process: the container process (identity, capabilities, rlimits, the
-# final execve), terminals, passwd lookups, clone3, security modules.
+# final execve), terminals, passwd lookups, security modules.
 # In libtong.a so that the unit tests and test tools link the same code as tong.
 libtong_a_SOURCES += src/process/passwd.c src/process/passwd.h \
-	src/process/spawn.c src/process/spawn.h src/process/lsm.c src/process/lsm.h \
+	src/process/lsm.c src/process/lsm.h \
 	src/process/process.h src/process/process.c src/process/execve.c src/process/attrs.c \
 	src/process/caps.h src/process/caps.c src/process/console.h src/process/console.c
 

@@ -210,18 +210,3 @@ lsm_set_key_label (struct lsm_attrs *a, const char *label, tong_error *err)
     return tong_err (err, -r, "process.selinuxLabel: set SELinux key label \"%s\"", label);
   return 0;
 }
-
-char *
-lsm_mount_data (const char *data, const char *type, const char *label)
-{
-  static const char *const keep_own_label[] = { "proc", "sysfs", "cgroup", "cgroup2", "mqueue" };
-
-  if (!label || !*label || !type)
-    return NULL;
-  for (size_t i = 0; i < ARRAY_SIZE (keep_own_label); i++)
-    if (strcmp (type, keep_own_label[i]) == 0)
-      return NULL;
-  if (data && *data)
-    return xasprintf ("%s,context=\"%s\"", data, label);
-  return xasprintf ("context=\"%s\"", label);
-}

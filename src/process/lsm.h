@@ -1,7 +1,8 @@
 /* Linux security modules: process.apparmorProfile, process.selinuxLabel and
- * linux.mountLabel.  The runtime checks at create (and exec) that the host
- * has the module a field asks for, before anything is spawned; the child
- * writes the labels, which take effect at its execve. */
+ * linux.mountLabel (whose mount data is mount_options_labelled's,
+ * src/namespaces/mount-options.h).  The runtime checks at create (and exec)
+ * that the host has the module a field asks for, before anything is
+ * spawned; the child writes the labels, which take effect at its execve. */
 #ifndef TONG_LSM_H
 #define TONG_LSM_H
 
@@ -53,11 +54,5 @@ int lsm_apply_process (struct lsm_attrs *a, const struct oci_process *p, tong_er
 /* In the init, before it joins a new session keyring: the SELinux label of
  * the keys it creates (process.selinuxLabel), so that the keyring gets it. */
 int lsm_set_key_label (struct lsm_attrs *a, const char *label, tong_error *err);
-
-/* The data string for mounting a filesystem of `type` with linux.mountLabel:
- * data with `context="LABEL"` appended, or NULL when the label does not
- * apply (no label; proc, sysfs, cgroup and mqueue, which keep their own
- * labels).  The caller frees it. */
-char *lsm_mount_data (const char *data, const char *type, const char *label);
 
 #endif

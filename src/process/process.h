@@ -14,18 +14,14 @@
 int process_set_rlimits (pid_t pid, const struct oci_process *p, tong_error *err);
 int process_set_oom_score_adj (pid_t pid, const struct oci_process *p, tong_error *err);
 
-/* In the child, the last step: chdir(cwd), drop the bounding set,
+/* In the child, the last steps, with whatever must come in between (the
+ * seccomp filter, startContainer hooks: src/container/launch.h):
+ * process_apply_identity does chdir(cwd), drops the bounding set,
  * setgroups(additionalGids), setresgid/setresuid, umask, capabilities
- * (effective, permitted, inheritable, ambient) with libcap, noNewPrivileges,
- * then execve(args[0] looked up in the PATH of process.env).  Returns only on
- * failure, with err naming the step ("exec `/bin/sh`: No such file or directory"). */
-int process_exec (const struct oci_process *p, tong_error *err);
-
-/* process_exec in two halves, for a caller that must act in between (load a
- * seccomp filter after noNewPrivileges, right before execve):
- * process_apply_identity does everything up to and including noNewPrivileges;
- * process_execve looks args[0] up and execs it, returning only on failure
- * ("exec `foo`: executable file not found in $PATH"). */
+ * (effective, permitted, inheritable, ambient) with libcap and
+ * noNewPrivileges; process_execve looks args[0] up in the PATH of
+ * process.env and execs it, returning only on failure, with err naming the
+ * step ("exec `foo`: executable file not found in $PATH"). */
 int process_apply_identity (const struct oci_process *p, tong_error *err);
 int process_execve (const struct oci_process *p, tong_error *err);
 
@@ -34,11 +30,11 @@ int process_execve (const struct oci_process *p, tong_error *err);
  * (runc checks this before `create` returns). */
 int process_check_executable (const struct oci_process *p, tong_error *err);
 
-/* At create time: fail early on capability names that process_exec would
+/* At create time: fail early on capability names that process_apply_identity would
  * reject ("process.capabilities.bounding: unknown capability \"CAP_FOO\""). */
 int process_check_capabilities (const struct oci_process *p, tong_error *err);
 
-/* In the child, before process_exec: linux.personality (domain LINUX or
+/* In the child, before the last steps: linux.personality (domain LINUX or
  * LINUX32), process.ioPriority (ioprio_set) and process.scheduler
  * (sched_setattr).  Each is a no-op for NULL. */
 int process_set_personality (const struct oci_personality *pers, tong_error *err);
@@ -49,26 +45,6 @@ int process_set_scheduler (const struct oci_scheduler *s, tong_error *err);
  * home directory of process.user.uid from the container's /etc/passwd, or
  * "/" (as runc does). */
 void process_set_default_home (struct oci_process *p);
-
-struct seccomp_plan;
-/* What runs last before the execve, with everything of the container's
- * process in place: its user and groups, capabilities, noNewPrivileges,
- * rlimits and seccomp filter (the init's startContainer hooks). */
-struct process_last_step
-{
-  int (*run) (void *arg, tong_error *err);
-  void *arg;
-};
-
-/* process_exec with a seccomp filter (plan may be NULL) and a last step
- * (may be NULL).  Without noNewPrivileges, loading a filter needs
- * CAP_SYS_ADMIN, which the identity may drop: then the filter goes first (as
- * runc does); with it, the filter goes after the identity, so that the fewest
- * of tong's own system calls run under it.  state_json goes to a seccomp
- * listener with the notify fd. */
-int process_exec_filtered (const struct oci_process *p, struct seccomp_plan *plan,
-                           const char *state_json, const struct process_last_step *last,
-                           tong_error *err);
 
 /* In the child, the last checks before it reports ready: HOME, personality,
  * I/O priority, scheduler, and that args[0] can be found. */

@@ -21,7 +21,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "oci/json-gen.h"
-#include "src/process/console.h"
+#include "src/base/fdpass.h"
 #include "src/base/log.h"
 #include "src/seccomp/cache.h"
 #include "src/seccomp/lib.h"

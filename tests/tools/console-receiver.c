@@ -16,7 +16,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "src/process/console.h"
+#include "src/base/fdpass.h"
 #include "src/base/util.h"
 #include "tests/tools/listen.h"
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "src/process/caps.h"
+#include "src/base/fdpass.h"
 #include "src/process/console.h"
 #include "src/container/hooks.h"
 #include "src/process/process.h"

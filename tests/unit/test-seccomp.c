@@ -24,7 +24,7 @@
 
 #include <yajl/yajl_tree.h>
 
-#include "src/process/console.h"
+#include "src/base/fdpass.h"
 #include "src/base/util.h"
 #include "tests/unit/check.h"
 
