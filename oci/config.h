@@ -11,8 +11,8 @@
 /* Purpose of a parse: create/run demand ociVersion, root and process. */
 enum oci_parse_mode
 {
-  OCI_PARSE_FOR_CREATE,  /* ociVersion, root, process.args, process.cwd required */
-  OCI_PARSE_ANY,         /* structure and types checked; nothing required */
+  OCI_PARSE_FOR_CREATE, /* ociVersion, root, process.args, process.cwd required */
+  OCI_PARSE_ANY,        /* structure and types checked; nothing required */
 };
 
 /* Parse config.json text.  On failure the error reads
@@ -30,8 +30,8 @@ int oci_process_parse (const char *json, size_t len, const char *what, struct oc
 void oci_process_free (struct oci_process *p);
 
 /* Parse a LinuxResources object alone (update --resources). */
-int oci_resources_parse (const char *json, size_t len, const char *what,
-                         struct oci_resources **out, tong_error *err);
+int oci_resources_parse (const char *json, size_t len, const char *what, struct oci_resources **out,
+                         tong_error *err);
 void oci_resources_free (struct oci_resources *r);
 
 /* Helpers used by the runtime. */

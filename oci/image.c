@@ -253,8 +253,10 @@ oci_doc_kind (const char *json, size_t len, const char *media_type, enum oci_doc
       else if (strcmp (mt, MT_OCI_MANIFEST) == 0 || strcmp (mt, MT_DOCKER_MANIFEST) == 0)
         *kind = OCI_DOC_MANIFEST;
       else
-        return tong_err (err, 0, "unsupported manifest media type \"%s\" (OCI image manifest or "
-                                 "index, Docker schema 2 manifest or manifest list)", mt);
+        return tong_err (err, 0,
+                         "unsupported manifest media type \"%s\" (OCI image manifest or "
+                         "index, Docker schema 2 manifest or manifest list)",
+                         mt);
       return 0;
     }
   if (get (tree, "manifests"))
@@ -282,8 +284,9 @@ oci_manifest_parse (const char *json, size_t len, struct oci_manifest *m, tong_e
     return jerr (&c, "expected an object, got %s", jtype_name (tree));
   sv = get (tree, "schemaVersion");
   if (!sv || !YAJL_IS_INTEGER (sv) || YAJL_GET_INTEGER (sv) != 2)
-    return tong_err (err, 0, "manifest: schemaVersion: expected 2 (Docker schema 1 manifests are "
-                             "not supported)");
+    return tong_err (err, 0,
+                     "manifest: schemaVersion: expected 2 (Docker schema 1 manifests are "
+                     "not supported)");
   r = get_str (&c, tree, "mediaType", false, &m->media_type);
   if (r < 0)
     return r;
@@ -428,9 +431,9 @@ host_arch (const char **variant)
   {
     const char *machine, *arch, *variant;
   } map[] = {
-    { "x86_64", "amd64", NULL },   { "aarch64", "arm64", NULL }, { "armv7l", "arm", "v7" },
-    { "armv6l", "arm", "v6" },     { "i686", "386", NULL },      { "i386", "386", NULL },
-    { "ppc64le", "ppc64le", NULL }, { "s390x", "s390x", NULL },  { "riscv64", "riscv64", NULL },
+    { "x86_64", "amd64", NULL },    { "aarch64", "arm64", NULL }, { "armv7l", "arm", "v7" },
+    { "armv6l", "arm", "v6" },      { "i686", "386", NULL },      { "i386", "386", NULL },
+    { "ppc64le", "ppc64le", NULL }, { "s390x", "s390x", NULL },   { "riscv64", "riscv64", NULL },
   };
 
   *variant = NULL;
@@ -460,7 +463,8 @@ oci_platform_parse (const char *text, struct oci_platform *p, tong_error *err)
   _cleanup_free_ char *copy = xstrdup (text);
   char *os = copy, *arch = strchr (copy, '/'), *variant = NULL;
   if (!arch || arch == os || arch[1] == '\0')
-    return tong_err (err, 0, "--platform \"%s\": expected OS/ARCH[/VARIANT], e.g. linux/amd64", text);
+    return tong_err (err, 0, "--platform \"%s\": expected OS/ARCH[/VARIANT], e.g. linux/amd64",
+                     text);
   *arch++ = '\0';
   variant = strchr (arch, '/');
   if (variant)

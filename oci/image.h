@@ -65,7 +65,7 @@ struct oci_image_config
   char **entrypoint; /* NULL-terminated, maybe NULL */
   char **cmd;        /* NULL-terminated, maybe NULL */
   char *stop_signal;
-  char **diff_ids;   /* rootfs.diff_ids, NULL-terminated, checked digests */
+  char **diff_ids; /* rootfs.diff_ids, NULL-terminated, checked digests */
   size_t n_diff_ids;
 };
 

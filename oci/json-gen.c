@@ -44,7 +44,8 @@ json_gen_merged (yajl_gen g, yajl_val base, yajl_val patch)
       for (size_t i = 0; b && i < b->u.object.len; i++)
         {
           json_gen_string (g, b->u.object.keys[i]);
-          json_gen_merged (g, b->u.object.values[i], p ? json_object_get (p, b->u.object.keys[i]) : NULL);
+          json_gen_merged (g, b->u.object.values[i],
+                           p ? json_object_get (p, b->u.object.keys[i]) : NULL);
         }
       for (size_t i = 0; p && i < p->u.object.len; i++)
         if (!b || !json_object_get (b, p->u.object.keys[i]))

@@ -28,7 +28,7 @@ struct oci_id_mapping
 
 struct oci_rlimit
 {
-  char *type; /* "RLIMIT_NOFILE" */
+  char *type;   /* "RLIMIT_NOFILE" */
   int resource; /* resolved RLIMIT_* number */
   uint64_t hard, soft;
 };
@@ -71,10 +71,10 @@ struct oci_process
   bool has_console_size;
   unsigned int console_height, console_width;
   struct oci_user user;
-  char **args; /* strv, at least one for create */
-  char *command_line; /* windows only */
-  char **env;  /* strv */
-  char *cwd;   /* absolute */
+  char **args;                           /* strv, at least one for create */
+  char *command_line;                    /* windows only */
+  char **env;                            /* strv */
+  char *cwd;                             /* absolute */
   struct oci_capabilities *capabilities; /* NULL: absent */
   struct oci_rlimit *rlimits;
   size_t rlimits_len;
@@ -162,7 +162,7 @@ struct oci_device
 struct oci_device_cgroup
 {
   bool allow;
-  char *type;   /* "a", "c", "b" or NULL (= all) */
+  char *type; /* "a", "c", "b" or NULL (= all) */
   bool has_major, has_minor;
   int64_t major, minor;
   char *access; /* "rwm" subset or NULL */
@@ -216,8 +216,8 @@ struct oci_resources
   struct
   {
     bool present;
-    bool has_shares, has_quota, has_burst, has_period, has_realtime_runtime,
-        has_realtime_period, has_idle;
+    bool has_shares, has_quota, has_burst, has_period, has_realtime_runtime, has_realtime_period,
+        has_idle;
     uint64_t shares, period, realtime_period, burst;
     int64_t quota, realtime_runtime, idle;
     char *cpus, *mems;
@@ -258,7 +258,7 @@ struct oci_seccomp_arg
 {
   unsigned int index;
   uint64_t value, value_two;
-  char *op; /* SCMP_CMP_* */
+  char *op;   /* SCMP_CMP_* */
   int op_num; /* resolved enum scmp_compare value */
 };
 
@@ -293,7 +293,7 @@ struct oci_intel_rdt
 
 struct oci_memory_policy
 {
-  char *mode;   /* MPOL_* */
+  char *mode; /* MPOL_* */
   char *nodes;
   char **flags; /* strv or NULL */
 };
@@ -316,13 +316,13 @@ struct oci_linux
   char *cgroups_path;
   struct oci_resources *resources; /* NULL: absent */
   struct oci_map sysctl;
-  struct oci_seccomp *seccomp;     /* NULL: absent */
-  char *rootfs_propagation;        /* shared, slave, private, unbindable, or NULL */
-  char **masked_paths;             /* strv or NULL */
-  char **readonly_paths;           /* strv or NULL */
+  struct oci_seccomp *seccomp; /* NULL: absent */
+  char *rootfs_propagation;    /* shared, slave, private, unbindable, or NULL */
+  char **masked_paths;         /* strv or NULL */
+  char **readonly_paths;       /* strv or NULL */
   char *mount_label;
-  struct oci_personality *personality; /* NULL: absent */
-  struct oci_intel_rdt *intel_rdt;     /* NULL: absent */
+  struct oci_personality *personality;     /* NULL: absent */
+  struct oci_intel_rdt *intel_rdt;         /* NULL: absent */
   struct oci_memory_policy *memory_policy; /* NULL: absent */
 };
 
@@ -335,9 +335,9 @@ struct oci_spec
   char *domainname;
   struct oci_mount *mounts;
   size_t mounts_len;
-  struct oci_hooks *hooks;     /* NULL: absent */
+  struct oci_hooks *hooks; /* NULL: absent */
   struct oci_map annotations;
-  struct oci_linux *linux_;    /* NULL: absent ("linux" is a predefined macro in GNU C) */
+  struct oci_linux *linux_; /* NULL: absent ("linux" is a predefined macro in GNU C) */
 };
 
 #endif

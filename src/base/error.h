@@ -8,20 +8,20 @@
 
 typedef struct tong_error
 {
-  int errnum;      /* positive errno; EINVAL for a bad input without a system error */
-  char msg[4096];  /* what failed, on what, and where possible what to do */
+  int errnum;     /* positive errno; EINVAL for a bad input without a system error */
+  char msg[4096]; /* what failed, on what, and where possible what to do */
 } tong_error;
 
 /* Set the error.  With errnum > 0 the message is followed by ": strerror(errnum)".
  * With errnum == 0 the error is a validation error (errnum becomes EINVAL).
  * Returns -errnum, so callers can write `return tong_err (err, errno, "open %s", p);`. */
 int tong_err (tong_error *err, int errnum, const char *fmt, ...)
-  __attribute__ ((format (printf, 3, 4)));
+    __attribute__ ((format (printf, 3, 4)));
 
 /* Like tong_err, but the message stands alone: errnum is kept for callers
  * that test it (ENOENT for "does not exist") and not spelled out. */
 int tong_err_code (tong_error *err, int errnum, const char *fmt, ...)
-  __attribute__ ((format (printf, 3, 4)));
+    __attribute__ ((format (printf, 3, 4)));
 
 /* Prepend context to an error already set: "context: previous message".
  * Returns -err->errnum. */

@@ -40,7 +40,7 @@ procfs_open_beneath (int procfs, const char *rest, int flags)
   int fd;
 
   do
-    fd = sys_openat2 (procfs, *rest ? rest : ".", (uint64_t)(flags | O_CLOEXEC), 0,
+    fd = sys_openat2 (procfs, *rest ? rest : ".", (uint64_t) (flags | O_CLOEXEC), 0,
                       RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
   while (fd < 0 && (errno == EAGAIN || errno == EINTR));
   return fd < 0 ? -errno : fd;

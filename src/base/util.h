@@ -120,8 +120,7 @@ int out_puts (const char *s);
 int read_file_at (int dirfd, const char *path, char **out, size_t *len, tong_error *err);
 /* The same for a file that may be absent: 0 and *out NULL then, with no
  * error made (an error message costs strerror's part of libc). */
-int read_file_if_exists_at (int dirfd, const char *path, char **out, size_t *len,
-                            tong_error *err);
+int read_file_if_exists_at (int dirfd, const char *path, char **out, size_t *len, tong_error *err);
 /* Write a file in place (e.g. a /proc or /sys file). */
 int write_file_at (int dirfd, const char *path, const void *data, size_t len, tong_error *err);
 /* Create a file that must not exist yet and write it: for a file no reader

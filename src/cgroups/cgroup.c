@@ -63,9 +63,11 @@ cgroup_resolve (const struct oci_spec *spec, const char *id, char **out, tong_er
   if (cp && *cp && !path_safe (cp))
     return tong_err (err, 0, "config.json: linux.cgroupsPath \"%s\": must not contain \"..\"", cp);
   if (systemd_path_is_systemd (cp))
-    return tong_err (err, 0, "config.json: linux.cgroupsPath \"%s\" is in systemd's form "
-                             "slice:prefix:name: use the systemd cgroup driver "
-                             "(--systemd-cgroup, or --cgroup-manager systemd)", cp);
+    return tong_err (err, 0,
+                     "config.json: linux.cgroupsPath \"%s\" is in systemd's form "
+                     "slice:prefix:name: use the systemd cgroup driver "
+                     "(--systemd-cgroup, or --cgroup-manager systemd)",
+                     cp);
   if (cp && cp[0] == '/')
     {
       *out = xasprintf ("%s%s", mnt, cp);
@@ -87,8 +89,10 @@ int
 cgroup_check_unused (const char *path, tong_error *err)
 {
   if (events_value (path, "populated") == 1)
-    return tong_err (err, EBUSY, "cgroup `%s` (linux.cgroupsPath) already holds processes: "
-                                 "is another container using it?", path);
+    return tong_err (err, EBUSY,
+                     "cgroup `%s` (linux.cgroupsPath) already holds processes: "
+                     "is another container using it?",
+                     path);
   return 0;
 }
 
@@ -172,7 +176,8 @@ events_wait (const char *path, const char *key, int want, int timeout_ms)
       elapsed = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
       if (elapsed >= timeout_ms)
         return -ETIMEDOUT;
-      if (fd < 0 || poll (&pfd, 1, (int) (timeout_ms - elapsed < 100 ? timeout_ms - elapsed : 100)) < 0)
+      if (fd < 0
+          || poll (&pfd, 1, (int) (timeout_ms - elapsed < 100 ? timeout_ms - elapsed : 100)) < 0)
         {
           struct timespec ts = { 0, 10 * 1000 * 1000 };
           nanosleep (&ts, NULL);

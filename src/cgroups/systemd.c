@@ -59,18 +59,18 @@ bus_open (struct bus *b, tong_error *err)
   /* What sd_booted() checks: systemd creates this directory when it is PID 1. */
   if (access ("/run/systemd/system", F_OK) < 0)
     return tong_err_code (err, ENOENT,
-                     "the systemd cgroup driver needs systemd as the init system, "
-                     "and this host was not booted with it (no /run/systemd/system): "
-                     "use --cgroup-manager cgroupfs");
+                          "the systemd cgroup driver needs systemd as the init system, "
+                          "and this host was not booted with it (no /run/systemd/system): "
+                          "use --cgroup-manager cgroupfs");
   r = sd_bus_api_load (&b->api, err);
   if (r < 0)
     return r;
   /* sd-bus connects to DBUS_SYSTEM_BUS_ADDRESS instead when it is set. */
   if (!getenv ("DBUS_SYSTEM_BUS_ADDRESS") && access (SYSTEM_BUS_SOCKET, F_OK) < 0)
     return tong_err_code (err, ENOENT,
-                     "the systemd cgroup driver needs systemd as the init system "
-                     "and its D-Bus system bus, and " SYSTEM_BUS_SOCKET " does not "
-                     "exist (is dbus running?): use --cgroup-manager cgroupfs");
+                          "the systemd cgroup driver needs systemd as the init system "
+                          "and its D-Bus system bus, and " SYSTEM_BUS_SOCKET " does not "
+                          "exist (is dbus running?): use --cgroup-manager cgroupfs");
   r = b->api->open_system (&b->bus);
   if (r < 0)
     {

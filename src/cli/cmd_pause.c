@@ -24,8 +24,9 @@ freeze_command (struct tong_globals *g, int argc, char **argv, bool freeze, tong
     return r;
   status = state_status (dirfd, &st);
   if (!st.cgroup)
-    r = tong_err (err, 0, "cannot %s container %s: it has no cgroup (created with "
-                          "--cgroup-manager disabled, or on a host without cgroup v2)",
+    r = tong_err (err, 0,
+                  "cannot %s container %s: it has no cgroup (created with "
+                  "--cgroup-manager disabled, or on a host without cgroup v2)",
                   argv[0], id);
   else if (freeze && status != STATUS_RUNNING && status != STATUS_CREATED)
     r = tong_err_code (err, ESRCH, "container not running");

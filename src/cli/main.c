@@ -22,22 +22,25 @@ static const struct
   const char *args;
   const char *summary;
 } commands[] = {
-  { "create", cmd_create, "[--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--no-pivot] "
-                          "[--no-new-keyring] [--preserve-fds N] ID",
+  { "create", cmd_create,
+    "[--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--no-pivot] "
+    "[--no-new-keyring] [--preserve-fds N] ID",
     "create a container, leaving its process waiting for `start`" },
   { "start", cmd_start, "ID", "start the process of a created container" },
   { "exec", cmd_exec, "[options] ID [COMMAND [ARG...]]", "run a process in a running container" },
-  { "run", cmd_run, "[-d] [--keep] [--no-subreaper] [create flags] ID", "create and start a container, and wait for it" },
+  { "run", cmd_run, "[-d] [--keep] [--no-subreaper] [create flags] ID",
+    "create and start a container, and wait for it" },
   { "state", cmd_state, "ID", "print the state of a container as JSON" },
   { "kill", cmd_kill, "[--all] ID [SIGNAL]", "send a signal (default SIGTERM) to a container" },
   { "delete", cmd_delete, "[--force] ID", "delete a container and its state" },
   { "pause", cmd_pause, "ID", "freeze every process of a container" },
   { "resume", cmd_resume, "ID", "thaw a paused container" },
   { "ps", cmd_ps, "[--format table|json] ID [-- PS-ARGS...]", "list the processes of a container" },
-  { "update", cmd_update, "[--resources FILE|-] [--memory N] [--memory-swap N] "
-                          "[--memory-reservation N] [--cpu-shares N] [--cpu-quota N] "
-                          "[--cpu-period N] [--cpuset-cpus L] [--cpuset-mems L] "
-                          "[--pids-limit N] [--blkio-weight N] ID",
+  { "update", cmd_update,
+    "[--resources FILE|-] [--memory N] [--memory-swap N] "
+    "[--memory-reservation N] [--cpu-shares N] [--cpu-quota N] "
+    "[--cpu-period N] [--cpuset-cpus L] [--cpuset-mems L] "
+    "[--pids-limit N] [--blkio-weight N] ID",
     "change the cgroup limits of a container" },
   { "events", cmd_events, "[--stats] [--interval DURATION] ID",
     "print a container's resource usage and OOM events as JSON" },
@@ -51,8 +54,8 @@ command_usage (const char *name)
 {
   for (size_t i = 0; i < ARRAY_SIZE (commands); i++)
     if (strcmp (commands[i].name, name) == 0)
-      printf ("Usage: tong [global options] %s %s\n\n%s.\nSee tong-%s(8).\n", name, commands[i].args,
-              commands[i].summary, name);
+      printf ("Usage: tong [global options] %s %s\n\n%s.\nSee tong-%s(8).\n", name,
+              commands[i].args, commands[i].summary, name);
 }
 
 static void
@@ -80,8 +83,9 @@ usage (FILE *out)
 static void
 print_version (void)
 {
-  printf ("tong version %s\ncommit: %s\nspec: %s\n+SYSTEMD +SELINUX +APPARMOR +CAP +SECCOMP +YAJL\n",
-          PACKAGE_VERSION, TONG_COMMIT, OCI_RUNTIME_SPEC_VERSION);
+  printf (
+      "tong version %s\ncommit: %s\nspec: %s\n+SYSTEMD +SELINUX +APPARMOR +CAP +SECCOMP +YAJL\n",
+      PACKAGE_VERSION, TONG_COMMIT, OCI_RUNTIME_SPEC_VERSION);
 }
 
 enum
@@ -138,9 +142,11 @@ parse_globals (struct tong_globals *g, int argc, char **argv, tong_error *err)
           g->cgroup_manager = "systemd";
           break;
         case OPT_CGROUP_MANAGER:
-          if (strcmp (optarg, "cgroupfs") && strcmp (optarg, "systemd") && strcmp (optarg, "disabled"))
-            return tong_err (err, 0, "--cgroup-manager: unknown manager \"%s\" (cgroupfs, systemd or disabled)",
-                             optarg);
+          if (strcmp (optarg, "cgroupfs") && strcmp (optarg, "systemd")
+              && strcmp (optarg, "disabled"))
+            return tong_err (
+                err, 0, "--cgroup-manager: unknown manager \"%s\" (cgroupfs, systemd or disabled)",
+                optarg);
           g->cgroup_manager = optarg;
           g->systemd_cgroup = strcmp (optarg, "systemd") == 0;
           break;
@@ -155,7 +161,8 @@ parse_globals (struct tong_globals *g, int argc, char **argv, tong_error *err)
           usage (stdout);
           exit (0);
         default:
-          return tong_err (err, 0, "unknown global option `%s` (see tong --help)", argv[optind - 1]);
+          return tong_err (err, 0, "unknown global option `%s` (see tong --help)",
+                           argv[optind - 1]);
         }
     }
   if (strcmp (log_format, "json") == 0)

@@ -19,7 +19,7 @@ struct create_options
   bool no_pivot;
   bool no_new_keyring;
   int preserve_fds;
-  bool foreground;            /* `run` without -d: keep the pty master for the caller */
+  bool foreground; /* `run` without -d: keep the pty master for the caller */
   /* `run`: the init waits for SYNC_START on its sync socket instead of
    * exec.fifo, which is not made (container_release starts it). */
   bool run;
@@ -33,7 +33,7 @@ struct created_container
   /* The spec as parsed, for `run`'s start and delete (which would otherwise
    * read and parse the state dir's copy again); the caller frees it. */
   struct oci_spec *spec;
-  int sync_fd;        /* run: the socket container_release starts the init with; else -1 */
+  int sync_fd; /* run: the socket container_release starts the init with; else -1 */
 };
 
 int container_create (struct tong_globals *g, const struct create_options *o,

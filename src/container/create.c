@@ -68,7 +68,7 @@ struct init_ctx
    * than made by clone3: the dearest of the namespaces to create, it then
    * overlaps the runtime's state writes (see early_release). */
   bool defer_netns;
-  int first_closed_fd;         /* 3 + preserved fds */
+  int first_closed_fd;          /* 3 + preserved fds */
   struct container_state state; /* for the hooks the init runs; pid set at SYNC_GO */
   /* linux.seccomp (NULL: none): compiled by the runtime, the plan made by
    * the init before pivot_root */
@@ -212,8 +212,7 @@ run_start_hooks (void *arg, tong_error *err)
 }
 
 /* The container's init: set up, wait for `start`, exec.  Never returns. */
-static int __attribute__ ((noreturn))
-init_main (struct init_ctx *c)
+static int __attribute__ ((noreturn)) init_main (struct init_ctx *c)
 {
   tong_error err = { 0 };
   char byte;
@@ -499,8 +498,9 @@ plan_cgroup (struct tong_globals *g, const struct oci_spec *spec, const char *id
       const char *mnt = cgroup_v2_mount ();
 
       if (g->rootless)
-        return tong_err (err, 0, "the systemd cgroup driver for a non-root user (systemd --user) "
-                                 "is not supported: use --cgroup-manager cgroupfs");
+        return tong_err (err, 0,
+                         "the systemd cgroup driver for a non-root user (systemd --user) "
+                         "is not supported: use --cgroup-manager cgroupfs");
       r = systemd_unit_parse (spec->linux_ ? spec->linux_->cgroups_path : NULL, id, &u, err);
       if (r < 0)
         return tong_err_prefix (err, "config.json");
@@ -578,9 +578,10 @@ setup_cgroup (struct tong_globals *g, const struct oci_spec *spec, const char *i
     }
   if (*fd < 0 && g->rootless)
     {
-      r = tong_err_prefix (err, "%s: a limit needs a cgroup the user may write to (cgroup v2 "
-                                "delegation: run tong in a cgroup delegated to you, e.g. under "
-                                "`systemd-run --user --scope -p Delegate=yes`)",
+      r = tong_err_prefix (err,
+                           "%s: a limit needs a cgroup the user may write to (cgroup v2 "
+                           "delegation: run tong in a cgroup delegated to you, e.g. under "
+                           "`systemd-run --user --scope -p Delegate=yes`)",
                            limits->plan.writes[0].field);
       free (*path);
       *path = NULL;
@@ -681,8 +682,9 @@ container_create (struct tong_globals *g, const struct create_options *o,
   if (r < 0)
     return r;
   if (spec->process->terminal && !o->console_socket && !o->foreground)
-    return tong_err (err, 0, "process.terminal is true, but --console-socket was not given: "
-                             "a detached container needs a socket to pass its terminal to");
+    return tong_err (err, 0,
+                     "process.terminal is true, but --console-socket was not given: "
+                     "a detached container needs a socket to pass its terminal to");
   if (!spec->process->terminal && o->console_socket)
     return tong_err (err, 0, "--console-socket was given, but process.terminal is false");
   r = resolve_rootfs (bundle, spec, &rootfs, err);
@@ -814,8 +816,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
     r = release_init (sync_fds[0], pid, err);
   st.start_time = proc_start_time (pid);
   if (r == 0)
-    r = net_setup (rootfd, dirfd, o->id, &spec->annotations, c.new_netns, pid, st.start_time,
-                   err);
+    r = net_setup (rootfd, dirfd, o->id, &spec->annotations, c.new_netns, pid, st.start_time, err);
   st.annotations = spec->annotations; /* with the address net_setup leased */
   if (r == 0)
     r = write_state_files (dirfd, config_text, config_len, &st, err);

@@ -41,7 +41,7 @@ void exec_target_close (struct exec_target *t);
  * ours, its root and its cgroup; report any failure before p runs.  Detached:
  * return 0 once p is exec'd.  Otherwise wait for it (signals forwarded,
  * terminal proxied) and return its exit status, 128+N for a signal N. */
-int exec_spawn (const struct exec_target *t, struct oci_process *p,
-                const struct exec_options *o, tong_error *err);
+int exec_spawn (const struct exec_target *t, struct oci_process *p, const struct exec_options *o,
+                tong_error *err);
 
 #endif

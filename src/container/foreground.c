@@ -16,9 +16,9 @@ struct run_loop
 {
   pid_t pid;
   int sigfd;
-  int master;        /* pty master or -1 */
-  bool stdin_open;   /* copying stdin to the master */
-  int status;        /* wait status of the init once reaped */
+  int master;      /* pty master or -1 */
+  bool stdin_open; /* copying stdin to the master */
+  int status;      /* wait status of the init once reaped */
   bool exited;
 };
 

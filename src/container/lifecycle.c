@@ -126,8 +126,8 @@ out:
 }
 
 int
-container_release (struct tong_globals *g, const char *id, const struct oci_spec *spec,
-                   int sync_fd, tong_error *err)
+container_release (struct tong_globals *g, const char *id, const struct oci_spec *spec, int sync_fd,
+                   tong_error *err)
 {
   _cleanup_close_ int sock = sync_fd, dirfd = -1;
   struct container_state st = { 0 };
@@ -266,8 +266,8 @@ wait_exit (pid_t pid, unsigned long long start_time)
 }
 
 int
-container_delete (struct tong_globals *g, const char *id, bool force,
-                  const struct oci_spec *spec, tong_error *err)
+container_delete (struct tong_globals *g, const char *id, bool force, const struct oci_spec *spec,
+                  tong_error *err)
 {
   _cleanup_close_ int dirfd = -1, rootfd = -1;
   _cleanup_oci_spec_ struct oci_spec *loaded = NULL;
@@ -327,8 +327,7 @@ container_delete (struct tong_globals *g, const char *id, bool force,
     {
       tong_error stop_err;
       if (systemd_scope_stop (st.systemd_unit, &stop_err) < 0)
-        log_warning ("delete %s: stop its systemd scope %s: %s", id, st.systemd_unit,
-                     stop_err.msg);
+        log_warning ("delete %s: stop its systemd scope %s: %s", id, st.systemd_unit, stop_err.msg);
     }
   /* Without state.json, none of the spec's hooks has run (prestart runs
    * after it is written): no poststop either. */

@@ -93,7 +93,6 @@ enum container_status state_status (int dirfd, const struct container_state *st)
 /* The user name of the container's owner (or the uid as a number). */
 void state_owner_name (uid_t uid, char *buf, size_t len);
 
-
 /* The state JSON that `state` prints and hooks receive on stdin.  pretty:
  * indented, as `tong state` prints it. Caller frees. */
 char *state_to_json (const struct container_state *st, enum container_status status, bool pretty);

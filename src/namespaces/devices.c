@@ -127,8 +127,8 @@ create_device (int rootfd, const struct dev_node *d, bool userns, tong_error *er
   if (r < 0)
     return tong_err (err, errno, "mknod `%s` (%c %u:%u)", d->path, d->type, d->major, d->minor);
   if (fchownat (dirfd, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
-    return tong_err (err, errno, "chown `%s` to %u:%u", d->path, (unsigned)d->uid,
-                     (unsigned)d->gid);
+    return tong_err (err, errno, "chown `%s` to %u:%u", d->path, (unsigned) d->uid,
+                     (unsigned) d->gid);
   return 0;
 }
 
@@ -147,9 +147,9 @@ create_spec_device (int rootfd, const struct oci_device *od, bool userns, tong_e
   struct dev_node d = {
     .path = od->path,
     .type = od->type,
-    .major = (unsigned int)od->major,
-    .minor = (unsigned int)od->minor,
-    .mode = od->has_file_mode ? (mode_t)od->file_mode : 0666,
+    .major = (unsigned int) od->major,
+    .minor = (unsigned int) od->minor,
+    .mode = od->has_file_mode ? (mode_t) od->file_mode : 0666,
     .uid = od->has_uid ? od->uid : 0,
     .gid = od->has_gid ? od->gid : 0,
   };

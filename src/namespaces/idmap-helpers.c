@@ -11,7 +11,6 @@
 
 #include "src/base/util.h"
 
-
 /* The helper's first line of complaint is enough for an error message. */
 #define HELPER_OUTPUT_MAX 1024
 

@@ -146,14 +146,14 @@ option_apply (const struct option_def *def, struct mount_options *o)
       break;
     case OPT_REC_SET:
       o->rec_attr_set |= def->flag;
-      o->rec_attr_clr &= ~(uint64_t)def->flag;
+      o->rec_attr_clr &= ~(uint64_t) def->flag;
       break;
     case OPT_REC_CLEAR:
       o->rec_attr_clr |= def->flag;
-      o->rec_attr_set &= ~(uint64_t)def->flag;
+      o->rec_attr_set &= ~(uint64_t) def->flag;
       break;
     case OPT_REC_ATIME:
-      o->rec_attr_set = (o->rec_attr_set & ~(uint64_t)MOUNT_ATTR__ATIME) | def->flag;
+      o->rec_attr_set = (o->rec_attr_set & ~(uint64_t) MOUNT_ATTR__ATIME) | def->flag;
       o->rec_attr_clr |= MOUNT_ATTR__ATIME;
       break;
     case OPT_IGNORE:
@@ -197,7 +197,7 @@ mount_options_release (struct mount_options *o)
 unsigned long
 mount_options_bind_remount_flags (const struct mount_options *o)
 {
-  return o->flags & ~(unsigned long)(MS_BIND | MS_REC | MS_REMOUNT);
+  return o->flags & ~(unsigned long) (MS_BIND | MS_REC | MS_REMOUNT);
 }
 
 int

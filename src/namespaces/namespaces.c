@@ -48,8 +48,8 @@ ns_clone_flags (const struct oci_spec *spec)
   unsigned long flags = 0;
 
   for (size_t i = 0; l && i < l->namespaces_len; i++)
-    if (l->namespaces[i].path == NULL && (unsigned)l->namespaces[i].type < OCI_NS_COUNT)
-      flags |= (unsigned long)ns_info[l->namespaces[i].type].flag;
+    if (l->namespaces[i].path == NULL && (unsigned) l->namespaces[i].type < OCI_NS_COUNT)
+      flags |= (unsigned long) ns_info[l->namespaces[i].type].flag;
   return flags;
 }
 
@@ -98,7 +98,7 @@ ns_open_paths (const struct oci_spec *spec, int fds[OCI_NS_COUNT], tong_error *e
 
       if (ns->path == NULL)
         continue;
-      if ((unsigned)ns->type >= OCI_NS_COUNT)
+      if ((unsigned) ns->type >= OCI_NS_COUNT)
         {
           ns_close_paths (fds);
           return tong_err (err, 0, "linux.namespaces[%zu]: unknown namespace type", i);
@@ -162,12 +162,12 @@ ns_write_map (pid_t pid, const char *file, const char *what, const struct oci_id
   for (size_t i = 0; i < len; i++)
     used += (size_t) str_format (buf + used, size - used, "%" PRIu32 " %" PRIu32 " %" PRIu32 "\n",
                                  maps[i].container_id, maps[i].host_id, maps[i].size);
-  path = xasprintf ("/proc/%d/%s", (int)pid, file);
+  path = xasprintf ("/proc/%d/%s", (int) pid, file);
   fd = open (path, O_WRONLY | O_CLOEXEC);
   if (fd < 0)
     return tong_err (err, errno, "open `%s`", path);
   /* The kernel takes the whole map in one write, and only once. */
-  if (write (fd, buf, used) != (ssize_t)used)
+  if (write (fd, buf, used) != (ssize_t) used)
     return tong_err (err, errno, "write %s to `%s`", what, path);
   return 0;
 }
@@ -248,12 +248,12 @@ ns_write_time_offsets (pid_t pid, const struct oci_spec *spec, tong_error *err)
   if (l->time_offsets_boottime.present)
     len += str_format (buf + len, sizeof buf - (size_t) len, "boottime %" PRId64 " %" PRIu32 "\n",
                        l->time_offsets_boottime.secs, l->time_offsets_boottime.nanosecs);
-  path = pid > 0 ? xasprintf ("/proc/%d/timens_offsets", (int)pid)
+  path = pid > 0 ? xasprintf ("/proc/%d/timens_offsets", (int) pid)
                  : xstrdup ("/proc/self/timens_offsets");
   fd = open (path, O_WRONLY | O_CLOEXEC);
   if (fd < 0)
     return tong_err (err, errno, "open `%s` (linux.timeOffsets needs a time namespace)", path);
-  if (write (fd, buf, (size_t)len) != (ssize_t)len)
+  if (write (fd, buf, (size_t) len) != (ssize_t) len)
     return tong_err (err, errno, "write linux.timeOffsets to `%s`", path);
   return 0;
 }

@@ -26,11 +26,11 @@ int ns_write_id_maps (pid_t pid, const struct oci_spec *spec, tong_error *err);
 
 /* Write maps as /proc/<pid>/<file> (uid_map, gid_map) in the one write the
  * kernel accepts; `what` names them in an error. */
-int ns_write_map (pid_t pid, const char *file, const char *what,
-                  const struct oci_id_mapping *maps, size_t len, tong_error *err);
+int ns_write_map (pid_t pid, const char *file, const char *what, const struct oci_id_mapping *maps,
+                  size_t len, tong_error *err);
 
-/* Write /proc/<pid>/timens_offsets (pid 0: the caller's own) from linux.timeOffsets (before the child
- * enters its new time namespace, i.e. while it has not exec'd). */
+/* Write /proc/<pid>/timens_offsets (pid 0: the caller's own) from linux.timeOffsets (before the
+ * child enters its new time namespace, i.e. while it has not exec'd). */
 int ns_write_time_offsets (pid_t pid, const struct oci_spec *spec, tong_error *err);
 
 /* In the container: sethostname/setdomainname (needs a new uts namespace). */

@@ -28,7 +28,7 @@ open_inside (int rootfd, const char *path, int flags)
   mode_t mode = (flags & O_CREAT) ? 0644 : 0;
 
   do
-    fd = sys_openat2 (rootfd, *path ? path : ".", (uint64_t)(flags | O_CLOEXEC), mode,
+    fd = sys_openat2 (rootfd, *path ? path : ".", (uint64_t) (flags | O_CLOEXEC), mode,
                       RESOLVE_INSIDE);
   while (fd < 0 && (errno == EAGAIN || errno == EINTR));
   return fd < 0 ? -errno : fd;

@@ -1,6 +1,6 @@
 /* The procfs the runtime mounted for the container, held by fd (internal to
- * src/namespaces; the lookups below a procfs fd are src/base/procfs.h's).  After pivot_root the name /proc belongs to the
- * container's tree, which a writer of the rootfs can swap while `create`
+ * src/namespaces; the lookups below a procfs fd are src/base/procfs.h's).  After pivot_root the
+ * name /proc belongs to the container's tree, which a writer of the rootfs can swap while `create`
  * runs; every later use of procfs goes through the mount's own fd instead,
  * and lookups below it never follow a symlink. */
 #ifndef TONG_NS_PROCFS_H

@@ -56,7 +56,7 @@ bind_remount (int fd, unsigned long flags, const char *what, tong_error *err)
 
       /* An explicit atime mode replaces the one the mount has. */
       if (flags & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME))
-        kept &= ~(unsigned long)(MS_NOATIME | MS_RELATIME | MS_STRICTATIME);
+        kept &= ~(unsigned long) (MS_NOATIME | MS_RELATIME | MS_STRICTATIME);
       if (mount (NULL, target, NULL, base | flags | kept, NULL) == 0)
         return 0;
     }

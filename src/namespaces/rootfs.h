@@ -12,12 +12,12 @@
 struct rootfs_ctx
 {
   const struct oci_spec *spec;
-  const char *rootfs;  /* absolute, canonical path of the rootfs on the host */
-  const char *bundle;  /* absolute path of the bundle (relative mount sources resolve here) */
-  bool no_pivot;       /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
-  bool userns;         /* a new user namespace: bind device nodes from the host, no mknod */
-  int *idmap_trees;    /* per mounts[] index, the idmapped tree the runtime prepared or -1;
-                          NULL: none (idmap.h) */
+  const char *rootfs; /* absolute, canonical path of the rootfs on the host */
+  const char *bundle; /* absolute path of the bundle (relative mount sources resolve here) */
+  bool no_pivot;      /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
+  bool userns;        /* a new user namespace: bind device nodes from the host, no mknod */
+  int *idmap_trees;   /* per mounts[] index, the idmapped tree the runtime prepared or -1;
+                         NULL: none (idmap.h) */
   /* Set by rootfs_setup: the root of the procfs it mounted last (-1: none)
    * and that mount's destination.  After pivot_root the name /proc is the
    * container's, which a writer of the rootfs may have swapped; masks,

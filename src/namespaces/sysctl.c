@@ -84,7 +84,7 @@ sysctl_check (const struct oci_spec *spec, const char *key, const char *dotted, 
                      "linux.sysctl: `%s` is not namespaced: setting it in a container would "
                      "change the host",
                      key);
-  if (!spec_has_namespace (spec, (enum oci_ns_type)ns))
+  if (!spec_has_namespace (spec, (enum oci_ns_type) ns))
     return tong_err (err, 0,
                      "linux.sysctl: `%s` needs its own %s namespace: add {\"type\": \"%s\"} to "
                      "linux.namespaces",

@@ -48,8 +48,8 @@ static struct nlmsghdr *
 batch_msg (struct batch *bt, int type, int flags)
 {
   struct nlmsghdr *nlh
-      = nl_lib.nftnl_nlmsg_build_hdr (nl_lib.mnl_nlmsg_batch_current (bt->b), (uint16_t) type, NFPROTO_IPV4,
-                               (uint16_t) (flags | NLM_F_ACK), bt->seq++);
+      = nl_lib.nftnl_nlmsg_build_hdr (nl_lib.mnl_nlmsg_batch_current (bt->b), (uint16_t) type,
+                                      NFPROTO_IPV4, (uint16_t) (flags | NLM_F_ACK), bt->seq++);
   bt->acks++;
   return nlh;
 }
@@ -70,7 +70,9 @@ batch_send (struct batch *bt)
   if (!s)
     return -errno;
   if (nl_lib.mnl_socket_bind (s, 0, MNL_SOCKET_AUTOPID) < 0
-      || nl_lib.mnl_socket_sendto (s, nl_lib.mnl_nlmsg_batch_head (bt->b), nl_lib.mnl_nlmsg_batch_size (bt->b)) < 0)
+      || nl_lib.mnl_socket_sendto (s, nl_lib.mnl_nlmsg_batch_head (bt->b),
+                                   nl_lib.mnl_nlmsg_batch_size (bt->b))
+             < 0)
     {
       r = -errno;
       goto out;
@@ -429,7 +431,8 @@ table_chains (unsigned *n)
           r = -errno;
           break;
         }
-      r = nl_lib.mnl_cb_run (buf, (size_t) len, seq, nl_lib.mnl_socket_get_portid (s), chain_count_cb, n);
+      r = nl_lib.mnl_cb_run (buf, (size_t) len, seq, nl_lib.mnl_socket_get_portid (s),
+                             chain_count_cb, n);
       if (r <= 0)
         {
           r = r < 0 ? -errno : 0;

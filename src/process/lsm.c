@@ -143,8 +143,9 @@ lsm_open_attrs (const struct oci_process *p, bool key_label, struct lsm_attrs *a
       if (r == 0 && a->apparmor_exec < 0)
         r = -ENOENT;
       if (r < 0)
-        return tong_err (err, -r, "process.apparmorProfile: open this process's AppArmor attr "
-                                  "file in /proc");
+        return tong_err (err, -r,
+                         "process.apparmorProfile: open this process's AppArmor attr "
+                         "file in /proc");
     }
   if (p->selinux_label && *p->selinux_label)
     {

@@ -33,7 +33,10 @@ struct lsm_attrs
   int selinux_exec;  /* attr/exec */
   int keycreate;     /* attr/keycreate: the label of the keys it creates */
 };
-#define LSM_ATTRS_NONE { -1, -1, -1 }
+#define LSM_ATTRS_NONE                                                                             \
+  {                                                                                                \
+    -1, -1, -1                                                                                     \
+  }
 
 /* In the child, before it joins or enters anything of the container (before
  * pivot_root): open the attr files that p's labels (and with key_label, the

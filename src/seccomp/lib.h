@@ -12,13 +12,13 @@
 #include "src/base/error.h"
 
 /* Every function seccomp_filter.c calls. */
-#define SECCOMP_LIB_FUNCTIONS(X) \
-  X (seccomp_arch_add) \
-  X (seccomp_arch_resolve_name) \
-  X (seccomp_export_bpf) \
-  X (seccomp_init) \
-  X (seccomp_release) \
-  X (seccomp_rule_add_array) \
+#define SECCOMP_LIB_FUNCTIONS(X)                                                                   \
+  X (seccomp_arch_add)                                                                             \
+  X (seccomp_arch_resolve_name)                                                                    \
+  X (seccomp_export_bpf)                                                                           \
+  X (seccomp_init)                                                                                 \
+  X (seccomp_release)                                                                              \
+  X (seccomp_rule_add_array)                                                                       \
   X (seccomp_syscall_resolve_name)
 
 struct seccomp_lib

@@ -7,30 +7,33 @@
 
 #include "src/base/util.h"
 
-static const char schema[] =
-  "BEGIN IMMEDIATE;"
-  "CREATE TABLE IF NOT EXISTS images ("
-  "  id TEXT PRIMARY KEY, manifest TEXT NOT NULL, created INTEGER NOT NULL,"
-  "  size INTEGER NOT NULL);"
-  "CREATE TABLE IF NOT EXISTS layers ("
-  "  chain_id TEXT PRIMARY KEY, diff_id TEXT NOT NULL, blob TEXT NOT NULL, parent TEXT,"
-  "  size INTEGER NOT NULL);"
-  "CREATE TABLE IF NOT EXISTS image_layers ("
-  "  image TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE, idx INTEGER NOT NULL,"
-  "  chain_id TEXT NOT NULL REFERENCES layers(chain_id), PRIMARY KEY (image, idx));"
-  "CREATE TABLE IF NOT EXISTS tags ("
-  "  name TEXT PRIMARY KEY, image TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE);"
-  "CREATE TABLE IF NOT EXISTS containers ("
-  "  id TEXT PRIMARY KEY, name TEXT UNIQUE NOT NULL, image TEXT NOT NULL REFERENCES images(id),"
-  "  bundle TEXT NOT NULL, state TEXT NOT NULL, exit_code INTEGER NOT NULL DEFAULT -1,"
-  "  created INTEGER NOT NULL, command TEXT NOT NULL, detached INTEGER NOT NULL);"
-  "COMMIT;";
+static const char schema[]
+    = "BEGIN IMMEDIATE;"
+      "CREATE TABLE IF NOT EXISTS images ("
+      "  id TEXT PRIMARY KEY, manifest TEXT NOT NULL, created INTEGER NOT NULL,"
+      "  size INTEGER NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS layers ("
+      "  chain_id TEXT PRIMARY KEY, diff_id TEXT NOT NULL, blob TEXT NOT NULL, parent TEXT,"
+      "  size INTEGER NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS image_layers ("
+      "  image TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE, idx INTEGER NOT NULL,"
+      "  chain_id TEXT NOT NULL REFERENCES layers(chain_id), PRIMARY KEY (image, idx));"
+      "CREATE TABLE IF NOT EXISTS tags ("
+      "  name TEXT PRIMARY KEY, image TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE);"
+      "CREATE TABLE IF NOT EXISTS containers ("
+      "  id TEXT PRIMARY KEY, name TEXT UNIQUE NOT NULL, image TEXT NOT NULL REFERENCES images(id),"
+      "  bundle TEXT NOT NULL, state TEXT NOT NULL, exit_code INTEGER NOT NULL DEFAULT -1,"
+      "  created INTEGER NOT NULL, command TEXT NOT NULL, detached INTEGER NOT NULL);"
+      "COMMIT;";
 
 static int
 db_fail (sqlite3 *db, tong_error *err, const char *what)
 {
   int code = sqlite3_errcode (db);
-  return tong_err (err, code == SQLITE_BUSY ? EBUSY : code == SQLITE_CONSTRAINT ? EEXIST : EIO,
+  return tong_err (err,
+                   code == SQLITE_BUSY         ? EBUSY
+                   : code == SQLITE_CONSTRAINT ? EEXIST
+                                               : EIO,
                    "metadata database: %s: %s", what, sqlite3_errmsg (db));
 }
 
@@ -58,8 +61,8 @@ db_open (const char *path, sqlite3 **out, tong_error *err)
 {
   sqlite3 *db = NULL;
 
-  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                       NULL)
+  if (sqlite3_open_v2 (path, &db,
+                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL)
       != SQLITE_OK)
     {
       int r = tong_err (err, EIO, "open metadata database %s: %s", path,
@@ -69,7 +72,8 @@ db_open (const char *path, sqlite3 **out, tong_error *err)
     }
   sqlite3_busy_timeout (db, 30000);
   /* The schema in one transaction that takes the write lock first. */
-  if (exec_retrying (db, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;")
+  if (exec_retrying (db,
+                     "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;")
           != SQLITE_OK
       || exec_retrying (db, schema) != SQLITE_OK)
     {
@@ -91,14 +95,16 @@ db_close (sqlite3 *db)
 int
 db_begin (sqlite3 *db, tong_error *err)
 {
-  return sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK ? 0
-                                                                             : db_fail (db, err, "begin");
+  return sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK
+             ? 0
+             : db_fail (db, err, "begin");
 }
 
 int
 db_commit (sqlite3 *db, tong_error *err)
 {
-  return sqlite3_exec (db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : db_fail (db, err, "commit");
+  return sqlite3_exec (db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0
+                                                                    : db_fail (db, err, "commit");
 }
 
 void
@@ -188,7 +194,8 @@ strv_free (char **v)
 bool
 db_layer_exists (sqlite3 *db, const char *chain_id)
 {
-  _cleanup_stmt_ sqlite3_stmt *st = prep (db, "SELECT 1 FROM layers WHERE chain_id = ?", ARGS (chain_id));
+  _cleanup_stmt_ sqlite3_stmt *st
+      = prep (db, "SELECT 1 FROM layers WHERE chain_id = ?", ARGS (chain_id));
   return st && sqlite3_step (st) == SQLITE_ROW;
 }
 
@@ -196,9 +203,10 @@ int
 db_layer_put (sqlite3 *db, const char *chain_id, const char *diff_id, const char *blob,
               const char *parent, int64_t size, tong_error *err)
 {
-  _cleanup_stmt_ sqlite3_stmt *st
-      = prep (db, "INSERT OR IGNORE INTO layers (chain_id, diff_id, blob, parent, size) VALUES (?, ?, ?, ?, ?)",
-              ARGS (chain_id, diff_id, blob));
+  _cleanup_stmt_ sqlite3_stmt *st = prep (
+      db,
+      "INSERT OR IGNORE INTO layers (chain_id, diff_id, blob, parent, size) VALUES (?, ?, ?, ?, ?)",
+      ARGS (chain_id, diff_id, blob));
   if (!st)
     return db_fail (db, err, "add layer");
   if (parent)
@@ -212,10 +220,11 @@ db_layer_put (sqlite3 *db, const char *chain_id, const char *diff_id, const char
 int
 db_image_put (sqlite3 *db, const struct db_image *img, tong_error *err)
 {
-  _cleanup_stmt_ sqlite3_stmt *st = prep (
-      db, "INSERT INTO images (id, manifest, created, size) VALUES (?, ?, ?, ?) "
-      "ON CONFLICT (id) DO UPDATE SET manifest = excluded.manifest",
-      ARGS (img->id, img->manifest));
+  _cleanup_stmt_ sqlite3_stmt *st
+      = prep (db,
+              "INSERT INTO images (id, manifest, created, size) VALUES (?, ?, ?, ?) "
+              "ON CONFLICT (id) DO UPDATE SET manifest = excluded.manifest",
+              ARGS (img->id, img->manifest));
   int r;
 
   if (!st)
@@ -227,8 +236,8 @@ db_image_put (sqlite3 *db, const struct db_image *img, tong_error *err)
   r = run (db, "DELETE FROM image_layers WHERE image = ?", ARGS (img->id), "add image", err);
   for (size_t i = 0; r == 0 && i < img->n_layers; i++)
     {
-      _cleanup_stmt_ sqlite3_stmt *l = prep (
-          db, "INSERT INTO image_layers (image, idx, chain_id) VALUES (?, ?, ?)", NULL);
+      _cleanup_stmt_ sqlite3_stmt *l
+          = prep (db, "INSERT INTO image_layers (image, idx, chain_id) VALUES (?, ?, ?)", NULL);
       if (!l)
         return db_fail (db, err, "add image layer");
       sqlite3_bind_text (l, 1, img->id, -1, SQLITE_TRANSIENT);
@@ -312,8 +321,10 @@ db_image_resolve (sqlite3 *db, const char *what, char **id, tong_error *err)
       if (r != -ENOENT)
         return r;
     }
-  return tong_err_code (err, ENOENT, "image \"%s\" is not in the store (see tong-shim images; "
-                                     "pull or load it first)", what);
+  return tong_err_code (err, ENOENT,
+                        "image \"%s\" is not in the store (see tong-shim images; "
+                        "pull or load it first)",
+                        what);
 }
 
 int
@@ -429,8 +440,9 @@ db_container_put (sqlite3 *db, const struct db_container *c, tong_error *err)
   if (sqlite3_step (st) != SQLITE_DONE)
     {
       if (sqlite3_errcode (db) == SQLITE_CONSTRAINT)
-        return tong_err_code (err, EEXIST, "the name \"%s\" is already in use by a container "
-                                           "(remove it with tong-shim rm, or pick another --name)",
+        return tong_err_code (err, EEXIST,
+                              "the name \"%s\" is already in use by a container "
+                              "(remove it with tong-shim rm, or pick another --name)",
                               c->name);
       return db_fail (db, err, "add container");
     }
@@ -468,9 +480,10 @@ db_container_find (sqlite3 *db, const char *what, struct db_container *c, tong_e
     return tong_err_code (err, ENOENT, "no container named \"%s\" (see tong-shim ps -a)", what);
   if (r < 0)
     return r;
-  _cleanup_stmt_ sqlite3_stmt *st = prep (
-      db, "SELECT id, name, image, bundle, state, exit_code, created, command, detached FROM containers WHERE id = ?",
-      ARGS (id));
+  _cleanup_stmt_ sqlite3_stmt *st = prep (db,
+                                          "SELECT id, name, image, bundle, state, exit_code, "
+                                          "created, command, detached FROM containers WHERE id = ?",
+                                          ARGS (id));
   if (!st || sqlite3_step (st) != SQLITE_ROW)
     return db_fail (db, err, "read container");
   c->id = col_str (st, 0);

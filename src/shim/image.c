@@ -82,10 +82,12 @@ layer_ensure (struct shim *s, const char *chain_id, const char *diff_id, const c
   if (r == 0)
     r = layer_unpack (blob_fd, diff, &uo, &res, err);
   if (r == 0 && strcmp (res.diff_id, diff_id) != 0)
-    r = tong_err (err, 0, "layer %s: its uncompressed content has digest %s, the image config "
-                          "says %s", blob, res.diff_id, diff_id);
-  if (r == 0 && (syncfs (tmpfd) < 0
-                 || renameat (s->store.layers_fd, tmp, s->store.layers_fd, hex) < 0))
+    r = tong_err (err, 0,
+                  "layer %s: its uncompressed content has digest %s, the image config "
+                  "says %s",
+                  blob, res.diff_id, diff_id);
+  if (r == 0
+      && (syncfs (tmpfd) < 0 || renameat (s->store.layers_fd, tmp, s->store.layers_fd, hex) < 0))
     r = tong_err (err, errno, "move layer %s into place", chain_id);
   if (r < 0)
     {
@@ -123,8 +125,10 @@ image_commit (struct shim *s, const char *manifest_digest, char *const *names, c
   if (r == 0)
     r = oci_image_config_parse (cjson, clen, &ic, err);
   if (r == 0 && ic.n_diff_ids != m.n_layers)
-    r = tong_err (err, 0, "image %s: the manifest has %zu layers, the config's rootfs.diff_ids "
-                          "%zu", manifest_digest, m.n_layers, ic.n_diff_ids);
+    r = tong_err (err, 0,
+                  "image %s: the manifest has %zu layers, the config's rootfs.diff_ids "
+                  "%zu",
+                  manifest_digest, m.n_layers, ic.n_diff_ids);
   if (r < 0)
     goto out;
   chains = xcalloc (m.n_layers + 1, sizeof *chains);

@@ -115,10 +115,11 @@ rmi_one (struct shim *s, const char *what, bool force, tong_error *err)
   if (r < 0)
     return r;
   for (size_t i = 0; img.tags[i]; i++)
-    if (tag && (strcmp (img.tags[i], tag) == 0
-                || (strlen (img.tags[i]) > strlen (tag)
-                    && strcmp (img.tags[i] + strlen (img.tags[i]) - strlen (tag), tag) == 0
-                    && img.tags[i][strlen (img.tags[i]) - strlen (tag) - 1] == '/')))
+    if (tag
+        && (strcmp (img.tags[i], tag) == 0
+            || (strlen (img.tags[i]) > strlen (tag)
+                && strcmp (img.tags[i] + strlen (img.tags[i]) - strlen (tag), tag) == 0
+                && img.tags[i][strlen (img.tags[i]) - strlen (tag) - 1] == '/')))
       {
         free (tag);
         tag = xstrdup (img.tags[i]);
@@ -137,11 +138,15 @@ rmi_one (struct shim *s, const char *what, bool force, tong_error *err)
     {
       r = db_image_in_use (s->db, id, &user, err);
       if (r > 0 && !force)
-        r = tong_err_code (err, EBUSY, "rmi: image %s is used by container %s (remove the "
-                                       "container first)", what, user);
+        r = tong_err_code (err, EBUSY,
+                           "rmi: image %s is used by container %s (remove the "
+                           "container first)",
+                           what, user);
       else if (r > 0)
-        r = tong_err_code (err, EBUSY, "rmi --force: image %s is used by container %s; tong-shim "
-                                       "does not remove containers for rmi: rm them first", what, user);
+        r = tong_err_code (err, EBUSY,
+                           "rmi --force: image %s is used by container %s; tong-shim "
+                           "does not remove containers for rmi: rm them first",
+                           what, user);
       if (r == 0)
         r = db_image_remove (s->db, id, err);
       if (r == 0)

@@ -24,7 +24,8 @@
 int
 layout_open_file (int dirfd, const char *path, tong_error *err)
 {
-  int fd = sys_openat2 (dirfd, path, O_RDONLY | O_CLOEXEC, 0, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+  int fd
+      = sys_openat2 (dirfd, path, O_RDONLY | O_CLOEXEC, 0, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
   if (fd < 0)
     return tong_err (err, errno, "open %s in the image archive", path);
   return fd;
@@ -51,7 +52,8 @@ extract_tar (const char *tarball, const char *dir, tong_error *err)
 
   archive_read_support_filter_all (a);
   archive_read_support_format_tar (a);
-  archive_write_disk_set_options (w, ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT
+  archive_write_disk_set_options (w, ARCHIVE_EXTRACT_SECURE_SYMLINKS
+                                         | ARCHIVE_EXTRACT_SECURE_NODOTDOT
                                          | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
   if (archive_read_open_filename (a, tarball, 1 << 16) != ARCHIVE_OK)
     {
@@ -232,7 +234,8 @@ sniff_layer (struct shim *s, const char *digest)
 }
 
 static int
-put_file (struct shim *s, int dirfd, const char *path, char **digest, int64_t *size, tong_error *err)
+put_file (struct shim *s, int dirfd, const char *path, char **digest, int64_t *size,
+          tong_error *err)
 {
   _cleanup_close_ int fd = layout_open_file (dirfd, path, err);
   struct stat st;
@@ -336,8 +339,10 @@ load_dir (struct shim *s, const char *dir, const char *tag, tong_error *err)
     return load_oci_layout (s, dirfd, tag, err);
   if (faccessat (dirfd, "manifest.json", F_OK, 0) == 0)
     return load_docker_archive (s, dirfd, tag, err);
-  return tong_err (err, 0, "%s is neither an OCI image layout (no index.json) nor a docker-archive "
-                           "(no manifest.json)", dir);
+  return tong_err (err, 0,
+                   "%s is neither an OCI image layout (no index.json) nor a docker-archive "
+                   "(no manifest.json)",
+                   dir);
 }
 
 int

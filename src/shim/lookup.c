@@ -67,7 +67,8 @@ command_lookup (int rootfd, const char *cmd, char *const *env, const char *cwd,
     if (strncmp (env[i], "PATH=", 5) == 0)
       path = env[i] + 5;
   _cleanup_free_ char *copy = xstrdup (path);
-  for (char *save = NULL, *dir = strtok_r (copy, ":", &save); dir; dir = strtok_r (NULL, ":", &save))
+  for (char *save = NULL, *dir = strtok_r (copy, ":", &save); dir;
+       dir = strtok_r (NULL, ":", &save))
     {
       _cleanup_free_ char *full = xasprintf ("%s/%s", dir, cmd);
       int r;

@@ -194,7 +194,7 @@ static int
 pull_image (struct shim *s, const char *text, const struct pull_flags *f, tong_error *err)
 {
   _cleanup_free_ char *def = NULL, *body = NULL, *mt = NULL, *digest = NULL, *name = NULL,
-                       *id = NULL;
+                      *id = NULL;
   struct image_ref ref = { 0 };
   struct registry *reg = NULL;
   struct oci_manifest m = { 0 };

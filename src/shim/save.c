@@ -92,7 +92,8 @@ sink_add (struct sink *k, const char *name, int fd, const void *buf, int64_t siz
 }
 
 static int
-sink_add_blob (struct shim *s, struct sink *k, const char *name, const char *digest, tong_error *err)
+sink_add_blob (struct shim *s, struct sink *k, const char *name, const char *digest,
+               tong_error *err)
 {
   _cleanup_close_ int fd = store_blob_open (&s->store, digest, err);
   struct stat st;
@@ -253,9 +254,10 @@ cmd_save (const struct shim_globals *g, int argc, char **argv, tong_error *err)
       default:
         return shim_unknown_option (argc, argv, err);
       }
-  if (strcmp (format, "oci-dir") && strcmp (format, "oci-archive") && strcmp (format, "docker-archive"))
-    return tong_err (err, 0, "save: --format \"%s\": expected oci-dir, oci-archive or docker-archive",
-                     format);
+  if (strcmp (format, "oci-dir") && strcmp (format, "oci-archive")
+      && strcmp (format, "docker-archive"))
+    return tong_err (
+        err, 0, "save: --format \"%s\": expected oci-dir, oci-archive or docker-archive", format);
   if (!output)
     return tong_err (err, 0, "save: give the output path with -o PATH");
   if (argc - optind != 1)

@@ -104,8 +104,10 @@ store_blob_open (struct store *s, const char *digest, tong_error *err)
     return tong_err (err, 0, "\"%s\" is not a sha256 digest", digest);
   fd = openat (s->blobs_fd, hex, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0 && errno == ENOENT)
-    return tong_err_code (err, ENOENT, "blob %s is missing from the store (pull or load the image "
-                                       "again)", digest);
+    return tong_err_code (err, ENOENT,
+                          "blob %s is missing from the store (pull or load the image "
+                          "again)",
+                          digest);
   if (fd < 0)
     return tong_err (err, errno, "open blob %s", digest);
   return fd;
@@ -119,10 +121,13 @@ store_blob_read (struct store *s, const char *digest, char **data, size_t *len, 
   if (!hex)
     return tong_err (err, 0, "\"%s\" is not a sha256 digest", digest);
   if (!store_blob_exists (s, digest))
-    return tong_err_code (err, ENOENT, "blob %s is missing from the store (pull or load the image "
-                                       "again)", digest);
-  return read_file_at (s->blobs_fd, hex, data, len, err) < 0 ? tong_err_prefix (err, "blob %s", digest)
-                                                             : 0;
+    return tong_err_code (err, ENOENT,
+                          "blob %s is missing from the store (pull or load the image "
+                          "again)",
+                          digest);
+  return read_file_at (s->blobs_fd, hex, data, len, err) < 0
+             ? tong_err_prefix (err, "blob %s", digest)
+             : 0;
 }
 
 static void

@@ -11,7 +11,7 @@
 
 struct store
 {
-  char *root;    /* --root */
+  char *root; /* --root */
   int root_fd;
   int blobs_fd;  /* blobs/sha256 */
   int layers_fd; /* layers */
@@ -27,7 +27,8 @@ const char *digest_hex (const char *digest);
 bool store_blob_exists (struct store *s, const char *digest);
 /* Open a blob for reading: -ENOENT with a message when it is missing. */
 int store_blob_open (struct store *s, const char *digest, tong_error *err);
-int store_blob_read (struct store *s, const char *digest, char **data, size_t *len, tong_error *err);
+int store_blob_read (struct store *s, const char *digest, char **data, size_t *len,
+                     tong_error *err);
 /* Copy a stream into the store.  With expect (digest and size >= 0) set, a
  * mismatch is refused and nothing is stored.  The digest is returned in
  * digest_out (caller frees) when that is not NULL. */

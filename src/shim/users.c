@@ -134,16 +134,20 @@ user_resolve_text (const char *passwd, const char *group, const char *spec, stru
     {
       found = passwd_find (passwd, user, false, 0, &uid, &gid, &home, &name);
       if (!found)
-        return tong_err_code (err, ENOENT, "--user \"%s\": no user \"%s\" in the image's "
-                                           "/etc/passwd", spec, user);
+        return tong_err_code (err, ENOENT,
+                              "--user \"%s\": no user \"%s\" in the image's "
+                              "/etc/passwd",
+                              spec, user);
     }
   if (grp)
     {
       if (parse_id (grp, &id))
         gid = id;
       else if (!group_find (group, grp, false, 0, &gid))
-        return tong_err_code (err, ENOENT, "--user \"%s\": no group \"%s\" in the image's "
-                                           "/etc/group", spec, grp);
+        return tong_err_code (err, ENOENT,
+                              "--user \"%s\": no group \"%s\" in the image's "
+                              "/etc/group",
+                              spec, grp);
     }
   u->uid = (uid_t) uid;
   u->gid = (gid_t) gid;
@@ -157,8 +161,8 @@ static char *
 read_in_root (int rootfd, const char *path)
 {
   tong_error e = { 0 };
-  _cleanup_close_ int fd
-      = sys_openat2 (rootfd, path, O_RDONLY | O_CLOEXEC, 0, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+  _cleanup_close_ int fd = sys_openat2 (rootfd, path, O_RDONLY | O_CLOEXEC, 0,
+                                        RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
   char *data = NULL;
   size_t len;
 

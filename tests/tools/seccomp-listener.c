@@ -196,6 +196,7 @@ main (int argc, char **argv)
     }
   return 0;
 usage:
-  fprintf (stderr, "usage: seccomp-listener [-e ERRNO | -c] [-d MS] SOCKET_PATH STATE_FILE [CALLS_FILE]\n");
+  fprintf (stderr,
+           "usage: seccomp-listener [-e ERRNO | -c] [-d MS] SOCKET_PATH STATE_FILE [CALLS_FILE]\n");
   return 2;
 }

@@ -35,7 +35,7 @@ report (const char *name, bool ok, const char *fmt, ...)
     {                                                                                              \
       if (!(cond))                                                                                 \
         {                                                                                          \
-          printf ("not ok - %s:%d: %s\n", __FILE__, __LINE__, #cond);                               \
+          printf ("not ok - %s:%d: %s\n", __FILE__, __LINE__, #cond);                              \
           failures++;                                                                              \
         }                                                                                          \
     }                                                                                              \

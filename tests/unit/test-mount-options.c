@@ -7,7 +7,6 @@
 #include "src/namespaces/mount-options.h"
 #include "tests/unit/check.h"
 
-
 static void
 test_flags (void)
 {

@@ -16,7 +16,6 @@
 #include "src/base/util.h"
 #include "tests/unit/check.h"
 
-
 /* JSON in the tests is written with ' for " to stay readable. */
 static char *
 dq (const char *s)
@@ -109,7 +108,7 @@ static const char full_config[]
       " 'memoryPolicy':{'mode':'MPOL_BIND','nodes':'0-1','flags':['MPOL_F_STATIC_NODES']}},"
       "'windows':{'ignored':true},'somethingNew':[1,2,3]}";
 
-#define REQUIRE(cond)                                                                                \
+#define REQUIRE(cond)                                                                              \
   do                                                                                               \
     {                                                                                              \
       if (!(cond))                                                                                 \

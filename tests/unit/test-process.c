@@ -15,7 +15,6 @@
 #include "src/process/process.h"
 #include "tests/unit/check.h"
 
-
 static void
 test_cap_names (void)
 {

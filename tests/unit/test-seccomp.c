@@ -28,7 +28,6 @@
 #include "src/base/util.h"
 #include "tests/unit/check.h"
 
-
 static char *mkdir_names[] = { "mkdir", "mkdirat", NULL };
 
 /* Compile s (no cache) and make its plan, as the runtime and the init do. */

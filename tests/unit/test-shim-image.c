@@ -15,18 +15,21 @@ test_digest_valid (void)
 {
   CHECK (oci_digest_valid (D1));
   CHECK (!oci_digest_valid ("sha256:abc"));
-  CHECK (!oci_digest_valid ("sha512:1111111111111111111111111111111111111111111111111111111111111111"));
-  CHECK (!oci_digest_valid ("sha256:111111111111111111111111111111111111111111111111111111111111111G"));
+  CHECK (!oci_digest_valid (
+      "sha512:1111111111111111111111111111111111111111111111111111111111111111"));
+  CHECK (!oci_digest_valid (
+      "sha256:111111111111111111111111111111111111111111111111111111111111111G"));
   CHECK (!oci_digest_valid (NULL));
 }
 
 static void
 test_manifest (void)
 {
-  const char *json = "{\"schemaVersion\":2,\"mediaType\":\"" MT_DOCKER_MANIFEST "\","
-                     "\"config\":{\"mediaType\":\"" MT_DOCKER_CONFIG "\",\"digest\":\"" D1 "\",\"size\":7},"
-                     "\"layers\":[{\"mediaType\":\"" MT_DOCKER_LAYER_GZIP "\",\"digest\":\"" D2 "\",\"size\":9},"
-                     "{\"mediaType\":\"" MT_OCI_LAYER_ZSTD "\",\"digest\":\"" D1 "\",\"size\":1}]}";
+  const char *json
+      = "{\"schemaVersion\":2,\"mediaType\":\"" MT_DOCKER_MANIFEST "\","
+        "\"config\":{\"mediaType\":\"" MT_DOCKER_CONFIG "\",\"digest\":\"" D1 "\",\"size\":7},"
+        "\"layers\":[{\"mediaType\":\"" MT_DOCKER_LAYER_GZIP "\",\"digest\":\"" D2 "\",\"size\":9},"
+        "{\"mediaType\":\"" MT_OCI_LAYER_ZSTD "\",\"digest\":\"" D1 "\",\"size\":1}]}";
   struct oci_manifest m;
   enum oci_doc_kind kind;
   tong_error err = { 0 };
@@ -45,8 +48,9 @@ test_manifest_errors (void)
   tong_error err = { 0 };
   const char *bad_digest = "{\"schemaVersion\":2,\"config\":{\"digest\":\"" D1 "\",\"size\":1},"
                            "\"layers\":[{\"digest\":\"sha256:nothex\",\"size\":1}]}";
-  const char *bad_type = "{\"schemaVersion\":2,\"config\":{\"digest\":\"" D1 "\",\"size\":1},"
-                         "\"layers\":[{\"mediaType\":\"text/plain\",\"digest\":\"" D1 "\",\"size\":1}]}";
+  const char *bad_type
+      = "{\"schemaVersion\":2,\"config\":{\"digest\":\"" D1 "\",\"size\":1},"
+        "\"layers\":[{\"mediaType\":\"text/plain\",\"digest\":\"" D1 "\",\"size\":1}]}";
   const char *v1 = "{\"schemaVersion\":1}";
   const char *no_size = "{\"schemaVersion\":2,\"config\":{\"digest\":\"" D1 "\"},\"layers\":[]}";
 
@@ -65,9 +69,12 @@ static void
 test_index_select (void)
 {
   const char *json = "{\"schemaVersion\":2,\"mediaType\":\"" MT_DOCKER_LIST "\",\"manifests\":["
-                     "{\"digest\":\"" D1 "\",\"size\":1,\"platform\":{\"os\":\"linux\",\"architecture\":\"arm\",\"variant\":\"v6\"}},"
-                     "{\"digest\":\"" D2 "\",\"size\":1,\"platform\":{\"os\":\"linux\",\"architecture\":\"arm\",\"variant\":\"v7\"}},"
-                     "{\"digest\":\"" D1 "\",\"size\":1,\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"},"
+                     "{\"digest\":\"" D1 "\",\"size\":1,\"platform\":{\"os\":\"linux\","
+                                         "\"architecture\":\"arm\",\"variant\":\"v6\"}},"
+                     "{\"digest\":\"" D2 "\",\"size\":1,\"platform\":{\"os\":\"linux\","
+                                         "\"architecture\":\"arm\",\"variant\":\"v7\"}},"
+                     "{\"digest\":\"" D1
+                     "\",\"size\":1,\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"},"
                      "\"annotations\":{\"org.opencontainers.image.ref.name\":\"v1\"}}]}";
   struct oci_index idx;
   struct oci_platform p;
@@ -100,9 +107,10 @@ test_index_select (void)
 static void
 test_config (void)
 {
-  const char *json = "{\"os\":\"linux\",\"architecture\":\"amd64\",\"config\":{\"User\":\"app\","
-                     "\"Env\":[\"A=1\"],\"Entrypoint\":[\"/bin/sh\",\"-c\"],\"Cmd\":null,\"WorkingDir\":\"/w\"},"
-                     "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" D1 "\",\"" D2 "\"]}}";
+  const char *json
+      = "{\"os\":\"linux\",\"architecture\":\"amd64\",\"config\":{\"User\":\"app\","
+        "\"Env\":[\"A=1\"],\"Entrypoint\":[\"/bin/sh\",\"-c\"],\"Cmd\":null,\"WorkingDir\":\"/w\"},"
+        "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" D1 "\",\"" D2 "\"]}}";
   const char *bad = "{\"config\":{\"Env\":[1]},\"rootfs\":{\"diff_ids\":[]}}";
   struct oci_image_config c;
   tong_error err = { 0 };

@@ -89,7 +89,8 @@ test_flag_errors (void)
   CHECK (parse (&o, &err, "--bogus", "img", NULL) == -EINVAL && strstr (err.msg, "--bogus"));
   CHECK (parse (&o, &err, "-d", "-t", "img", NULL) == -EINVAL);
   CHECK (parse (&o, &err, NULL) == -EINVAL && strstr (err.msg, "IMAGE"));
-  CHECK (parse (&o, &err, "--net", "bridge", "-p", "8080:80", "-v", "/:/host:ro", "img", NULL) == 0);
+  CHECK (parse (&o, &err, "--net", "bridge", "-p", "8080:80", "-v", "/:/host:ro", "img", NULL)
+         == 0);
   CHECK (strcmp (o.publish[0], "8080:80/tcp") == 0 && o.volumes[0].read_only);
   run_spec_clear (&o);
 }
@@ -122,18 +123,22 @@ test_users (void)
   tong_error err = { 0 };
 
   CHECK (user_resolve_text (passwd, group, "app", &u, &err) == 0);
-  CHECK (u.uid == 1000 && u.gid == 1001 && u.n_groups == 2 && u.groups[0] == 10 && u.groups[1] == 999);
+  CHECK (u.uid == 1000 && u.gid == 1001 && u.n_groups == 2 && u.groups[0] == 10
+         && u.groups[1] == 999);
   CHECK (strcmp (u.home, "/home/app") == 0);
   user_ids_clear (&u);
-  CHECK (user_resolve_text (passwd, group, "app:wheel", &u, &err) == 0 && u.gid == 10 && u.n_groups == 0);
+  CHECK (user_resolve_text (passwd, group, "app:wheel", &u, &err) == 0 && u.gid == 10
+         && u.n_groups == 0);
   user_ids_clear (&u);
-  CHECK (user_resolve_text (passwd, group, "1000", &u, &err) == 0 && u.uid == 1000 && u.gid == 1001);
+  CHECK (user_resolve_text (passwd, group, "1000", &u, &err) == 0 && u.uid == 1000
+         && u.gid == 1001);
   user_ids_clear (&u);
   CHECK (user_resolve_text (passwd, group, "4242:7", &u, &err) == 0 && u.uid == 4242 && u.gid == 7);
   user_ids_clear (&u);
   CHECK (user_resolve_text (NULL, NULL, "4242", &u, &err) == 0 && u.uid == 4242 && u.gid == 0);
   user_ids_clear (&u);
-  CHECK (user_resolve_text (passwd, group, "ghost", &u, &err) == -ENOENT && strstr (err.msg, "ghost"));
+  CHECK (user_resolve_text (passwd, group, "ghost", &u, &err) == -ENOENT
+         && strstr (err.msg, "ghost"));
   CHECK (user_resolve_text (passwd, group, "app:nogroup", &u, &err) == -ENOENT);
   CHECK (user_resolve_text (passwd, group, ":1", &u, &err) == -EINVAL);
 }
@@ -166,32 +171,43 @@ test_config_json (void)
   size_t len;
   yajl_val t;
 
-  CHECK (parse (&o, &err, "-e", "IMG=2", "--hostname", "h", "--cap-drop", "all", "--cap-add", "chown",
-                "--memory", "8m", "--net", "host", "-v", "/:/host:ro", "img", "arg", NULL)
+  CHECK (parse (&o, &err, "-e", "IMG=2", "--hostname", "h", "--cap-drop", "all", "--cap-add",
+                "chown", "--memory", "8m", "--net", "host", "-v", "/:/host:ro", "img", "arg", NULL)
          == 0);
-  struct bundle_plan p = { .run = &o, .image = &ic, .user = &user, .bundle_dir = "/b",
-                           .hostname = "h", .id = "abc", .nofile = 1024 };
+  struct bundle_plan p = { .run = &o,
+                           .image = &ic,
+                           .user = &user,
+                           .bundle_dir = "/b",
+                           .hostname = "h",
+                           .id = "abc",
+                           .nofile = 1024 };
   CHECK (bundle_config_json (&p, &json, &len, &err) == 0);
   t = json ? yajl_tree_parse (json, NULL, 0) : NULL;
   CHECK (t != NULL);
   if (t)
     {
       const char *args0[] = { "process", "args", NULL }, *cwd[] = { "process", "cwd", NULL };
-      const char *env_p[] = { "process", "env", NULL }, *caps[] = { "process", "capabilities", "bounding", NULL };
+      const char *env_p[] = { "process", "env", NULL },
+                 *caps[] = { "process", "capabilities", "bounding", NULL };
       const char *eff[] = { "process", "capabilities", "effective", NULL };
       const char *mem[] = { "linux", "resources", "memory", "limit", NULL };
       const char *ns[] = { "linux", "namespaces", NULL }, *mounts[] = { "mounts", NULL };
-      const char *uid[] = { "process", "user", "uid", NULL }, *net[] = { "annotations", "org.tong.net.mode", NULL };
-      yajl_val a = yajl_tree_get (t, args0, yajl_t_array), e = yajl_tree_get (t, env_p, yajl_t_array);
+      const char *uid[] = { "process", "user", "uid", NULL },
+                 *net[] = { "annotations", "org.tong.net.mode", NULL };
+      yajl_val a = yajl_tree_get (t, args0, yajl_t_array),
+               e = yajl_tree_get (t, env_p, yajl_t_array);
       yajl_val c = yajl_tree_get (t, caps, yajl_t_array), n = yajl_tree_get (t, ns, yajl_t_array);
-      yajl_val m = yajl_tree_get (t, mounts, yajl_t_array), ef = yajl_tree_get (t, eff, yajl_t_array);
+      yajl_val m = yajl_tree_get (t, mounts, yajl_t_array),
+               ef = yajl_tree_get (t, eff, yajl_t_array);
       CHECK (a && a->u.array.len == 2 && strcmp (sval (a->u.array.values[0]), "/entry") == 0
              && strcmp (sval (a->u.array.values[1]), "arg") == 0);
       CHECK (strcmp (jstr (t, cwd), "/srv") == 0);
-      CHECK (e && strstr (json, "\"PATH=/img/bin\"") && strstr (json, "\"IMG=2\"") && !strstr (json, "\"IMG=1\""));
+      CHECK (e && strstr (json, "\"PATH=/img/bin\"") && strstr (json, "\"IMG=2\"")
+             && !strstr (json, "\"IMG=1\""));
       CHECK (c && c->u.array.len == 1 && strcmp (sval (c->u.array.values[0]), "CAP_CHOWN") == 0);
       CHECK (ef && ef->u.array.len == 0); /* a non-root user: no effective capabilities */
-      CHECK (yajl_tree_get (t, mem, yajl_t_number) && YAJL_GET_INTEGER (yajl_tree_get (t, mem, yajl_t_number)) == 8 << 20);
+      CHECK (yajl_tree_get (t, mem, yajl_t_number)
+             && YAJL_GET_INTEGER (yajl_tree_get (t, mem, yajl_t_number)) == 8 << 20);
       CHECK (n && !strstr (json, "\"network\""));
       CHECK (m && strstr (json, "\"/b/hosts\"") && strstr (json, "\"/host\""));
       CHECK (YAJL_GET_INTEGER (yajl_tree_get (t, uid, yajl_t_number)) == 1000);
@@ -202,8 +218,8 @@ test_config_json (void)
   run_spec_clear (&o);
   /* Rootless: the overlay on / comes first, with the options given. */
   {
-    const char *const ovl[] = { "lowerdir=layers/0", "upperdir=layers/u", "workdir=layers/w",
-                                "userxattr", NULL };
+    const char *const ovl[]
+        = { "lowerdir=layers/0", "upperdir=layers/u", "workdir=layers/w", "userxattr", NULL };
     struct bundle_plan rp = p;
     rp.root_overlay = ovl;
     CHECK (parse (&o, &err, "img", NULL) == 0);

@@ -114,8 +114,7 @@ test_json_gen_integer (void)
   yajl_gen_array_close (g);
   yajl_gen_get_buf (g, &buf, &len);
   CHECK (len == strlen ("[0,7,-7,1234567890123,9223372036854775807,-9223372036854775808]"));
-  CHECK (memcmp (buf, "[0,7,-7,1234567890123,9223372036854775807,-9223372036854775808]", len)
-         == 0);
+  CHECK (memcmp (buf, "[0,7,-7,1234567890123,9223372036854775807,-9223372036854775808]", len) == 0);
   yajl_gen_free (g);
 }
 
