@@ -11,7 +11,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 BUILD_DEPS="autoconf automake libtool pkg-config gcc make musl-tools gperf dpkg-dev libseccomp-dev libcap-dev libyajl-dev libmnl-dev libnl-3-dev libnl-route-3-dev libarchive-dev libssl-dev libsqlite3-dev libcurl4-openssl-dev libnftnl-dev libsystemd-dev"
-TEST_DEPS="busybox-static strace uidmap passt fuse-overlayfs jq iproute2 util-linux bsdutils docker-registry skopeo apache2-utils openssl python3 curl zstd apparmor qemu-system-x86 cpio tar containerd podman conmon nftables systemd dbus libsystemd0"
+TEST_DEPS="busybox-static strace clang-format cpio uidmap passt fuse-overlayfs jq iproute2 util-linux bsdutils docker-registry skopeo apache2-utils openssl python3 curl zstd apparmor qemu-system-x86 tar containerd podman conmon nftables systemd dbus libsystemd0"
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq

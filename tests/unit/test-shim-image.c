@@ -70,9 +70,9 @@ test_index_select (void)
 {
   const char *json = "{\"schemaVersion\":2,\"mediaType\":\"" MT_DOCKER_LIST "\",\"manifests\":["
                      "{\"digest\":\"" D1 "\",\"size\":1,\"platform\":{\"os\":\"linux\","
-                                         "\"architecture\":\"arm\",\"variant\":\"v6\"}},"
+                     "\"architecture\":\"arm\",\"variant\":\"v6\"}},"
                      "{\"digest\":\"" D2 "\",\"size\":1,\"platform\":{\"os\":\"linux\","
-                                         "\"architecture\":\"arm\",\"variant\":\"v7\"}},"
+                     "\"architecture\":\"arm\",\"variant\":\"v7\"}},"
                      "{\"digest\":\"" D1
                      "\",\"size\":1,\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"},"
                      "\"annotations\":{\"org.opencontainers.image.ref.name\":\"v1\"}}]}";
