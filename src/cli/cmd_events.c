@@ -14,6 +14,7 @@
 #include "src/cli/commands.h"
 #include "src/container/container.h"
 #include "src/container/state.h"
+#include "src/container/status.h"
 #include "src/base/util.h"
 
 static const struct option events_options[] = {
@@ -147,16 +148,15 @@ cmd_events (struct tong_globals *g, int argc, char **argv, tong_error *err)
   r = open_container (g, id, false, &dirfd, &st, err);
   if (r < 0)
     return r;
-  if (state_status (dirfd, &st) == STATUS_STOPPED)
-    r = tong_err_code (err, ESRCH, "container with id %s is not running", id);
-  else if (!st.cgroup)
+  r = container_op_allowed (OP_EVENTS, state_status (dirfd, &st), id, err);
+  if (r == 0 && !st.cgroup)
     r = tong_err (err, 0, "events: container %s has no cgroup to read usage from", id);
-  else if (stats)
+  if (r == 0 && stats)
     {
       _cleanup_free_ char *line = cgroup_stats_event (st.cgroup, id);
       print_line (line);
     }
-  else
+  else if (r == 0)
     r = watch (dirfd, &st, id, interval_ms);
   state_clear (&st);
   return r;

@@ -5,6 +5,7 @@
 #include "src/cgroups/cgroup.h"
 #include "src/cli/commands.h"
 #include "src/container/container.h"
+#include "src/container/status.h"
 #include "src/base/util.h"
 
 static int
@@ -28,11 +29,9 @@ freeze_command (struct tong_globals *g, int argc, char **argv, bool freeze, tong
                   "cannot %s container %s: it has no cgroup (created with "
                   "--cgroup-manager disabled, or on a host without cgroup v2)",
                   argv[0], id);
-  else if (freeze && status != STATUS_RUNNING && status != STATUS_CREATED)
-    r = tong_err_code (err, ESRCH, "container not running");
-  else if (!freeze && status != STATUS_PAUSED)
-    r = tong_err (err, 0, "container not paused");
   else
+    r = container_op_allowed (freeze ? OP_PAUSE : OP_RESUME, status, id, err);
+  if (r == 0)
     r = cgroup_freeze (st.cgroup, freeze, err);
   state_clear (&st);
   return r;

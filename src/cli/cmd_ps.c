@@ -12,6 +12,7 @@
 #include "src/cgroups/cgroup.h"
 #include "src/cli/commands.h"
 #include "src/container/container.h"
+#include "src/container/status.h"
 #include "src/base/util.h"
 
 static const struct option ps_options[] = {
@@ -116,11 +117,10 @@ cmd_ps (struct tong_globals *g, int argc, char **argv, tong_error *err)
   r = open_container (g, id, false, &dirfd, &st, err);
   if (r < 0)
     return r;
-  if (state_status (dirfd, &st) == STATUS_STOPPED)
-    r = tong_err_code (err, ESRCH, "container not running");
-  else if (!st.cgroup)
+  r = container_op_allowed (OP_PS, state_status (dirfd, &st), id, err);
+  if (r == 0 && !st.cgroup)
     r = tong_err (err, 0, "ps: container %s has no cgroup to list processes from", id);
-  else
+  if (r == 0)
     r = cgroup_pids (st.cgroup, &pids, &n, err);
   if (r == 0 && strcmp (format, "json") == 0)
     {

@@ -18,6 +18,7 @@
 #include "src/cli/commands.h"
 #include "src/container/container.h"
 #include "src/container/state.h"
+#include "src/container/status.h"
 #include "src/base/util.h"
 #include "src/self/twin.h"
 
@@ -281,9 +282,8 @@ update_container (struct tong_globals *g, const char *id, const char *resources_
       state_clear (&st);
       return r;
     }
-  if (state_status (dirfd, &st) == STATUS_STOPPED)
-    r = tong_err_code (err, ESRCH, "container not running");
-  else if (!st.cgroup)
+  r = container_op_allowed (OP_UPDATE, state_status (dirfd, &st), id, err);
+  if (r == 0 && !st.cgroup)
     r = tong_err (err, 0,
                   "update: container %s has no cgroup (created with --cgroup-manager "
                   "disabled, rootless without delegation, or on a host without cgroup "

@@ -23,6 +23,7 @@
 #include "src/container/container.h"
 #include "src/container/foreground.h"
 #include "src/container/launch.h"
+#include "src/container/status.h"
 #include "src/process/lsm.h"
 #include "src/process/process.h"
 #include "src/self/guard.h"
@@ -117,12 +118,7 @@ exec_target_open (struct tong_globals *g, const char *id, bool ignore_paused, st
   if (r < 0)
     return r;
   status = state_status (t->dirfd, &t->st);
-  if (status == STATUS_STOPPED)
-    r = tong_err_code (err, ESRCH, "cannot exec in a stopped container");
-  else if (status == STATUS_CREATING)
-    r = tong_err (err, 0, "cannot exec in container \"%s\": it is still being created", id);
-  else if (status == STATUS_PAUSED && !ignore_paused)
-    r = tong_err (err, 0, "cannot exec in a paused container (use --ignore-paused to override)");
+  r = container_op_allowed (ignore_paused ? OP_EXEC_IGNORE_PAUSED : OP_EXEC, status, id, err);
   if (r == 0)
     r = read_file_at (t->dirfd, STATE_CONFIG, &text, &len, err);
   if (r == 0)

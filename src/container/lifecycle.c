@@ -12,6 +12,7 @@
 #include "src/cgroups/systemd.h"
 #include "src/container/container.h"
 #include "src/container/hooks.h"
+#include "src/container/status.h"
 #include "src/base/log.h"
 #include "src/netns/net.h"
 #include "src/container/sync.h"
@@ -74,14 +75,9 @@ container_start (struct tong_globals *g, const char *id, const struct oci_spec *
   if (r < 0)
     return r;
   status = state_status (dirfd, &st);
-  if (status != STATUS_CREATED)
-    {
-      r = status == STATUS_STOPPED ? tong_err (err, 0, "cannot start a container that has stopped")
-          : status == STATUS_RUNNING
-              ? tong_err (err, 0, "cannot start an already running container")
-              : tong_err (err, 0, "cannot start a container in the %s state", status_name (status));
-      goto out;
-    }
+  r = container_op_allowed (OP_START, status, id, err);
+  if (r < 0)
+    goto out;
   /* Our own read end, opened before the write end, sees POLLHUP once the
    * init's descriptor (close-on-exec) is gone: that is, once the container's
    * process has been exec'd, or the init died.  It never reads the byte. */
@@ -244,9 +240,8 @@ container_kill (struct tong_globals *g, const char *id, int sig, bool all, tong_
   if (r < 0)
     return r;
   status = state_status (dirfd, &st);
-  if (status == STATUS_STOPPED)
-    r = tong_err_code (err, ESRCH, "container not running");
-  else
+  r = container_op_allowed (OP_KILL, status, id, err);
+  if (r == 0)
     r = signal_container (&st, sig, all, err);
   state_clear (&st);
   return r;
@@ -293,11 +288,11 @@ container_delete (struct tong_globals *g, const char *id, bool force, const stru
       goto out;
     }
   status = state_status (dirfd, &st);
-  if ((status == STATUS_RUNNING || status == STATUS_PAUSED) && !force)
+  if (!force)
     {
-      r = tong_err (err, 0, "cannot delete container %s that is not stopped: %s", id,
-                    status_name (status));
-      goto out;
+      r = container_op_allowed (OP_DELETE, status, id, err);
+      if (r < 0)
+        goto out;
     }
   /* An unfinished create is stopped, but its init may live: a create killed
    * after the init reported ready leaves it waiting for `start`. */
