@@ -6,32 +6,24 @@
 
 #include "src/base/util.h"
 
-static const char *const ns_names[OCI_NS_COUNT] = {
-  [OCI_NS_PID] = "pid",       [OCI_NS_NETWORK] = "network", [OCI_NS_MOUNT] = "mount",
-  [OCI_NS_IPC] = "ipc",       [OCI_NS_UTS] = "uts",         [OCI_NS_USER] = "user",
-  [OCI_NS_CGROUP] = "cgroup", [OCI_NS_TIME] = "time",
+/* CLONE_NEWTIME; older glibc headers lack it. */
+#define OCI_CLONE_NEWTIME 0x80
+
+static const struct oci_ns_info ns_table[OCI_NS_COUNT] = {
+  [OCI_NS_PID] = { "pid", "pid", CLONE_NEWPID },
+  [OCI_NS_NETWORK] = { "network", "net", CLONE_NEWNET },
+  [OCI_NS_MOUNT] = { "mount", "mnt", CLONE_NEWNS },
+  [OCI_NS_IPC] = { "ipc", "ipc", CLONE_NEWIPC },
+  [OCI_NS_UTS] = { "uts", "uts", CLONE_NEWUTS },
+  [OCI_NS_USER] = { "user", "user", CLONE_NEWUSER },
+  [OCI_NS_CGROUP] = { "cgroup", "cgroup", CLONE_NEWCGROUP },
+  [OCI_NS_TIME] = { "time", "time", OCI_CLONE_NEWTIME },
 };
 
-const char *
-oci_ns_type_name (enum oci_ns_type t)
+const struct oci_ns_info *
+oci_ns_info (enum oci_ns_type t)
 {
-  return (unsigned) t < OCI_NS_COUNT ? ns_names[t] : NULL;
-}
-
-int
-oci_ns_clone_flag (enum oci_ns_type t)
-{
-  static const int flags[OCI_NS_COUNT] = {
-    [OCI_NS_PID] = CLONE_NEWPID,
-    [OCI_NS_NETWORK] = CLONE_NEWNET,
-    [OCI_NS_MOUNT] = CLONE_NEWNS,
-    [OCI_NS_IPC] = CLONE_NEWIPC,
-    [OCI_NS_UTS] = CLONE_NEWUTS,
-    [OCI_NS_USER] = CLONE_NEWUSER,
-    [OCI_NS_CGROUP] = CLONE_NEWCGROUP,
-    [OCI_NS_TIME] = 0x80, /* CLONE_NEWTIME; older glibc headers lack it */
-  };
-  return (unsigned) t < OCI_NS_COUNT ? flags[t] : 0;
+  return (unsigned) t < OCI_NS_COUNT ? &ns_table[t] : NULL;
 }
 
 const struct oci_namespace *
@@ -51,7 +43,7 @@ parse_ns_type (struct jctx *c, yajl_val v, void *dst)
   if (!YAJL_IS_STRING (v))
     return jerr (c, "expected a string, got %s", jtype_name (v));
   for (int t = 0; t < OCI_NS_COUNT; t++)
-    if (strcmp (v->u.string, ns_names[t]) == 0)
+    if (strcmp (v->u.string, ns_table[t].name) == 0)
       {
         *(enum oci_ns_type *) dst = (enum oci_ns_type) t;
         return 0;
@@ -222,7 +214,8 @@ check_linux (struct jctx *c, yajl_val v, void *obj)
         {
           jpath_push_key (c, "namespaces");
           jpath_push_index (c, i);
-          return jerr (c, "duplicate namespace \"%s\" (also at index %zu)", ns_names[t], first[t]);
+          return jerr (c, "duplicate namespace \"%s\" (also at index %zu)", ns_table[t].name,
+                       first[t]);
         }
       seen[t] = true;
       first[t] = i;

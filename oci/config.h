@@ -35,8 +35,15 @@ int oci_resources_parse (const char *json, size_t len, const char *what, struct 
 void oci_resources_free (struct oci_resources *r);
 
 /* Helpers used by the runtime. */
-const char *oci_ns_type_name (enum oci_ns_type t); /* "pid", "network", ... */
-int oci_ns_clone_flag (enum oci_ns_type t);        /* CLONE_NEWPID, ... */
+/* The one table of namespace types: the name config.json gives a type,
+ * its name under /proc/PID/ns/ and its CLONE_NEW* flag.  NULL past the last. */
+struct oci_ns_info
+{
+  const char *name;      /* "network" */
+  const char *proc_name; /* "net" */
+  int flag;              /* CLONE_NEWNET */
+};
+const struct oci_ns_info *oci_ns_info (enum oci_ns_type t);
 const struct oci_namespace *oci_spec_namespace (const struct oci_spec *s, enum oci_ns_type t);
 const char *oci_map_get (const struct oci_map *m, const char *key);
 

@@ -49,22 +49,20 @@ enum exec_ns
   NS_COUNT
 };
 
-static const struct
-{
-  const char *init_name; /* under /proc/INITPID/ns/ */
-  const char *self_name; /* under /proc/self/ns/ */
-  int flag;
-} exec_ns_info[NS_COUNT] = {
-  [NS_USER] = { "user", "user", CLONE_NEWUSER },
-  [NS_IPC] = { "ipc", "ipc", CLONE_NEWIPC },
-  [NS_UTS] = { "uts", "uts", CLONE_NEWUTS },
-  [NS_NET] = { "net", "net", CLONE_NEWNET },
-  [NS_CGROUP] = { "cgroup", "cgroup", CLONE_NEWCGROUP },
-  /* A created init has unshared its time namespace but not yet exec'd into it. */
-  [NS_TIME] = { "time_for_children", "time", CLONE_NEWTIME },
-  [NS_MNT] = { "mnt", "mnt", CLONE_NEWNS },
-  [NS_PID] = { "pid", "pid", CLONE_NEWPID },
+/* The spec's type of each, from which its names and flag come. */
+static const enum oci_ns_type exec_ns_type[NS_COUNT] = {
+  [NS_USER] = OCI_NS_USER,   [NS_IPC] = OCI_NS_IPC,       [NS_UTS] = OCI_NS_UTS,
+  [NS_NET] = OCI_NS_NETWORK, [NS_CGROUP] = OCI_NS_CGROUP, [NS_TIME] = OCI_NS_TIME,
+  [NS_MNT] = OCI_NS_MOUNT,   [NS_PID] = OCI_NS_PID,
 };
+
+/* The init's namespace of kind i as /proc/INITPID/ns/ names it: a created
+ * init has unshared its time namespace but not yet exec'd into it. */
+static const char *
+init_ns_name (int i)
+{
+  return i == NS_TIME ? "time_for_children" : oci_ns_info (exec_ns_type[i])->proc_name;
+}
 
 /* What the init offers to join, opened while it is pinned. */
 struct init_handles
@@ -148,8 +146,8 @@ open_ns_if_other (pid_t pid, int i, int *out, tong_error *err)
   struct stat theirs, ours;
 
   *out = -1;
-  str_format (path, sizeof path, "/proc/%d/ns/%s", (int) pid, exec_ns_info[i].init_name);
-  str_format (self, sizeof self, "/proc/self/ns/%s", exec_ns_info[i].self_name);
+  str_format (path, sizeof path, "/proc/%d/ns/%s", (int) pid, init_ns_name (i));
+  str_format (self, sizeof self, "/proc/self/ns/%s", oci_ns_info (exec_ns_type[i])->proc_name);
   fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0 && errno == ENOENT && stat (self, &ours) < 0)
     return 0; /* a kernel without this kind of namespace */
@@ -267,8 +265,9 @@ child_setup (struct exec_child *c, tong_error *err)
     return r;
   for (int i = 0; i <= NS_MNT; i++)
     if (c->h->ns[i] >= 0 && !(i == NS_USER && c->in_userns)
-        && setns (c->h->ns[i], exec_ns_info[i].flag) < 0)
-      return tong_err (err, errno, "join the container's %s namespace", exec_ns_info[i].self_name);
+        && setns (c->h->ns[i], oci_ns_info (exec_ns_type[i])->flag) < 0)
+      return tong_err (err, errno, "join the container's %s namespace",
+                       oci_ns_info (exec_ns_type[i])->proc_name);
   r = enter_root (c->h->root, err);
   if (r < 0)
     return r;

@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 
 #include "idmap-helpers.h"
+#include "oci/config.h"
 #include "src/base/syscalls.h"
 #include "src/base/util.h"
 
@@ -18,17 +19,6 @@
 #ifndef NS_GET_NSTYPE
 #define NS_GET_NSTYPE _IO (0xb7, 0x3)
 #endif
-
-static const struct
-{
-  const char *name;
-  int flag;
-} ns_info[OCI_NS_COUNT] = {
-  [OCI_NS_PID] = { "pid", CLONE_NEWPID },          [OCI_NS_NETWORK] = { "network", CLONE_NEWNET },
-  [OCI_NS_MOUNT] = { "mount", CLONE_NEWNS },       [OCI_NS_IPC] = { "ipc", CLONE_NEWIPC },
-  [OCI_NS_UTS] = { "uts", CLONE_NEWUTS },          [OCI_NS_USER] = { "user", CLONE_NEWUSER },
-  [OCI_NS_CGROUP] = { "cgroup", CLONE_NEWCGROUP }, [OCI_NS_TIME] = { "time", CLONE_NEWTIME },
-};
 
 static const struct oci_namespace *
 find_namespace (const struct oci_spec *spec, enum oci_ns_type type)
@@ -49,7 +39,7 @@ ns_clone_flags (const struct oci_spec *spec)
 
   for (size_t i = 0; l && i < l->namespaces_len; i++)
     if (l->namespaces[i].path == NULL && (unsigned) l->namespaces[i].type < OCI_NS_COUNT)
-      flags |= (unsigned long) ns_info[l->namespaces[i].type].flag;
+      flags |= (unsigned long) oci_ns_info (l->namespaces[i].type)->flag;
   return flags;
 }
 
@@ -67,7 +57,7 @@ static int
 open_namespace (const struct oci_namespace *ns, tong_error *err)
 {
   _cleanup_close_ int fd = -1;
-  const char *name = ns_info[ns->type].name;
+  const char *name = oci_ns_info (ns->type)->name;
   int type;
 
   fd = open (ns->path, O_RDONLY | O_CLOEXEC);
@@ -79,7 +69,7 @@ open_namespace (const struct oci_namespace *ns, tong_error *err)
                      "linux.namespaces: `%s` is not a namespace file (expected a %s namespace, "
                      "such as /proc/PID/ns/%s)",
                      ns->path, name, ns->type == OCI_NS_NETWORK ? "net" : name);
-  if (type != ns_info[ns->type].flag)
+  if (type != oci_ns_info (ns->type)->flag)
     return tong_err (err, 0, "linux.namespaces: `%s` is not a %s namespace", ns->path, name);
   return TAKE_FD (fd);
 }
@@ -107,7 +97,7 @@ ns_open_paths (const struct oci_spec *spec, int fds[OCI_NS_COUNT], tong_error *e
         {
           ns_close_paths (fds);
           return tong_err (err, 0, "linux.namespaces: %s namespace given twice",
-                           ns_info[ns->type].name);
+                           oci_ns_info (ns->type)->name);
         }
       fd = open_namespace (ns, err);
       if (fd < 0)
@@ -125,8 +115,8 @@ join_one (int fds[OCI_NS_COUNT], int type, unsigned int skip, tong_error *err)
 {
   if (fds[type] < 0 || (skip & (1U << type)))
     return 0;
-  if (setns (fds[type], ns_info[type].flag) < 0)
-    return tong_err (err, errno, "join the %s namespace", ns_info[type].name);
+  if (setns (fds[type], oci_ns_info (type)->flag) < 0)
+    return tong_err (err, errno, "join the %s namespace", oci_ns_info (type)->name);
   return 0;
 }
 

@@ -604,13 +604,17 @@ test_helpers (void)
 {
   const char *name = "namespace helpers";
 
-  REQUIRE (strcmp (oci_ns_type_name (OCI_NS_NETWORK), "network") == 0);
-  REQUIRE (strcmp (oci_ns_type_name (OCI_NS_TIME), "time") == 0);
-  REQUIRE (oci_ns_type_name (OCI_NS_COUNT) == NULL);
-  REQUIRE (oci_ns_clone_flag (OCI_NS_PID) == CLONE_NEWPID);
-  REQUIRE (oci_ns_clone_flag (OCI_NS_MOUNT) == CLONE_NEWNS);
-  REQUIRE (oci_ns_clone_flag (OCI_NS_CGROUP) == CLONE_NEWCGROUP);
-  REQUIRE (oci_ns_clone_flag (OCI_NS_TIME) == 0x80);
+  REQUIRE (strcmp (oci_ns_info (OCI_NS_NETWORK)->name, "network") == 0);
+  REQUIRE (strcmp (oci_ns_info (OCI_NS_NETWORK)->proc_name, "net") == 0);
+  REQUIRE (strcmp (oci_ns_info (OCI_NS_MOUNT)->proc_name, "mnt") == 0);
+  REQUIRE (strcmp (oci_ns_info (OCI_NS_TIME)->name, "time") == 0);
+  REQUIRE (oci_ns_info (OCI_NS_COUNT) == NULL);
+  REQUIRE (oci_ns_info (OCI_NS_PID)->flag == CLONE_NEWPID);
+  REQUIRE (oci_ns_info (OCI_NS_MOUNT)->flag == CLONE_NEWNS);
+  REQUIRE (oci_ns_info (OCI_NS_CGROUP)->flag == CLONE_NEWCGROUP);
+  REQUIRE (oci_ns_info (OCI_NS_TIME)->flag == 0x80);
+  for (int t = 0; t < OCI_NS_COUNT; t++)
+    REQUIRE (oci_ns_info ((enum oci_ns_type) t)->name && oci_ns_info ((enum oci_ns_type) t)->flag);
   report (name, true, " ");
 }
 
