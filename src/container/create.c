@@ -621,6 +621,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
   _cleanup_close_ int cgroup_fd = -1;
   _cleanup_idmap_trees_ struct idmap_trees idmap_trees = { 0 };
   _cleanup_cgroup_limits_ struct cgroup_limits limits = { 0 };
+  _cleanup_rootfs_plan_ struct rootfs_plan rootfs_plan = { 0 };
   __attribute__ ((cleanup (seccomp_program_freep))) struct seccomp_program *seccomp_program = NULL;
   struct systemd_scope scope = { 0 };
   int sync_fds[2] = { -1, -1 };
@@ -672,6 +673,9 @@ container_create (struct tong_globals *g, const struct create_options *o,
   r = spec_check_supported (spec, err);
   if (r == 0)
     r = process_check_capabilities (spec->process, err);
+  /* Every mount decided here: a wrong one fails before anything is made. */
+  if (r == 0)
+    r = rootfs_plan_build (spec, &rootfs_plan, err);
   if (r == 0)
     {
       r = cgroup_limits_prepare (spec->linux_->resources, spec->linux_->devices,
@@ -750,6 +754,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
   c.spec = spec;
   c.opts = o;
   c.rootfs.spec = spec;
+  c.rootfs.plan = &rootfs_plan;
   c.rootfs.rootfs = rootfs;
   c.rootfs.bundle = bundle;
   c.rootfs.no_pivot = o->no_pivot;

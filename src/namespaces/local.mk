@@ -1,4 +1,5 @@
 libtong_a_SOURCES += src/namespaces/mount-options.h src/namespaces/mount-options.c \
+	src/namespaces/rootfs-plan.h src/namespaces/rootfs-plan.c \
 	src/namespaces/subid.h src/namespaces/subid.c \
 	src/namespaces/idmap-helpers.h src/namespaces/idmap-helpers.c
 tong_SOURCES += src/namespaces/rootfs.h src/namespaces/rootfs.c \
@@ -14,3 +15,7 @@ tong_SOURCES += src/namespaces/rootfs.h src/namespaces/rootfs.c \
 check_PROGRAMS += tests/unit/test-mount-options
 tests_unit_test_mount_options_SOURCES = tests/unit/test-mount-options.c
 tests_unit_test_mount_options_LDADD = $(TONG_LIBS)
+
+check_PROGRAMS += tests/unit/test-rootfs-plan
+tests_unit_test_rootfs_plan_SOURCES = tests/unit/test-rootfs-plan.c
+tests_unit_test_rootfs_plan_LDADD = $(TONG_LIBS)

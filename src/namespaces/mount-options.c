@@ -298,3 +298,21 @@ mount_options_labelled (const char *data, const char *type, const char *label)
     return xasprintf ("%s,context=\"%s\"", data, label);
   return xasprintf ("context=\"%s\"", label);
 }
+
+bool
+path_equal (const char *a, const char *b)
+{
+  for (;;)
+    {
+      while (*a == '/' && (a[1] == '/' || a[1] == '\0'))
+        a++;
+      while (*b == '/' && (b[1] == '/' || b[1] == '\0'))
+        b++;
+      if (*a != *b)
+        return false;
+      if (*a == '\0')
+        return true;
+      a++;
+      b++;
+    }
+}

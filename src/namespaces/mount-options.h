@@ -44,6 +44,9 @@ uint64_t mount_attr_from_flags (unsigned long flags);
  * component.  The result points into path. */
 const char *mount_path_beneath (const char *dest, const char *path);
 
+/* Two absolute paths, equal but for repeated and trailing slashes. */
+bool path_equal (const char *a, const char *b);
+
 /* The name of the i-th option understood, or NULL past the last (for `features`). */
 const char *mount_option_name (size_t i);
 

@@ -18,31 +18,6 @@
 #include "src/base/syscalls.h"
 #include "src/base/util.h"
 
-/* Compare two absolute paths ignoring repeated and trailing slashes. */
-static bool
-path_equal (const char *a, const char *b)
-{
-  for (;;)
-    {
-      while (*a == '/' && (a[1] == '/' || a[1] == '\0'))
-        a++;
-      while (*b == '/' && (b[1] == '/' || b[1] == '\0'))
-        b++;
-      if (*a != *b)
-        return false;
-      if (*a == '\0')
-        return true;
-      a++;
-      b++;
-    }
-}
-
-static bool
-is_bind (const struct oci_mount *m, const struct mount_options *o)
-{
-  return (o->flags & MS_BIND) || (m->type && strcmp (m->type, "bind") == 0);
-}
-
 static bool
 spec_has_namespace (const struct oci_spec *spec, enum oci_ns_type type, bool new_only)
 {
@@ -164,11 +139,12 @@ host_fallback (const struct rootfs_ctx *ctx, const char *type, int errnum)
 }
 
 static int
-mount_fs (struct rootfs_ctx *ctx, int rootfd, const struct oci_mount *m,
-          const struct mount_options *o, tong_error *err)
+mount_fs (struct rootfs_ctx *ctx, int rootfd, const struct rootfs_mount *op, tong_error *err)
 {
+  const struct oci_mount *m = op->m;
+  const struct mount_options *o = &op->o;
   _cleanup_close_ int dstfd = -1;
-  const char *type = m->type;
+  const char *type = op->type;
   const char *source = m->source && *m->source ? m->source : m->type;
   const char *fallback;
   _cleanup_free_ char *labelled = NULL;
@@ -176,13 +152,6 @@ mount_fs (struct rootfs_ctx *ctx, int rootfd, const struct oci_mount *m,
   unsigned long flags = o->flags;
   unsigned long remount_flags = 0;
   struct fd_path dp;
-
-  /* "cgroup" is cgroup v1's name; tong targets cgroup v2. */
-  if (strcmp (type, "cgroup") == 0)
-    type = "cgroup2";
-  /* A read-only tmpfs is filled first (e.g. /dev), then made read-only. */
-  if (strcmp (type, "tmpfs") == 0 && (flags & MS_RDONLY) && !(flags & MS_REMOUNT))
-    flags &= ~(unsigned long) MS_RDONLY;
 
   /* linux.mountLabel: context="LABEL" (the runtime checked that SELinux is on). */
   labelled = mount_options_labelled (o->data, type, ctx->spec->linux_->mount_label);
@@ -219,57 +188,30 @@ mount_fs (struct rootfs_ctx *ctx, int rootfd, const struct oci_mount *m,
 }
 
 static int
-mount_entry (struct rootfs_ctx *ctx, int rootfd, const struct oci_mount *m, tong_error *err)
+mount_entry (struct rootfs_ctx *ctx, int rootfd, const struct rootfs_mount *op, tong_error *err)
 {
-  struct mount_options o;
-  int r;
-
-  if (m->destination == NULL || *m->destination == '\0')
-    return tong_err (err, 0, "a mount has no destination");
-  r = mount_options_parse (m->options, &o, err);
-  if (r < 0)
-    return tong_err_prefix (err, "mount on `%s`", m->destination);
-  if (is_bind (m, &o))
-    {
-      o.flags |= MS_BIND;
-      r = mount_bind (ctx, rootfd, m, m->source, &o, err);
-    }
-  else if (m->type == NULL || *m->type == '\0')
-    r = tong_err (err, 0, "mount on `%s` has no type (use e.g. \"bind\", \"tmpfs\")",
-                  m->destination);
-  else
-    r = mount_fs (ctx, rootfd, m, &o, err);
-  mount_options_release (&o);
-  return r;
+  if (op->kind == ROOTFS_BIND)
+    return mount_bind (ctx, rootfd, op->m, op->m->source, &op->o, err);
+  return mount_fs (ctx, rootfd, op, err);
 }
 
 /* tmpfs mounts asked to be read-only were mounted writable so /dev could be
  * filled; make them read-only now. */
 static int
-remount_readonly_tmpfs (int rootfd, const struct oci_spec *spec, tong_error *err)
+remount_readonly_tmpfs (int rootfd, const struct rootfs_plan *plan, tong_error *err)
 {
-  for (size_t i = 0; i < spec->mounts_len; i++)
+  for (size_t i = 0; i < plan->n_mounts; i++)
     {
-      const struct oci_mount *m = &spec->mounts[i];
+      const struct rootfs_mount *op = &plan->mounts[i];
       _cleanup_close_ int fd = -1;
-      struct mount_options o;
-      unsigned long flags;
       int r;
 
-      if (m->type == NULL || strcmp (m->type, "tmpfs") != 0)
+      if (op->readonly_later == 0)
         continue;
-      r = mount_options_parse (m->options, &o, err);
-      if (r < 0)
-        return r;
-      flags = o.flags;
-      mount_options_release (&o);
-      if (!(flags & MS_RDONLY) || (flags & (MS_BIND | MS_REMOUNT)))
-        continue;
-      fd = path_open_in_root (rootfd, m->destination, O_PATH, PATH_CREATE_NONE, err);
+      fd = path_open_in_root (rootfd, op->m->destination, O_PATH, PATH_CREATE_NONE, err);
       if (fd < 0)
-        return tong_err_prefix (err, "mount destination `%s`", m->destination);
-      r = bind_remount (fd, flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC), m->destination,
-                        err);
+        return tong_err_prefix (err, "mount destination `%s`", op->m->destination);
+      r = bind_remount (fd, op->readonly_later, op->m->destination, err);
       if (r < 0)
         return r;
     }
@@ -349,16 +291,10 @@ make_rootfs_parent_private (const char *rootfs, tong_error *err)
 static int
 prepare_root (const struct rootfs_ctx *ctx, tong_error *err)
 {
-  const struct oci_linux *l = ctx->spec->linux_;
-  unsigned long prop = root_propagation_default ();
+  unsigned long prop
+      = ctx->plan->propagation ? ctx->plan->propagation : root_propagation_default ();
   int r;
 
-  if (l && l->rootfs_propagation && *l->rootfs_propagation)
-    {
-      r = mount_propagation_parse (l->rootfs_propagation, &prop, err);
-      if (r < 0)
-        return r;
-    }
   if (mount (NULL, "/", NULL, prop, NULL) < 0)
     return tong_err (err, errno, "make the mount tree of the container private");
   if (prop & MS_SHARED)
@@ -376,37 +312,11 @@ prepare_root (const struct rootfs_ctx *ctx, tong_error *err)
   return 0;
 }
 
-static bool
-bind_mounts_dev (const struct oci_spec *spec)
-{
-  for (size_t i = 0; i < spec->mounts_len; i++)
-    {
-      const struct oci_mount *m = &spec->mounts[i];
-      if (!path_equal (m->destination, "/dev"))
-        continue;
-      if (m->type && strcmp (m->type, "bind") == 0)
-        return true;
-      for (char **o = m->options; o && *o; o++)
-        if (strcmp (*o, "bind") == 0 || strcmp (*o, "rbind") == 0)
-          return true;
-    }
-  return false;
-}
-
-static bool
-mounts_devpts (const struct oci_spec *spec)
-{
-  for (size_t i = 0; i < spec->mounts_len; i++)
-    if (path_equal (spec->mounts[i].destination, "/dev/pts") && spec->mounts[i].type
-        && strcmp (spec->mounts[i].type, "devpts") == 0)
-      return true;
-  return false;
-}
-
 int
 rootfs_setup (struct rootfs_ctx *ctx, tong_error *err)
 {
   const struct oci_spec *spec = ctx->spec;
+  const struct rootfs_plan *plan = ctx->plan;
   _cleanup_close_ int rootfd = -1;
   int r;
 
@@ -423,15 +333,11 @@ rootfs_setup (struct rootfs_ctx *ctx, tong_error *err)
   if (chdir (ctx->bundle) < 0)
     return tong_err (err, errno, "enter the bundle `%s`", ctx->bundle);
 
-  for (size_t i = 0; i < spec->mounts_len; i++)
+  for (size_t i = 0; i < plan->n_mounts; i++)
     {
-      const struct oci_mount *m = &spec->mounts[i];
+      const struct rootfs_mount *op = &plan->mounts[i];
+      const struct oci_mount *m = op->m;
 
-      if (path_equal (m->destination, "/") && i > 0)
-        return tong_err (err, 0,
-                         "mounts[%zu]: a mount on `/` replaces the root and must come "
-                         "first",
-                         i);
       /* A mount at or above the procfs's destination hides it: the paths
        * there are no longer procfs's. */
       if (ctx->procfs >= 0 && mount_path_beneath (m->destination, ctx->procfs_dest))
@@ -440,10 +346,10 @@ rootfs_setup (struct rootfs_ctx *ctx, tong_error *err)
           ctx->procfs = -1;
           ctx->procfs_dest = NULL;
         }
-      r = mount_entry (ctx, rootfd, m, err);
+      r = mount_entry (ctx, rootfd, op, err);
       if (r < 0)
         return tong_err_prefix (err, "mounts[%zu]", i);
-      if (path_equal (m->destination, "/"))
+      if (op->replaces_root)
         {
           /* The new mount is the root now (e.g. an overlay that a user
            * namespace may mount only from inside): later mounts go into
@@ -455,13 +361,13 @@ rootfs_setup (struct rootfs_ctx *ctx, tong_error *err)
                              ctx->rootfs);
         }
     }
-  if (!bind_mounts_dev (spec))
+  if (!plan->dev_bound)
     {
-      r = devices_setup (rootfd, spec, ctx->userns, mounts_devpts (spec), err);
+      r = devices_setup (rootfd, spec, ctx->userns, plan->devpts, err);
       if (r < 0)
         return r;
     }
-  return remount_readonly_tmpfs (rootfd, spec, err);
+  return remount_readonly_tmpfs (rootfd, plan, err);
 }
 
 static int
@@ -517,17 +423,8 @@ rootfs_finish (struct rootfs_ctx *ctx, tong_error *err)
   if (r < 0)
     return r;
 
-  if (l && l->rootfs_propagation && *l->rootfs_propagation)
-    {
-      unsigned long prop;
-
-      r = mount_propagation_parse (l->rootfs_propagation, &prop, err);
-      if (r < 0)
-        return r;
-      if (mount (NULL, "/", NULL, prop, NULL) < 0)
-        return tong_err (err, errno, "set linux.rootfsPropagation `%s` on /",
-                         l->rootfs_propagation);
-    }
+  if (ctx->plan->propagation && mount (NULL, "/", NULL, ctx->plan->propagation, NULL) < 0)
+    return tong_err (err, errno, "set linux.rootfsPropagation `%s` on /", l->rootfs_propagation);
 
   rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)

@@ -7,11 +7,13 @@
 #include <stdbool.h>
 
 #include "oci/spec.h"
+#include "rootfs-plan.h"
 #include "src/base/error.h"
 
 struct rootfs_ctx
 {
   const struct oci_spec *spec;
+  const struct rootfs_plan *plan; /* the spec's mounts and propagation, planned by the runtime */
   const char *rootfs; /* absolute, canonical path of the rootfs on the host */
   const char *bundle; /* absolute path of the bundle (relative mount sources resolve here) */
   bool no_pivot;      /* --no-pivot: MS_MOVE + chroot instead of pivot_root */

@@ -368,3 +368,35 @@ test_mounts_on_root_must_come_first ()
   assert_contains "$ERR" "a mount on \`/\` replaces the root and must come first"
   assert_no_containers
 }
+
+# A mount the spec gets wrong is refused from the plan the runtime makes
+# before the clone: no init is started, no state directory made (traced),
+# and the error names the entry as it always did.
+test_mounts_wrong_entry_fails_before_anything_is_made ()
+{
+  command -v strace >/dev/null || skip "strace is not installed (tests/ci.sh installs it)"
+  local m expect n=0
+  while IFS='|' read -r m expect; do
+    n=$((n + 1))
+    rm -rf "$T/b"
+    make_bundle "$T/b" true
+    cfg_mount "$T/b" '{"destination": "/ok", "type": "tmpfs", "source": "tmpfs"}'
+    cfg_mount "$T/b" "$m"
+    run_cmd strace -f -qq -o "$T/trace.$n" -e trace=clone,clone3,fork,vfork,mkdir,mkdirat \
+      "$TONG" --root "$ROOT" create --bundle "$T/b" "ctr-$$-$n"
+    assert_ne "$RC" 0 "create with $m"
+    assert_contains "$ERR" "$expect"
+    if grep -E 'clone3?\(|fork\(' "$T/trace.$n" >/dev/null; then
+      fail "create of $m started a process before refusing it: $(grep -E 'clone|fork' "$T/trace.$n" | head -3)"
+    fi
+    if grep -F "ctr-$$-$n" "$T/trace.$n" | grep -q mkdir; then
+      fail "create of $m made its state directory before refusing it"
+    fi
+  done <<'CASES'
+{"destination": "", "type": "tmpfs"}|]: a mount has no destination
+{"destination": "/", "type": "tmpfs"}|]: a mount on `/` replaces the root and must come first
+{"destination": "/x"}|]: mount on `/x` has no type
+{"destination": "/x", "type": "bind"}|]: bind mount on `/x` has no source
+CASES
+  assert_no_containers
+}
