@@ -14,7 +14,7 @@ struct rootfs_ctx
 {
   const struct oci_spec *spec;
   const struct rootfs_plan *plan; /* the spec's mounts and propagation, planned by the runtime */
-  const char *rootfs; /* absolute, canonical path of the rootfs on the host */
+  const char *rootfs;             /* absolute, canonical path of the rootfs on the host */
   const char *bundle; /* absolute path of the bundle (relative mount sources resolve here) */
   bool no_pivot;      /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
   bool userns;        /* a new user namespace: bind device nodes from the host, no mknod */
