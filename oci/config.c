@@ -157,22 +157,6 @@ oci_spec_parse (const char *json, size_t len, enum oci_parse_mode mode, struct o
                          (void **) out, err);
 }
 
-int
-oci_spec_load (const char *path, enum oci_parse_mode mode, struct oci_spec **out, tong_error *err)
-{
-  _cleanup_free_ char *text = NULL;
-  const char *base = strrchr (path, '/');
-  size_t len;
-  int r;
-
-  *out = NULL;
-  r = read_file_at (AT_FDCWD, path, &text, &len, err);
-  if (r < 0)
-    return r;
-  return parse_document (text, len, base ? base + 1 : path, mode, &spec_type,
-                         sizeof (struct oci_spec), (void **) out, err);
-}
-
 void
 oci_spec_free (struct oci_spec *spec)
 {

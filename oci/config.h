@@ -19,8 +19,6 @@ enum oci_parse_mode
  * "config.json: linux.namespaces[2].type: unknown namespace \"nett\"". */
 int oci_spec_parse (const char *json, size_t len, enum oci_parse_mode mode, struct oci_spec **out,
                     tong_error *err);
-int oci_spec_load (const char *path, enum oci_parse_mode mode, struct oci_spec **out,
-                   tong_error *err);
 void oci_spec_free (struct oci_spec *spec);
 
 /* Parse a runtime-spec "process" object alone (exec --process FILE); errors are

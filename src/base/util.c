@@ -112,27 +112,6 @@ write_all (int fd, const void *buf, size_t len)
   return 0;
 }
 
-int
-read_all (int fd, void *buf, size_t len)
-{
-  char *p = buf;
-  while (len > 0)
-    {
-      ssize_t n = read (fd, p, len);
-      if (n < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          return -errno;
-        }
-      if (n == 0)
-        return -EPIPE;
-      p += n;
-      len -= (size_t) n;
-    }
-  return 0;
-}
-
 /* The rest of an open file (named path in errors) into a NUL-terminated buffer. */
 static int
 read_file_fd (int fd, const char *path, char **out, size_t *len, tong_error *err)

@@ -135,9 +135,8 @@ int write_file_atomic_at (int dirfd, const char *path, const void *data, size_t 
  * as /run, pid files). */
 int write_file_replace_at (int dirfd, const char *path, const void *data, size_t len, mode_t mode,
                            tong_error *err);
-/* write(2)/read(2) the whole buffer, retrying on EINTR and short counts. Return 0 or -errno. */
+/* write(2) the whole buffer, retrying on EINTR and short counts.  Returns 0 or -errno. */
 int write_all (int fd, const void *buf, size_t len);
-int read_all (int fd, void *buf, size_t len);
 
 /* Mark every fd from `first` up close-on-exec: close_range where the kernel
  * has CLOSE_RANGE_CLOEXEC (5.11), else fcntl on each possible fd. */

@@ -170,13 +170,3 @@ path_open_in_root (int rootfd, const char *path, int flags, enum path_create cre
     return tong_err (err, -fd, "open `%s` in the rootfs", path);
   return fd;
 }
-
-int
-rootfs_open_in_root (int rootfd, const char *path, int flags, bool mkdirs, tong_error *err)
-{
-  enum path_create create = PATH_CREATE_NONE;
-
-  if (mkdirs)
-    create = (flags & O_CREAT) ? PATH_CREATE_FILE : PATH_CREATE_DIR;
-  return path_open_in_root (rootfd, path, flags, create, err);
-}

@@ -42,9 +42,4 @@ int rootfs_setup (struct rootfs_ctx *ctx, tong_error *err);
  * and the cwd is "/".  Closes ctx->procfs. */
 int rootfs_finish (struct rootfs_ctx *ctx, tong_error *err);
 
-/* Open a path inside the rootfs (rootfd) without ever leaving it: openat2 with
- * RESOLVE_IN_ROOT.  Missing components are created when mkdirs is true
- * (directories with mode 0755).  Returns an fd or -errno (err set). */
-int rootfs_open_in_root (int rootfd, const char *path, int flags, bool mkdirs, tong_error *err);
-
 #endif
