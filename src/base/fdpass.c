@@ -3,7 +3,13 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/un.h>
 #include <unistd.h>
+
+#include "src/base/syscalls.h"
+#include "util.h"
 
 int
 fdpass_send (int sock, int fd, const void *data, size_t len)
@@ -115,4 +121,68 @@ fd_recv (int sock, int *fd, void *data, size_t len, tong_error *err)
       return tong_err (err, EBADMSG, "receive a file descriptor: the message carried none");
     }
   return (data && len > 0) ? (int) n : 0;
+}
+
+void
+fds_cloexec_from (int first)
+{
+  struct rlimit rl;
+  long last = 1024;
+
+  if (sys_close_range ((unsigned) first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+    return;
+  /* Before Linux 5.11: one by one, up to the highest fd this process could
+   * have opened. */
+  if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
+      && (long) rl.rlim_cur > last)
+    last = (long) rl.rlim_cur;
+  for (long fd = first; fd < last; fd++)
+    (void) fcntl ((int) fd, F_SETFD, FD_CLOEXEC);
+}
+
+/* Make sure fds 3..3+n-1 are open (reserving them with /dev/null if the caller
+ * left a gap) and inheritable, so that none of tong's own fds takes their place. */
+int
+fds_preserve (int n, tong_error *err)
+{
+  for (int fd = 3; fd < 3 + n; fd++)
+    {
+      int flags = fcntl (fd, F_GETFD);
+      if (flags < 0)
+        {
+          int nfd = open ("/dev/null", O_RDWR);
+          if (nfd < 0)
+            return tong_err (err, errno, "open /dev/null");
+          if (nfd != fd)
+            {
+              dup2 (nfd, fd);
+              close (nfd);
+            }
+        }
+      else if (flags & FD_CLOEXEC)
+        fcntl (fd, F_SETFD, flags & ~FD_CLOEXEC);
+    }
+  return 0;
+}
+
+int
+unix_connect (const char *path, const char *what, tong_error *err)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  _cleanup_close_ int sock = -1;
+  int r;
+
+  if (strlen (path) >= sizeof addr.sun_path)
+    return tong_err (err, ENAMETOOLONG, "%s `%s`: a unix socket path has at most %zu bytes", what,
+                     path, sizeof addr.sun_path - 1);
+  memcpy (addr.sun_path, path, strlen (path) + 1);
+  sock = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (sock < 0)
+    return tong_err (err, errno, "create a unix socket");
+  do
+    r = connect (sock, (struct sockaddr *) &addr, sizeof addr);
+  while (r < 0 && errno == EINTR);
+  if (r < 0)
+    return tong_err (err, errno, "connect to the %s `%s`", what, path);
+  return TAKE_FD (sock);
 }

@@ -1,5 +1,6 @@
-/* File descriptors over unix sockets (SCM_RIGHTS): the runtime-init
- * protocol, --console-socket, seccomp listeners.  One pair of each. */
+/* File descriptors: passed over unix sockets (SCM_RIGHTS: the runtime-init
+ * protocol, --console-socket, seccomp listeners; one pair of each), the
+ * ones a process keeps across execve, unix socket connections. */
 #ifndef TONG_FDPASS_H
 #define TONG_FDPASS_H
 
@@ -24,5 +25,17 @@ ssize_t fdpass_recv (int sock, int *fd, void *data, size_t len);
  * is NULL). */
 int fd_send (int sock, int fd, const void *data, size_t len, tong_error *err);
 int fd_recv (int sock, int *fd, void *data, size_t len, tong_error *err);
+
+/* Mark every fd from `first` up close-on-exec: close_range where the kernel
+ * has CLOSE_RANGE_CLOEXEC (5.11), else fcntl on each possible fd. */
+void fds_cloexec_from (int first);
+
+/* Make fds 3..3+n-1 (--preserve-fds) inheritable, reserving any the caller
+ * left unopened with /dev/null, so that none of tong's own fds takes their place. */
+int fds_preserve (int n, tong_error *err);
+
+/* Connect a SOCK_STREAM unix socket to path; `what` names it in errors
+ * ("console socket").  Returns the fd (O_CLOEXEC) or -errno. */
+int unix_connect (const char *path, const char *what, tong_error *err);
 
 #endif
