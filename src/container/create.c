@@ -21,6 +21,7 @@
 #include "src/cgroups/systemd.h"
 #include "src/cgroups/systemd-unit.h"
 #include "src/process/console.h"
+#include "src/container/create-plan.h"
 #include "src/container/hooks.h"
 #include "src/container/launch.h"
 #include "src/base/log.h"
@@ -54,21 +55,7 @@ struct init_ctx
   int sync_fd;
   int fifo_fd;
   int *ns_fds;
-  unsigned int ns_skip;        /* namespaces the runtime joined for us (pid, time) */
-  unsigned long unshare_flags; /* new namespaces to unshare after joining a user namespace */
-  bool new_userns;
-  /* The runtime writes the id maps (and oom_score_adj) of this process
-   * through /proc: as a user other than root it can only while the process
-   * is dumpable.  Nothing else can see it then: it is pid 1 of a new pid
-   * namespace, alone until SYNC_GO. */
-  bool defer_hide;
-  bool new_timens;
-  bool new_netns;
-  /* The new network namespace is unshared by the init after SYNC_GO rather
-   * than made by clone3: the dearest of the namespaces to create, it then
-   * overlaps the runtime's state writes (see early_release). */
-  bool defer_netns;
-  int first_closed_fd;          /* 3 + preserved fds */
+  struct create_plan plan;      /* the namespaces, what is deferred, the fds kept */
   struct container_state state; /* for the hooks the init runs; pid set at SYNC_GO */
   /* linux.seccomp (NULL: none): compiled by the runtime, the plan made by
    * the init before pivot_root */
@@ -106,10 +93,10 @@ init_setup (struct init_ctx *c, tong_error *err)
   if (r != SYNC_GO)
     return tong_err (err, r < 0 ? -r : EPIPE, "init: waiting for the runtime");
   c->state.pid = m.value;
-  if (c->defer_hide)
+  if (c->plan.defer_hide)
     protect_exe_hide_runtime ();
 
-  if (c->new_userns)
+  if (c->plan.new_userns)
     {
       if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
         return tong_err (err, errno,
@@ -120,12 +107,12 @@ init_setup (struct init_ctx *c, tong_error *err)
   r = lsm_open_attrs (p, !c->opts->no_new_keyring, &c->lsm, err);
   if (r < 0)
     return r;
-  r = ns_join (c->ns_fds, c->ns_skip, err);
+  r = ns_join (c->ns_fds, c->plan.ns_skip, err);
   if (r < 0)
     return r;
-  if (c->unshare_flags && unshare ((int) c->unshare_flags) < 0)
+  if (c->plan.unshare_flags && unshare ((int) c->plan.unshare_flags) < 0)
     return tong_err (err, errno, "unshare namespaces");
-  if (c->new_timens)
+  if (c->plan.new_timens)
     {
       if (unshare (CLONE_NEWTIME) < 0)
         return tong_err (err, errno, "create time namespace");
@@ -151,7 +138,7 @@ init_setup (struct init_ctx *c, tong_error *err)
       if (r < 0)
         return r;
     }
-  if (c->new_netns)
+  if (c->plan.new_netns)
     {
       r = netns_loopback_up (err);
       if (r < 0)
@@ -220,7 +207,7 @@ static int __attribute__ ((noreturn)) init_main (struct init_ctx *c)
   int r;
 
   /* Before anything else: this process is visible in the container (CVE-2019-5736). */
-  if (!c->defer_hide)
+  if (!c->plan.defer_hide)
     protect_exe_hide_runtime ();
   reset_signals ();
   for (size_t i = 0; i < ARRAY_SIZE (c->runtime_fds); i++)
@@ -253,7 +240,7 @@ static int __attribute__ ((noreturn)) init_main (struct init_ctx *c)
         _exit (1);
     }
 
-  fds_cloexec_from (c->first_closed_fd);
+  fds_cloexec_from (c->plan.first_closed_fd);
   {
     bool hooks = c->spec->hooks && c->spec->hooks->start_container.len;
     _cleanup_free_ char *json
@@ -364,24 +351,6 @@ parent_wait_ready (int sync_fd, bool terminal, int *master, tong_error *err)
     }
 }
 
-/* Whether the init may set itself up as soon as it is born, while the
- * runtime writes the state: nothing the runtime does between the clone and
- * SYNC_GO concerns the init then.  Not so with a user namespace (its id maps come
- * first), with prestart, createRuntime or createContainer hooks (they run
- * before the init's pivot_root and may read the state with `tong state`),
- * or with networking to connect (net_setup needs the init's namespace). */
-static bool
-early_release (const struct oci_spec *spec)
-{
-  const struct oci_hooks *h = spec->hooks;
-
-  if (oci_spec_namespace (spec, OCI_NS_USER))
-    return false;
-  if (h && (h->prestart.len || h->create_runtime.len || h->create_container.len))
-    return false;
-  return !net_annotated (&spec->annotations);
-}
-
 /* SYNC_GO: the init goes on with its setup, knowing its pid as the runtime sees it. */
 static int
 release_init (int sync_fd, pid_t pid, tong_error *err)
@@ -406,24 +375,10 @@ spawn_init (struct init_ctx *c, int pid_join_fd, int cgroup_fd, int *pidfd, pid_
             tong_error *err)
 {
   struct clone_args args = { 0 };
-  unsigned long flags = ns_clone_flags (c->spec);
+  unsigned long flags = c->plan.clone_flags;
   _cleanup_close_ int saved_pidns = -1;
   pid_t child;
 
-  /* The time namespace is unshared by the init so that its offsets can be
-   * written before any process lives in it; with a user namespace joined by
-   * path, the other new namespaces must belong to that one: unshared after it. */
-  flags &= ~(unsigned long) CLONE_NEWTIME;
-  if (c->defer_netns)
-    {
-      flags &= ~(unsigned long) CLONE_NEWNET;
-      c->unshare_flags |= CLONE_NEWNET;
-    }
-  if (c->ns_fds[OCI_NS_USER] >= 0)
-    {
-      c->unshare_flags = flags & ~(unsigned long) (CLONE_NEWPID | CLONE_NEWUSER);
-      flags &= CLONE_NEWPID;
-    }
   if (pid_join_fd >= 0)
     {
       saved_pidns = open ("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
@@ -630,9 +585,10 @@ container_create (struct tong_globals *g, const struct create_options *o,
   struct init_ctx c = { .lsm = LSM_ATTRS_NONE };
   char real[PATH_MAX], created[64];
   size_t config_len;
-  bool dir_made = false, auto_userns, in_userns, early;
+  struct create_facts facts = { 0 };
+  bool dir_made = false, auto_userns, in_userns;
   pid_t pid = -1;
-  int r, nfds;
+  int r;
 
   for (int i = 0; i < OCI_NS_COUNT; i++)
     ns_fds[i] = -1;
@@ -695,7 +651,9 @@ container_create (struct tong_globals *g, const struct create_options *o,
   if (r < 0)
     return r;
 
-  nfds = o->preserve_fds + listen_fds_count ();
+  facts.in_userns = in_userns;
+  facts.preserve_fds = o->preserve_fds;
+  facts.listen_fds = listen_fds_count ();
   if (listen_fds_count () > 0)
     {
       char kv[32];
@@ -703,7 +661,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
       process_env_add (spec->process, kv);
       process_env_add (spec->process, "LISTEN_PID=1");
     }
-  r = fds_preserve (nfds, err);
+  r = fds_preserve (facts.preserve_fds + facts.listen_fds, err);
   if (r < 0)
     return r;
 
@@ -736,6 +694,9 @@ container_create (struct tong_globals *g, const struct create_options *o,
   r = ns_open_paths (spec, ns_fds, err);
   if (r < 0)
     goto fail;
+  for (int i = 0; i < OCI_NS_COUNT; i++)
+    facts.joined[i] = ns_fds[i] >= 0;
+  create_plan_make (spec, &facts, &c.plan);
   /* Idmapping a mount needs privilege over its filesystem, which the init,
    * born in the container's user namespace, does not have. */
   r = idmap_trees_open (spec, bundle, &idmap_trees, err);
@@ -759,18 +720,10 @@ container_create (struct tong_globals *g, const struct create_options *o,
   c.rootfs.bundle = bundle;
   c.rootfs.no_pivot = o->no_pivot;
   c.rootfs.idmap_trees = idmap_trees.fds;
-  c.new_userns = oci_spec_namespace (spec, OCI_NS_USER) && ns_fds[OCI_NS_USER] < 0;
-  c.defer_hide = c.new_userns && oci_spec_namespace (spec, OCI_NS_PID) && ns_fds[OCI_NS_PID] < 0;
-  c.rootfs.userns = oci_spec_namespace (spec, OCI_NS_USER) != NULL || in_userns;
-  c.new_netns = oci_spec_namespace (spec, OCI_NS_NETWORK) && ns_fds[OCI_NS_NETWORK] < 0;
-  c.new_timens = oci_spec_namespace (spec, OCI_NS_TIME) && ns_fds[OCI_NS_TIME] < 0;
-  early = early_release (spec);
-  c.defer_netns = early && c.new_netns;
+  c.rootfs.userns = c.plan.rootfs_in_userns;
   c.sync_fd = sync_fds[1];
   c.fifo_fd = fifo_fd;
   c.ns_fds = ns_fds;
-  c.ns_skip = 1u << OCI_NS_PID;
-  c.first_closed_fd = 3 + nfds;
   c.runtime_fds[0] = rootfd;
   c.runtime_fds[1] = dirfd;
   c.runtime_fds[2] = sync_fds[0];
@@ -807,7 +760,7 @@ container_create (struct tong_globals *g, const struct create_options *o,
   sync_fds[1] = -1;
 
   st.pid = pid;
-  if (c.new_userns)
+  if (c.plan.new_userns)
     {
       r = ns_write_id_maps (pid, spec, err);
       if (r < 0)
@@ -817,17 +770,18 @@ container_create (struct tong_globals *g, const struct create_options *o,
   r = process_set_rlimits (pid, spec->process, err);
   if (r == 0)
     r = process_set_oom_score_adj (pid, spec->process, err);
-  if (r == 0 && early)
+  if (r == 0 && c.plan.early_release)
     r = release_init (sync_fds[0], pid, err);
   st.start_time = proc_start_time (pid);
   if (r == 0)
-    r = net_setup (rootfd, dirfd, o->id, &spec->annotations, c.new_netns, pid, st.start_time, err);
+    r = net_setup (rootfd, dirfd, o->id, &spec->annotations, c.plan.new_netns, pid, st.start_time,
+                   err);
   st.annotations = spec->annotations; /* with the address net_setup leased */
   if (r == 0)
     r = write_state_files (dirfd, config_text, config_len, &st, err);
   if (r < 0)
     goto fail;
-  if (!early)
+  if (!c.plan.early_release)
     {
       if (spec->hooks)
         {

@@ -31,18 +31,6 @@ find_namespace (const struct oci_spec *spec, enum oci_ns_type type)
   return NULL;
 }
 
-unsigned long
-ns_clone_flags (const struct oci_spec *spec)
-{
-  const struct oci_linux *l = spec->linux_;
-  unsigned long flags = 0;
-
-  for (size_t i = 0; l && i < l->namespaces_len; i++)
-    if (l->namespaces[i].path == NULL && (unsigned) l->namespaces[i].type < OCI_NS_COUNT)
-      flags |= (unsigned long) oci_ns_info (l->namespaces[i].type)->flag;
-  return flags;
-}
-
 void
 ns_close_paths (int fds[OCI_NS_COUNT])
 {

@@ -8,9 +8,6 @@
 #include "oci/spec.h"
 #include "src/base/error.h"
 
-/* CLONE_NEW* flags for the namespaces the spec asks to create (no path). */
-unsigned long ns_clone_flags (const struct oci_spec *spec);
-
 /* Open every namespace given by path, before cloning; fds[type] = fd or -1.
  * A path that is not a namespace of that type is an error naming it. */
 int ns_open_paths (const struct oci_spec *spec, int fds[OCI_NS_COUNT], tong_error *err);
