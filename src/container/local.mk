@@ -5,4 +5,5 @@ tong_SOURCES += src/container/state.c src/container/state.h \
 	src/container/create.c src/container/container.h src/container/globals.h src/container/lifecycle.c \
 	src/container/supported.c src/container/sync.c src/container/sync.h \
 	src/container/foreground.c src/container/foreground.h \
-	src/container/exec.c src/container/exec.h src/container/launch.c src/container/launch.h src/container/status.c src/container/status.h
+	src/container/exec.c src/container/exec.h src/container/launch.c src/container/launch.h src/container/status.c src/container/status.h \
+	src/container/cgroup-ops.c src/container/cgroup-ops.h
