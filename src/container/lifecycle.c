@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -57,6 +58,56 @@ open_container (struct tong_globals *g, const char *id, bool lock, int *dirfd,
    * once we hold it ourselves, the creator is gone. */
   st->creating = st->unfinished && !lock && state_dir_locked_by_other (*dirfd);
   return 0;
+}
+
+static int
+entry_cmp (const void *a, const void *b)
+{
+  return strcmp (((const struct container_entry *) a)->st.id,
+                 ((const struct container_entry *) b)->st.id);
+}
+
+size_t
+container_list (struct tong_globals *g, struct container_entry **out)
+{
+  struct container_entry *entries = NULL;
+  size_t n = 0;
+  struct dirent *de;
+  DIR *d = opendir (g->root);
+
+  *out = NULL;
+  if (!d)
+    return 0;
+  while ((de = readdir (d)))
+    {
+      struct container_state st = { 0 };
+      tong_error ignored;
+      int dirfd = -1;
+      if (de->d_name[0] == '.')
+        continue;
+      if (open_container (g, de->d_name, false, &dirfd, &st, &ignored) < 0)
+        {
+          state_clear (&st);
+          continue;
+        }
+      entries = xrealloc (entries, (n + 1) * sizeof *entries);
+      entries[n].st = st;
+      entries[n].status = state_status (dirfd, &st);
+      n++;
+      close (dirfd);
+    }
+  closedir (d);
+  qsort (entries, n, sizeof *entries, entry_cmp);
+  *out = entries;
+  return n;
+}
+
+void
+container_list_free (struct container_entry *entries, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    state_clear (&entries[i].st);
+  free (entries);
 }
 
 int
