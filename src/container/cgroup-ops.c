@@ -37,9 +37,7 @@ container_pause (struct tong_globals *g, const char *id, bool freeze, tong_error
                   "cannot %s container %s: it has no cgroup (created with "
                   "--cgroup-manager disabled, or on a host without cgroup v2)",
                   freeze ? "pause" : "resume", id);
-  else
-    r = container_op_allowed (freeze ? OP_PAUSE : OP_RESUME, status, id, err);
-  if (r == 0)
+  else if ((r = container_op_allowed (freeze ? OP_PAUSE : OP_RESUME, status, id, err)) == 0)
     r = cg.driver->freeze (&cg, freeze, err);
   state_clear (&st);
   return r;
@@ -61,7 +59,7 @@ container_ps (struct tong_globals *g, const char *id, pid_t **pids, size_t *n, t
   r = container_op_allowed (OP_PS, state_status (dirfd, &st), id, err);
   if (r == 0 && (!st.cgroup || !cgroup_handle_open (id, st.cgroup, st.systemd_unit, &cg)))
     r = tong_err (err, 0, "ps: container %s has no cgroup to list processes from", id);
-  if (r == 0)
+  else if (r == 0)
     r = cg.driver->pids (&cg, pids, n, err);
   state_clear (&st);
   return r;
@@ -121,7 +119,7 @@ container_events (struct tong_globals *g, const char *id, bool once, long long i
   r = container_op_allowed (OP_EVENTS, state_status (dirfd, &st), id, err);
   if (r == 0 && (!st.cgroup || !cgroup_handle_open (id, st.cgroup, st.systemd_unit, &cg)))
     r = tong_err (err, 0, "events: container %s has no cgroup to read usage from", id);
-  if (r == 0 && once)
+  else if (r == 0 && once)
     {
       _cleanup_free_ char *line = cg.driver->stats (&cg);
       emit (line);
@@ -252,7 +250,7 @@ container_update (struct tong_globals *g, const char *id, const char *resources_
   if (r == 0)
     r = cgroup_limits_prepare (all, spec->linux_ ? spec->linux_->devices : NULL,
                                spec->linux_ ? spec->linux_->devices_len : 0, &limits, err);
-  if (r == 0)
+  if (r == 0 && cg.driver)
     {
       /* The device filter changes only when the update lists device rules. */
       limits.has_devices = asked_devices;
