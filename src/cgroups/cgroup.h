@@ -1,5 +1,6 @@
 /* The container's cgroup v2 directory: where its processes are tracked,
- * frozen, listed and killed.  Its limits: limits.h. */
+ * frozen, listed and killed.  Its limits: limits.h.  The drivers (v2.c,
+ * systemd-driver.c) are made of these; the layers above call driver.h. */
 #ifndef TONG_CGROUP_H
 #define TONG_CGROUP_H
 

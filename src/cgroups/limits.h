@@ -1,6 +1,7 @@
 /* What a container's cgroup gets from linux.resources, at create and at
  * update: the file writes (resources.h) and the device filter
- * (devices-bpf.h), prepared from the spec first, applied after. */
+ * (devices-bpf.h), prepared from the spec first (by the container layer),
+ * applied after (by a driver's apply and update: driver.h). */
 #ifndef TONG_CGROUP_LIMITS_H
 #define TONG_CGROUP_LIMITS_H
 

@@ -1,4 +1,9 @@
-tong_SOURCES += src/cgroups/cgroup.c src/cgroups/cgroup.h \
+# The driver interface (driver.h): which driver a container has (plain
+# data, unit-tested) in libtong.a; the tables and the cgroupfs driver (v2.c)
+# in tong.
+libtong_a_SOURCES += src/cgroups/driver.h src/cgroups/driver-choose.c
+tong_SOURCES += src/cgroups/driver.c src/cgroups/v2.c src/cgroups/v2.h \
+	src/cgroups/cgroup.c src/cgroups/cgroup.h \
 	src/cgroups/limits.c src/cgroups/limits.h
 # The parts the unit tests link (planning, controllers, the device program,
 # update's merge, stats) in libtong.a.
@@ -9,7 +14,7 @@ libtong_a_SOURCES += src/cgroups/resources.c src/cgroups/resources.h \
 	src/cgroups/stats.c src/cgroups/stats.h
 
 check_PROGRAMS += tests/unit/test-cgroup-resources tests/unit/test-cgroup-devices \
-	tests/unit/test-cgroup-stats
+	tests/unit/test-cgroup-stats tests/unit/test-cgroup-driver
 tests_unit_test_cgroup_resources_SOURCES = tests/unit/test-cgroup-resources.c
 tests_unit_test_cgroup_resources_LDADD = $(TONG_LIBS)
 tests_unit_test_cgroup_devices_SOURCES = tests/unit/test-cgroup-devices.c
@@ -18,7 +23,7 @@ tests_unit_test_cgroup_devices_LDADD = $(TONG_LIBS)
 # The systemd driver: its plain data (unit-tested) in libtong.a, the D-Bus
 # side (libsystemd loaded with dlopen: only the header at build time) in tong.
 libtong_a_SOURCES += src/cgroups/systemd-unit.c src/cgroups/systemd-unit.h
-tong_SOURCES += src/cgroups/systemd.c src/cgroups/systemd.h \
+tong_SOURCES += src/cgroups/systemd.c src/cgroups/systemd.h src/cgroups/systemd-driver.c \
 	src/cgroups/systemd-bus.c src/cgroups/systemd-bus.h
 tong_CFLAGS += $(SYSTEMD_CFLAGS)
 tong_LDADD += $(DL_LIBS)
@@ -28,3 +33,5 @@ tests_unit_test_systemd_unit_LDADD = $(TONG_LIBS)
 
 tests_unit_test_cgroup_stats_SOURCES = tests/unit/test-cgroup-stats.c
 tests_unit_test_cgroup_stats_LDADD = $(TONG_LIBS)
+tests_unit_test_cgroup_driver_SOURCES = tests/unit/test-cgroup-driver.c
+tests_unit_test_cgroup_driver_LDADD = $(TONG_LIBS)

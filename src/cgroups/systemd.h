@@ -8,6 +8,7 @@
 
 #include "oci/spec.h"
 #include "src/base/error.h"
+#include "src/cgroups/driver.h"
 
 struct systemd_scope
 {
@@ -35,5 +36,8 @@ int systemd_scope_set_resources (const char *unit, const struct oci_resources *r
                                  tong_error *err);
 
 void systemd_scope_clear (struct systemd_scope *s);
+
+/* The driver (driver.h) made of these (systemd-driver.c). */
+extern const struct cgroup_driver cgroup_systemd_driver;
 
 #endif

@@ -10,11 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "src/cgroups/stats.h"
 #include "src/cli/commands.h"
-#include "src/container/container.h"
-#include "src/container/state.h"
-#include "src/container/status.h"
+#include "src/container/cgroup-ops.h"
 #include "src/base/util.h"
 
 static const struct option events_options[] = {
@@ -75,49 +72,9 @@ print_line (const char *line)
   fflush (stdout);
 }
 
-static void
-sleep_ms (long long ms)
-{
-  struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-  while (nanosleep (&ts, &ts) < 0 && errno == EINTR)
-    ;
-}
-
-/* Watch until the container stops: stats every interval, OOM kills as they come. */
-static int
-watch (int dirfd, struct container_state *st, const char *id, long long interval_ms)
-{
-  unsigned long long ooms = 0, now;
-  long long since_stats = interval_ms;
-  const long long tick = interval_ms < 100 ? interval_ms : 100;
-  _cleanup_free_ char *oom_line = xasprintf ("{\"type\":\"oom\",\"id\":\"%s\"}", id);
-
-  cgroup_oom_kills (st->cgroup, &ooms);
-  for (;;)
-    {
-      if (cgroup_oom_kills (st->cgroup, &now) && now > ooms)
-        {
-          ooms = now;
-          print_line (oom_line);
-        }
-      if (state_status (dirfd, st) == STATUS_STOPPED)
-        return 0;
-      if (since_stats >= interval_ms)
-        {
-          _cleanup_free_ char *line = cgroup_stats_event (st->cgroup, id);
-          print_line (line);
-          since_stats = 0;
-        }
-      sleep_ms (tick);
-      since_stats += tick;
-    }
-}
-
 int
 cmd_events (struct tong_globals *g, int argc, char **argv, tong_error *err)
 {
-  _cleanup_close_ int dirfd = -1;
-  struct container_state st = { 0 };
   long long interval_ms = 5000;
   bool stats = false;
   const char *id;
@@ -145,19 +102,5 @@ cmd_events (struct tong_globals *g, int argc, char **argv, tong_error *err)
   r = command_id_arg (argc, argv, &id, err);
   if (r < 0)
     return r;
-  r = open_container (g, id, false, &dirfd, &st, err);
-  if (r < 0)
-    return r;
-  r = container_op_allowed (OP_EVENTS, state_status (dirfd, &st), id, err);
-  if (r == 0 && !st.cgroup)
-    r = tong_err (err, 0, "events: container %s has no cgroup to read usage from", id);
-  if (r == 0 && stats)
-    {
-      _cleanup_free_ char *line = cgroup_stats_event (st.cgroup, id);
-      print_line (line);
-    }
-  else if (r == 0)
-    r = watch (dirfd, &st, id, interval_ms);
-  state_clear (&st);
-  return r;
+  return container_events (g, id, stats, interval_ms, print_line, err);
 }

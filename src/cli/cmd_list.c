@@ -1,5 +1,4 @@
 /* tong list [--format table|json] [--quiet] */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -17,58 +16,9 @@ static const struct option list_options[] = {
   { NULL, 0, NULL, 0 },
 };
 
-struct entry
-{
-  struct container_state st;
-  enum container_status status;
-};
-
-static int
-entry_cmp (const void *a, const void *b)
-{
-  return strcmp (((const struct entry *) a)->st.id, ((const struct entry *) b)->st.id);
-}
-
-/* Every container whose state can be read; a directory in the middle of
- * being created or deleted is skipped. */
-static size_t
-collect (struct tong_globals *g, struct entry **out)
-{
-  struct entry *entries = NULL;
-  size_t n = 0;
-  struct dirent *de;
-  DIR *d = opendir (g->root);
-
-  *out = NULL;
-  if (!d)
-    return 0;
-  while ((de = readdir (d)))
-    {
-      struct container_state st = { 0 };
-      tong_error ignored;
-      int dirfd = -1;
-      if (de->d_name[0] == '.')
-        continue;
-      if (open_container (g, de->d_name, false, &dirfd, &st, &ignored) < 0)
-        {
-          state_clear (&st);
-          continue;
-        }
-      entries = xrealloc (entries, (n + 1) * sizeof *entries);
-      entries[n].st = st;
-      entries[n].status = state_status (dirfd, &st);
-      n++;
-      close (dirfd);
-    }
-  closedir (d);
-  qsort (entries, n, sizeof *entries, entry_cmp);
-  *out = entries;
-  return n;
-}
-
 /* list prints through out_puts, not stdio: see there.  Each returns 0 or -errno. */
 static int
-print_json (struct entry *e, size_t n)
+print_json (struct container_entry *e, size_t n)
 {
   int r = out_puts ("[");
 
@@ -83,7 +33,7 @@ print_json (struct entry *e, size_t n)
 }
 
 static int
-print_table (struct entry *e, size_t n)
+print_table (struct container_entry *e, size_t n)
 {
   _cleanup_free_ char *head = NULL;
   size_t w = 2;
@@ -114,7 +64,7 @@ cmd_list (struct tong_globals *g, int argc, char **argv, tong_error *err)
 {
   const char *format = "table";
   bool quiet = false;
-  struct entry *entries;
+  struct container_entry *entries;
   size_t n;
   int c, r = 0;
 
@@ -138,7 +88,7 @@ cmd_list (struct tong_globals *g, int argc, char **argv, tong_error *err)
     }
   if (strcmp (format, "table") && strcmp (format, "json"))
     return tong_err (err, 0, "list: --format: unknown format \"%s\" (table or json)", format);
-  n = collect (g, &entries);
+  n = container_list (g, &entries);
   if (quiet)
     for (size_t i = 0; i < n && r == 0; i++)
       {
@@ -150,9 +100,7 @@ cmd_list (struct tong_globals *g, int argc, char **argv, tong_error *err)
     r = print_json (entries, n);
   else
     r = print_table (entries, n);
-  for (size_t i = 0; i < n; i++)
-    state_clear (&entries[i].st);
-  free (entries);
+  container_list_free (entries, n);
   if (r < 0)
     return tong_err (err, r, "list: write to standard output");
   return 0;

@@ -1,5 +1,5 @@
 /* tong ps [--format table|json] ID [-- PS-ARGS...]: the processes of a
- * container, from its cgroup.  The table is the host's ps(1) output (with
+ * container, from its cgroup (container_ps).  The table is the host's ps(1) output (with
  * PS-ARGS, default -ef) limited to the container's processes, as runc does. */
 #include <errno.h>
 #include <fcntl.h>
@@ -9,10 +9,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "src/cgroups/cgroup.h"
 #include "src/cli/commands.h"
-#include "src/container/container.h"
-#include "src/container/status.h"
+#include "src/container/cgroup-ops.h"
 #include "src/base/util.h"
 
 static const struct option ps_options[] = {
@@ -87,9 +85,7 @@ print_ps_table (char **args, int nargs, const pid_t *pids, size_t n, tong_error 
 int
 cmd_ps (struct tong_globals *g, int argc, char **argv, tong_error *err)
 {
-  _cleanup_close_ int dirfd = -1;
   _cleanup_free_ pid_t *pids = NULL;
-  struct container_state st = { 0 };
   const char *format = "table", *id;
   size_t n = 0;
   int c, r;
@@ -114,14 +110,7 @@ cmd_ps (struct tong_globals *g, int argc, char **argv, tong_error *err)
   id = argv[optind++];
   if (optind < argc && strcmp (argv[optind], "--") == 0)
     optind++;
-  r = open_container (g, id, false, &dirfd, &st, err);
-  if (r < 0)
-    return r;
-  r = container_op_allowed (OP_PS, state_status (dirfd, &st), id, err);
-  if (r == 0 && !st.cgroup)
-    r = tong_err (err, 0, "ps: container %s has no cgroup to list processes from", id);
-  if (r == 0)
-    r = cgroup_pids (st.cgroup, &pids, &n, err);
+  r = container_ps (g, id, &pids, &n, err);
   if (r == 0 && strcmp (format, "json") == 0)
     {
       fputc ('[', stdout);
@@ -131,6 +120,5 @@ cmd_ps (struct tong_globals *g, int argc, char **argv, tong_error *err)
     }
   else if (r == 0)
     r = print_ps_table (argv + optind, argc - optind, pids, n, err);
-  state_clear (&st);
   return r;
 }

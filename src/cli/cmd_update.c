@@ -2,7 +2,7 @@
  * limits of a created, running or paused container.  What is given is merged
  * into the resources the container has (recorded in its state directory as
  * resources.json), so a later partial update keeps earlier values; the
- * merged whole is planned and applied as at create. */
+ * merged whole is planned and applied as at create (container_update). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -11,18 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "oci/config.h"
-#include "src/cgroups/limits.h"
-#include "src/cgroups/resources-merge.h"
-#include "src/cgroups/systemd.h"
-#include "src/cli/commands.h"
-#include "src/container/container.h"
-#include "src/container/state.h"
-#include "src/container/status.h"
 #include "src/base/util.h"
-#include "src/self/twin.h"
-
-#define STATE_RESOURCES "resources.json"
+#include "src/cli/commands.h"
+#include "src/container/cgroup-ops.h"
 
 enum
 {
@@ -212,148 +203,6 @@ flag_json_text (struct flag_json *f)
   return out;
 }
 
-/* The --resources argument's text: a file, or stdin for "-". */
-static int
-read_resources_arg (const char *arg, char **text, tong_error *err)
-{
-  size_t len = 0, cap = 0;
-  char buf[4096];
-  ssize_t n;
-
-  if (strcmp (arg, "-") != 0)
-    {
-      int r = read_file_at (AT_FDCWD, arg, text, NULL, err);
-      return r < 0 ? tong_err_prefix (err, "update: --resources") : 0;
-    }
-  *text = NULL;
-  while ((n = read (STDIN_FILENO, buf, sizeof buf)) != 0)
-    {
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return tong_err (err, errno, "update: --resources -: read stdin");
-      if (len + (size_t) n + 1 > cap)
-        {
-          cap = (len + (size_t) n + 1) * 2;
-          *text = xrealloc (*text, cap);
-        }
-      memcpy (*text + len, buf, (size_t) n);
-      len += (size_t) n;
-    }
-  if (!*text)
-    *text = xstrdup ("");
-  (*text)[len] = '\0';
-  return 0;
-}
-
-/* The resources the container has: recorded by an earlier update, else its config's. */
-static char *
-current_resources (int dirfd, const char *config, tong_error *err)
-{
-  char *text = NULL;
-  tong_error ignored;
-
-  if (read_file_at (dirfd, STATE_RESOURCES, &text, NULL, &ignored) == 0)
-    return text;
-  return resources_json_from_config (config, err);
-}
-
-static int
-update_container (struct tong_globals *g, const char *id, const char *resources_arg,
-                  const char *flags_text, tong_error *err)
-{
-  _cleanup_close_ int dirfd = -1;
-  _cleanup_free_ char *config = NULL, *merged = NULL, *request = NULL, *step = NULL;
-  _cleanup_oci_spec_ struct oci_spec *spec = NULL;
-  _cleanup_cgroup_limits_ struct cgroup_limits limits = { 0 };
-  struct oci_resources *asked = NULL, *all = NULL;
-  struct container_state st = { 0 };
-  bool asked_devices = false;
-  int r;
-
-  r = open_container (g, id, true, &dirfd, &st, err);
-  if (r < 0)
-    return r;
-  if (built_with_musl () && st.systemd_unit)
-    {
-      /* Its lock goes with dirfd (O_CLOEXEC): tong-full takes it again. */
-      close (TAKE_FD (dirfd));
-      r = twin_hand_over ("the systemd cgroup driver", err);
-      state_clear (&st);
-      return r;
-    }
-  r = container_op_allowed (OP_UPDATE, state_status (dirfd, &st), id, err);
-  if (r == 0 && !st.cgroup)
-    r = tong_err (err, 0,
-                  "update: container %s has no cgroup (created with --cgroup-manager "
-                  "disabled, rootless without delegation, or on a host without cgroup "
-                  "v2)",
-                  id);
-  if (r == 0)
-    r = read_file_at (dirfd, STATE_CONFIG, &config, NULL, err);
-  if (r == 0)
-    r = oci_spec_parse (config, strlen (config), OCI_PARSE_ANY, &spec, err);
-  if (r == 0)
-    {
-      merged = current_resources (dirfd, config, err);
-      r = merged ? 0 : -err->errnum;
-    }
-  if (r == 0 && resources_arg)
-    {
-      r = read_resources_arg (resources_arg, &request, err);
-      if (r == 0)
-        r = oci_resources_parse (request, strlen (request), "--resources", &asked, err);
-      if (r == 0)
-        {
-          asked_devices = asked->devices_len > 0;
-          step = resources_json_merge (merged, request, "--resources", err);
-          r = step ? 0 : -err->errnum;
-        }
-      if (r == 0)
-        {
-          free (merged);
-          merged = TAKE_PTR (step);
-        }
-    }
-  if (r == 0)
-    {
-      step = resources_json_merge (merged, flags_text, "update flags", err);
-      r = step ? 0 : -err->errnum;
-      if (r == 0)
-        {
-          free (merged);
-          merged = TAKE_PTR (step);
-        }
-    }
-  if (r == 0)
-    r = oci_resources_parse (merged, strlen (merged), "update", &all, err);
-  if (r == 0)
-    r = cgroup_limits_prepare (all, spec->linux_ ? spec->linux_->devices : NULL,
-                               spec->linux_ ? spec->linux_->devices_len : 0, &limits, err);
-  if (r == 0)
-    {
-      /* The device filter changes only when the update lists device rules. */
-      limits.has_devices = asked_devices;
-      if (!asked_devices)
-        devices_program_free (&limits.devices);
-      if (g->rootless)
-        devices_program_free (&limits.devices);
-      /* systemd first: it writes the files of its properties itself. */
-      if (st.systemd_unit)
-        r = systemd_scope_set_resources (st.systemd_unit, all, err);
-      if (r == 0)
-        r = cgroup_limits_apply (st.cgroup, &limits, true, err);
-    }
-  if (r == 0)
-    r = write_file_atomic_at (dirfd, STATE_RESOURCES, merged, strlen (merged), 0600, err);
-  if (r < 0 && strncmp (err->msg, "update", 6) != 0 && strncmp (err->msg, "container", 9) != 0)
-    tong_err_prefix (err, "update");
-  oci_resources_free (asked);
-  oci_resources_free (all);
-  state_clear (&st);
-  return r;
-}
-
 int
 cmd_update (struct tong_globals *g, int argc, char **argv, tong_error *err)
 {
@@ -385,5 +234,5 @@ cmd_update (struct tong_globals *g, int argc, char **argv, tong_error *err)
   r = command_id_arg (argc, argv, &id, err);
   if (r < 0)
     return r;
-  return update_container (g, id, resources, flags_text, err);
+  return container_update (g, id, resources, flags_text, err);
 }

@@ -56,6 +56,19 @@ int container_delete (struct tong_globals *g, const char *id, bool force,
 int open_container (struct tong_globals *g, const char *id, bool lock, int *dirfd,
                     struct container_state *st, tong_error *err);
 
+/* A container of `list`: its state and its live status. */
+struct container_entry
+{
+  struct container_state st;
+  enum container_status status;
+};
+
+/* Every container under --root whose state can be read, sorted by id; a
+ * directory in the middle of being created or deleted is skipped.  Returns
+ * the count; free with container_list_free. */
+size_t container_list (struct tong_globals *g, struct container_entry **out);
+void container_list_free (struct container_entry *entries, size_t n);
+
 /* Checks of a parsed spec against what tong applies: what it cannot apply is an error. */
 int spec_check_supported (const struct oci_spec *spec, tong_error *err);
 

@@ -16,10 +16,8 @@
 #include <sys/wait.h>
 
 #include "oci/config.h"
-#include "src/cgroups/cgroup.h"
+#include "src/cgroups/driver.h"
 #include "src/cgroups/limits.h"
-#include "src/cgroups/systemd.h"
-#include "src/cgroups/systemd-unit.h"
 #include "src/process/console.h"
 #include "src/container/create-plan.h"
 #include "src/container/hooks.h"
@@ -431,138 +429,74 @@ say_no_cgroup_once (const char *root, const char *why)
 }
 
 /* Where the container's cgroup will be, decided before anything is made so
- * that it can be recorded first: *path its directory (for the systemd
- * driver, where systemd puts the scope), *unit the systemd scope, or
- * neither (--cgroup-manager disabled, no cgroup v2). */
+ * that it can be recorded first (cg->path, and cg->unit for the systemd
+ * driver), or none (--cgroup-manager disabled, no cgroup v2). */
 static int
-plan_cgroup (struct tong_globals *g, const struct oci_spec *spec, const char *id,
-             const struct cgroup_limits *limits, char **path, char **unit, tong_error *err)
+plan_cgroup (const struct cgroup_config *cc, const struct cgroup_limits *limits,
+             struct cgroup_handle *cg, tong_error *err)
 {
-  int r;
-
-  *path = NULL;
-  *unit = NULL;
-  if (strcmp (g->cgroup_manager, "disabled") == 0)
+  if (!cg->driver)
     return cgroup_plan_empty (&limits->plan)
                ? 0
                : tong_err (err, 0, "%s: a limit needs a cgroup, and --cgroup-manager is disabled",
                            limits->plan.writes[0].field);
-  if (g->systemd_cgroup)
-    {
-      _cleanup_systemd_unit_ struct systemd_unit u = { 0 };
-      const char *mnt = cgroup_v2_mount ();
-
-      if (g->rootless)
-        return tong_err (err, 0,
-                         "the systemd cgroup driver for a non-root user (systemd --user) "
-                         "is not supported: use --cgroup-manager cgroupfs");
-      r = systemd_unit_parse (spec->linux_ ? spec->linux_->cgroups_path : NULL, id, &u, err);
-      if (r < 0)
-        return tong_err_prefix (err, "config.json");
-      if (mnt)
-        *path = xasprintf ("%s%s%s/%s", mnt, *u.slice_path ? "/" : "", u.slice_path, u.unit);
-      *unit = TAKE_PTR (u.unit);
-      r = 0;
-    }
-  else
-    r = cgroup_resolve (spec, id, path, err);
-  /* Before it is recorded: delete kills whatever is in a recorded cgroup. */
-  if (r == 0 && *path)
-    r = cgroup_check_unused (*path, err);
-  if (r < 0)
-    {
-      free (*path);
-      *path = NULL;
-      free (*unit);
-      *unit = NULL;
-    }
-  return r;
+  return cg->driver->plan (cc, cg, err);
 }
 
-/* Make the cgroup plan_cgroup chose (planned: its directory, for
- * cgroupfs); *path gets the directory made, NULL when there is none: cgroups
- * disabled, no v2 hierarchy, or a user who may not create one there (then
- * the container runs without, said once; a spec that asks for limits fails
- * instead).  The limits are in place before the init is born into it. */
+/* Make the cgroup plan_cgroup chose; cg is the one made, or holds none:
+ * cgroups disabled, no v2 hierarchy, or a user who may not create one there
+ * (then the container runs without, said once; a spec that asks for limits
+ * fails instead).  The limits are in place before the init is born into it. */
 static int
-setup_cgroup (struct tong_globals *g, const struct oci_spec *spec, const char *id,
-              const char *planned, struct cgroup_limits *limits, struct systemd_scope *scope,
-              char **path, int *fd, tong_error *err)
+setup_cgroup (struct tong_globals *g, const struct cgroup_config *cc, struct cgroup_limits *limits,
+              struct cgroup_handle *cg, int *fd, tong_error *err)
 {
   bool need = !cgroup_plan_empty (&limits->plan);
   int r;
 
-  *path = NULL;
-  if (strcmp (g->cgroup_manager, "disabled") == 0)
+  if (!cg->driver || (!cg->path && !cg->unit))
     return 0;
-  if (g->systemd_cgroup)
-    {
-      /* systemd creates the cgroup (a scope unit, delegated to tong). */
-      r = systemd_scope_start (spec, id, scope, err);
-      if (r < 0)
-        return r;
-      *path = xstrdup (scope->path);
-      *fd = open (*path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      if (*fd < 0)
-        r = tong_err (err, errno, "open cgroup `%s` of %s", *path, scope->unit);
-      else
-        r = cgroup_limits_apply (*path, limits, false, err);
-      if (r < 0)
-        {
-          tong_error ignored;
-          systemd_scope_release_helper (scope);
-          systemd_scope_stop (scope->unit, &ignored);
-          systemd_scope_clear (scope);
-          free (*path);
-          *path = NULL;
-        }
-      return r;
-    }
-  if (!planned)
-    return 0;
-  *path = xstrdup (planned);
-  *fd = cgroup_create (*path, err);
+  *fd = cg->driver->create (cc, cg, err);
   if (*fd < 0 && g->rootless && !need
       && (err->errnum == EACCES || err->errnum == EPERM || err->errnum == EROFS))
     {
       say_no_cgroup_once (g->root, err->msg);
-      free (*path);
-      *path = NULL;
+      cgroup_handle_clear (cg);
       *fd = -1;
       return 0;
     }
   if (*fd < 0 && g->rootless)
-    {
-      r = tong_err_prefix (err,
-                           "%s: a limit needs a cgroup the user may write to (cgroup v2 "
-                           "delegation: run tong in a cgroup delegated to you, e.g. under "
-                           "`systemd-run --user --scope -p Delegate=yes`)",
-                           limits->plan.writes[0].field);
-      free (*path);
-      *path = NULL;
-      return r;
-    }
+    return tong_err_prefix (err,
+                            "%s: a limit needs a cgroup the user may write to (cgroup v2 "
+                            "delegation: run tong in a cgroup delegated to you, e.g. under "
+                            "`systemd-run --user --scope -p Delegate=yes`)",
+                            limits->plan.writes[0].field);
   if (*fd < 0)
-    {
-      free (*path);
-      *path = NULL;
-      return *fd;
-    }
+    return *fd;
   /* An unprivileged user may not load a device filter: the kernel's own
    * checks on device nodes stand (as runc does rootless). */
   if (g->rootless)
     devices_program_free (&limits->devices);
-  r = cgroup_limits_apply (*path, limits, false, err);
+  r = cg->driver->apply (cg, limits, err);
   if (r < 0)
     {
       tong_error ignored;
       close (*fd);
       *fd = -1;
-      cgroup_destroy (*path, &ignored);
-      free (*path);
-      *path = NULL;
+      cg->driver->settle (cg);
+      cg->driver->destroy (cg, &ignored);
+      cgroup_handle_clear (cg);
     }
   return r;
+}
+
+/* A step of a failed create's undoing that failed in turn: a warning, so
+ * that what is left behind is named. */
+static void
+undo_warn (const char *id, int r, const tong_error *e)
+{
+  if (r < 0)
+    log_warning ("create %s: undoing it: %s", id, e->msg);
 }
 
 int
@@ -571,14 +505,14 @@ container_create (struct tong_globals *g, const struct create_options *o,
 {
   _cleanup_oci_spec_ struct oci_spec *spec = NULL;
   _cleanup_free_ char *bundle = NULL, *rootfs = NULL, *config_text = NULL, *config_path = NULL;
-  _cleanup_free_ char *hook_state = NULL, *planned_cgroup = NULL, *planned_unit = NULL;
+  _cleanup_free_ char *hook_state = NULL;
   _cleanup_close_ int rootfd = -1, dirfd = -1, fifo_fd = -1, pidfd = -1, master = -1;
   _cleanup_close_ int cgroup_fd = -1;
   _cleanup_idmap_trees_ struct idmap_trees idmap_trees = { 0 };
   _cleanup_cgroup_limits_ struct cgroup_limits limits = { 0 };
   _cleanup_rootfs_plan_ struct rootfs_plan rootfs_plan = { 0 };
+  _cleanup_cgroup_handle_ struct cgroup_handle cg = { 0 };
   __attribute__ ((cleanup (seccomp_program_freep))) struct seccomp_program *seccomp_program = NULL;
-  struct systemd_scope scope = { 0 };
   int sync_fds[2] = { -1, -1 };
   int ns_fds[OCI_NS_COUNT];
   struct container_state st = { 0 };
@@ -586,7 +520,8 @@ container_create (struct tong_globals *g, const struct create_options *o,
   char real[PATH_MAX], created[64];
   size_t config_len;
   struct create_facts facts = { 0 };
-  bool dir_made = false, auto_userns, in_userns;
+  tong_error undo = { 0 };
+  bool dir_made = false, cgroup_made = false, auto_userns, in_userns;
   pid_t pid = -1;
   int r;
 
@@ -598,8 +533,10 @@ container_create (struct tong_globals *g, const struct create_options *o,
   out->spec = NULL;
   out->sync_fd = -1;
 
-  if (built_with_musl () && g->systemd_cgroup)
-    return twin_hand_over ("the systemd cgroup driver", err);
+  cg.driver = cgroup_driver_get (cgroup_driver_for_manager (g->cgroup_manager));
+  cg.id = o->id;
+  if (built_with_musl () && cg.driver && cg.driver->hand_over)
+    return twin_hand_over (cg.driver->hand_over, err);
   /* Before anything is read, created or logged: the copy starts afresh. */
   r = protect_exe_ensure (err);
   if (r < 0)
@@ -735,25 +672,33 @@ container_create (struct tong_globals *g, const struct create_options *o,
       && (r = seccomp_program_get (spec->linux_->seccomp, rootfd, &seccomp_program, err)) < 0)
     goto fail;
   c.seccomp_program = seccomp_program;
-  r = plan_cgroup (g, spec, o->id, &limits, &planned_cgroup, &planned_unit, err);
-  if (r < 0)
-    goto fail;
-  /* Recorded before anything outside the state directory is made: all that
-   * delete will know of this container if create dies before state.json. */
-  st.cgroup = planned_cgroup;
-  st.systemd_unit = planned_unit;
-  r = state_write_record (dirfd, &st, err);
-  st.cgroup = NULL;
-  st.systemd_unit = NULL;
-  if (r < 0)
-    goto fail;
-  r = setup_cgroup (g, spec, o->id, planned_cgroup, &limits, &scope, &st.cgroup, &cgroup_fd, err);
-  if (r < 0)
-    goto fail;
-  st.systemd_unit = scope.unit;
+  {
+    const struct cgroup_config cc = { .spec = spec, .id = o->id, .rootless = g->rootless };
+
+    r = plan_cgroup (&cc, &limits, &cg, err);
+    if (r < 0)
+      goto fail;
+    /* Recorded before anything outside the state directory is made: all that
+     * delete will know of this container if create dies before state.json. */
+    st.cgroup = cg.path;
+    st.systemd_unit = cg.unit;
+    r = state_write_record (dirfd, &st, err);
+    st.cgroup = NULL;
+    st.systemd_unit = NULL;
+    if (r < 0)
+      goto fail;
+    r = setup_cgroup (g, &cc, &limits, &cg, &cgroup_fd, err);
+    if (r < 0)
+      goto fail;
+  }
+  cgroup_made = true;
+  st.cgroup = cg.path;
+  st.systemd_unit = cg.unit;
   r = spawn_init (&c, ns_fds[OCI_NS_PID], cgroup_fd, &pidfd, &pid, err);
-  /* The init holds the scope now: it ends when the container's last process does. */
-  systemd_scope_release_helper (&scope);
+  /* The init holds the cgroup now (systemd's scope ends when the
+   * container's last process does). */
+  if (cg.driver)
+    cg.driver->settle (&cg);
   if (r < 0)
     goto fail;
   close (sync_fds[1]);
@@ -816,8 +761,6 @@ container_create (struct tong_globals *g, const struct create_options *o,
   else
     close (sync_fds[0]);
   ns_close_paths (ns_fds);
-  free (st.cgroup);
-  systemd_scope_clear (&scope);
   out->pid = pid;
   out->pidfd = TAKE_FD (pidfd);
   out->console_master = o->console_socket ? -1 : TAKE_FD (master);
@@ -825,6 +768,8 @@ container_create (struct tong_globals *g, const struct create_options *o,
   return 0;
 
 fail:
+  /* Undone in the reverse order it was made; what cannot be undone is
+   * said (the error of create itself stays in err). */
   if (pid > 0)
     {
       kill (pid, SIGKILL);
@@ -835,23 +780,12 @@ fail:
   if (sync_fds[1] >= 0)
     close (sync_fds[1]);
   ns_close_paths (ns_fds);
-  if (st.cgroup)
-    {
-      tong_error ignored;
-      cgroup_destroy (st.cgroup, &ignored);
-    }
-  if (scope.unit)
-    {
-      tong_error ignored;
-      systemd_scope_stop (scope.unit, &ignored);
-    }
-  systemd_scope_clear (&scope);
+  if (cgroup_made && cg.driver)
+    undo_warn (o->id, cg.driver->destroy (&cg, &undo), &undo);
   if (dir_made)
     {
-      tong_error ignored;
-      net_teardown (rootfd, dirfd, o->id, &ignored);
-      state_dir_remove (rootfd, o->id, &ignored);
+      undo_warn (o->id, net_teardown (rootfd, dirfd, o->id, &undo), &undo);
+      undo_warn (o->id, state_dir_remove (rootfd, o->id, &undo), &undo);
     }
-  free (st.cgroup);
   return r;
 }

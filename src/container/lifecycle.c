@@ -4,16 +4,15 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "oci/config.h"
-#include "src/cgroups/cgroup.h"
-#include "src/cgroups/systemd.h"
+#include "src/cgroups/driver.h"
 #include "src/container/container.h"
 #include "src/container/hooks.h"
 #include "src/container/status.h"
-#include "src/base/log.h"
 #include "src/netns/net.h"
 #include "src/container/sync.h"
 #include "src/base/syscalls.h"
@@ -59,6 +58,56 @@ open_container (struct tong_globals *g, const char *id, bool lock, int *dirfd,
    * once we hold it ourselves, the creator is gone. */
   st->creating = st->unfinished && !lock && state_dir_locked_by_other (*dirfd);
   return 0;
+}
+
+static int
+entry_cmp (const void *a, const void *b)
+{
+  return strcmp (((const struct container_entry *) a)->st.id,
+                 ((const struct container_entry *) b)->st.id);
+}
+
+size_t
+container_list (struct tong_globals *g, struct container_entry **out)
+{
+  struct container_entry *entries = NULL;
+  size_t n = 0;
+  struct dirent *de;
+  DIR *d = opendir (g->root);
+
+  *out = NULL;
+  if (!d)
+    return 0;
+  while ((de = readdir (d)))
+    {
+      struct container_state st = { 0 };
+      tong_error ignored;
+      int dirfd = -1;
+      if (de->d_name[0] == '.')
+        continue;
+      if (open_container (g, de->d_name, false, &dirfd, &st, &ignored) < 0)
+        {
+          state_clear (&st);
+          continue;
+        }
+      entries = xrealloc (entries, (n + 1) * sizeof *entries);
+      entries[n].st = st;
+      entries[n].status = state_status (dirfd, &st);
+      n++;
+      close (dirfd);
+    }
+  closedir (d);
+  qsort (entries, n, sizeof *entries, entry_cmp);
+  *out = entries;
+  return n;
+}
+
+void
+container_list_free (struct container_entry *entries, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    state_clear (&entries[i].st);
+  free (entries);
 }
 
 int
@@ -222,7 +271,12 @@ signal_container (const struct container_state *st, int sig, bool all, tong_erro
   if (proc_start_time (st->pid) != st->start_time)
     return tong_err_code (err, ESRCH, "container not running");
   if (all)
-    return st->cgroup ? cgroup_signal_all (st->cgroup, sig, err) : kill_all (st, sig, err);
+    {
+      _cleanup_cgroup_handle_ struct cgroup_handle cg = { 0 };
+      if (st->cgroup && cgroup_handle_open (st->id, st->cgroup, st->systemd_unit, &cg))
+        return cg.driver->kill (&cg, sig, err);
+      return kill_all (st, sig, err);
+    }
   if (sys_pidfd_send_signal (pidfd, sig, NULL, 0) < 0)
     return tong_err (err, errno, "send signal %d to the container", sig);
   return 0;
@@ -266,6 +320,7 @@ container_delete (struct tong_globals *g, const char *id, bool force, const stru
 {
   _cleanup_close_ int dirfd = -1, rootfd = -1;
   _cleanup_oci_spec_ struct oci_spec *loaded = NULL;
+  _cleanup_cgroup_handle_ struct cgroup_handle cg = { 0 };
   struct container_state st = { 0 };
   enum container_status status;
   int r;
@@ -278,12 +333,15 @@ container_delete (struct tong_globals *g, const char *id, bool force, const stru
         return 0;
       return r;
     }
-  if (built_with_musl () && (st.systemd_unit || net_teardown_needs_libraries (dirfd)))
+  cgroup_handle_open (id, st.cgroup, st.systemd_unit, &cg);
+  if (built_with_musl ()
+      && ((cg.driver && cg.driver->hand_over) || net_teardown_needs_libraries (dirfd)))
     {
       /* Its lock goes with dirfd (O_CLOEXEC): tong-full takes it again. */
       close (TAKE_FD (dirfd));
-      r = twin_hand_over (st.systemd_unit ? "the systemd cgroup driver"
-                                          : "bridge networking (org.tong.net.mode=bridge)",
+      r = twin_hand_over (cg.driver && cg.driver->hand_over
+                              ? cg.driver->hand_over
+                              : "bridge networking (org.tong.net.mode=bridge)",
                           err);
       goto out;
     }
@@ -309,20 +367,11 @@ container_delete (struct tong_globals *g, const char *id, bool force, const stru
    * given up PR_SET_PDEATHSIG while its creator wrote the state, and waits
    * for `start`.  (create.json names a cgroup that held no processes of
    * another's: create looks before it records one.) */
-  if (st.cgroup)
+  if (cg.driver)
     {
-      r = cgroup_destroy (st.cgroup, err);
+      r = cg.driver->destroy (&cg, err);
       if (r < 0)
         goto out;
-    }
-  /* Emptied by tong first (systemd would wait TimeoutStopSec for SIGTERM).
-   * The scope holds nothing now, and systemd ends an empty scope itself: a
-   * failed stop (no bus any more) must not make the container undeletable. */
-  if (st.systemd_unit)
-    {
-      tong_error stop_err;
-      if (systemd_scope_stop (st.systemd_unit, &stop_err) < 0)
-        log_warning ("delete %s: stop its systemd scope %s: %s", id, st.systemd_unit, stop_err.msg);
     }
   /* Without state.json, none of the spec's hooks has run (prestart runs
    * after it is written): no poststop either. */

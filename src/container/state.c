@@ -14,7 +14,7 @@
 #include "src/base/log.h"
 #include "src/process/passwd.h"
 #include "src/base/util.h"
-#include "src/cgroups/cgroup.h"
+#include "src/cgroups/driver.h"
 #include "oci/json-gen.h"
 #include "oci/json-tree.h"
 
@@ -241,8 +241,13 @@ state_status (int dirfd, const struct container_state *st)
     return st->creating ? STATUS_CREATING : STATUS_STOPPED;
   if (st->pid <= 0 || proc_start_time (st->pid) != st->start_time)
     return STATUS_STOPPED;
-  if (st->cgroup && cgroup_frozen (st->cgroup))
-    return STATUS_PAUSED;
+  if (st->cgroup)
+    {
+      _cleanup_cgroup_handle_ struct cgroup_handle cg = { 0 };
+      if (cgroup_handle_open (st->id, st->cgroup, st->systemd_unit, &cg)
+          && cg.driver->is_frozen (&cg))
+        return STATUS_PAUSED;
+    }
   if (faccessat (dirfd, STATE_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
     return STATUS_CREATED;
   return STATUS_RUNNING;
