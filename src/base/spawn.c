@@ -10,9 +10,8 @@
 
 #include "src/base/util.h"
 
-/* Move pid into the cgroup of directory fd cgroup: cgroup.procs. */
-static int
-move_to_cgroup (int cgroup, pid_t pid)
+int
+spawn_move_to_cgroup (int cgroup, pid_t pid)
 {
   char text[24];
   int fd = openat (cgroup, "cgroup.procs", O_WRONLY | O_CLOEXEC);
@@ -70,7 +69,7 @@ clone_fallback (const struct clone_args *args)
     }
   if (child > 0 && into_cgroup)
     {
-      r = move_to_cgroup ((int) args->cgroup, child);
+      r = spawn_move_to_cgroup ((int) args->cgroup, child);
       if (r == 0 && late_cgroupns && write (moved[1], "", 1) != 1)
         r = -errno;
       if (r < 0)

@@ -20,4 +20,9 @@
  * have no fallback (ENOSYS stays). */
 pid_t spawn_clone (struct clone_args *args);
 
+/* Move pid into the cgroup v2 directory fd cgroup (its cgroup.procs): the
+ * one way tong moves a process into a cgroup, for clone's fallback and the
+ * cgroup drivers.  Returns 0 or -errno. */
+int spawn_move_to_cgroup (int cgroup, pid_t pid);
+
 #endif

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "src/base/format.h"
+#include "src/base/spawn.h"
 #include "src/base/util.h"
 #include "src/cgroups/cgroup.h"
 #include "src/cgroups/stats.h"
@@ -44,13 +45,12 @@ v2_create (const struct cgroup_config *c, struct cgroup_handle *cg, tong_error *
 int
 cgroup_v2_enter (const struct cgroup_handle *cg, pid_t pid, tong_error *err)
 {
-  _cleanup_free_ char *file = xasprintf ("%s/cgroup.procs", cg->path);
-  char text[32];
-  int r;
+  _cleanup_close_ int dir = open (cg->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int r = dir < 0 ? -errno : spawn_move_to_cgroup (dir, pid);
 
-  str_format (text, sizeof text, "%d", (int) pid);
-  r = write_file_at (AT_FDCWD, file, text, strlen (text), err);
-  return r < 0 ? tong_err_prefix (err, "move process %d into cgroup `%s`", (int) pid, cg->path) : 0;
+  if (r < 0)
+    return tong_err (err, -r, "move process %d into cgroup `%s`", (int) pid, cg->path);
+  return 0;
 }
 
 void
