@@ -61,7 +61,8 @@ collect (struct tong_globals *g, struct entry **out)
       close (dirfd);
     }
   closedir (d);
-  qsort (entries, n, sizeof *entries, entry_cmp);
+  if (n > 0)
+    qsort (entries, n, sizeof *entries, entry_cmp);
   *out = entries;
   return n;
 }
