@@ -322,7 +322,7 @@ registry_ping (struct registry *r, tong_error *err)
 {
   _cleanup_free_ char *challenge = NULL;
   const char *api_host = strcmp (r->host, "docker.io") == 0 ? "registry-1.docker.io" : r->host;
-  char errbuf[CURL_ERROR_SIZE];
+  char errbuf[CURL_ERROR_SIZE] = "";
   long status = 0;
   CURLcode cc;
   int ret;
