@@ -218,7 +218,7 @@ state_dir_remove (int rootfd, const char *id, tong_error *err)
   d = fdopendir (fd);
   if (!d)
     return tong_err (err, errno, "read state directory of `%s`", id);
-  fd = -1; /* owned by d now */
+  (void) TAKE_FD (fd); /* owned by d now */
   /* The records go last: a delete killed half way still finds the container. */
   while ((de = readdir (d)))
     if (strcmp (de->d_name, ".") && strcmp (de->d_name, "..") && strcmp (de->d_name, last[0])
