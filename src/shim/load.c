@@ -169,7 +169,7 @@ load_oci_entry (struct shim *s, int dirfd, const struct oci_descriptor *d, char 
     r = store_blob_read (&s->store, d->digest, &json, &len, err);
   if (r == 0)
     r = oci_index_parse (json, len, &idx, err);
-  if (r < 0)
+  if (r != 0)
     return r;
   oci_platform_parse (NULL, &host, err);
   r = oci_index_select (&idx, &host, &which, err);
