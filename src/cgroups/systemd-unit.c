@@ -153,7 +153,7 @@ systemd_cpuset_mask (const char *list, uint8_t **mask, size_t *n)
         s++;
       else if (*s)
         goto bad;
-      if (hi / 8 + 1 > len)
+      if (hi / 8 >= len)
         {
           m = xrealloc (m, hi / 8 + 1);
           memset (m + len, 0, hi / 8 + 1 - len);
