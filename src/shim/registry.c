@@ -223,6 +223,7 @@ error_body_summary (const char *body, size_t len)
   if (body == NULL || len == 0 || len > 65536)
     return NULL;
   copy = strndup (body, len);
+  /* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): copy is freed by _cleanup_free_ */
   tree = yajl_tree_parse (copy, NULL, 0);
   errors = tree ? yajl_tree_get (tree, ep, yajl_t_array) : NULL;
   if (errors && errors->u.array.len > 0)
