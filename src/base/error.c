@@ -1,3 +1,4 @@
+#define TONG_ERROR_C /* the definitions below, not the analyzer's macros */
 #include "error.h"
 
 #include "format.h"

@@ -23,6 +23,21 @@ int tong_err (tong_error *err, int errnum, const char *fmt, ...)
 int tong_err_code (tong_error *err, int errnum, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
 
+/* For the static analyzer, which does not look into error.c: tong_err and
+ * tong_err_code return a negative value, so a path that returns theirs is a
+ * failure.  Nothing changes in a build. */
+#if defined(__clang_analyzer__) && !defined(TONG_ERROR_C)
+#define TONG_ERR_NEGATIVE_(r)                                                                      \
+  ({                                                                                               \
+    int _te = (r);                                                                                 \
+    if (_te >= 0)                                                                                  \
+      __builtin_unreachable ();                                                                    \
+    _te;                                                                                           \
+  })
+#define tong_err(...) TONG_ERR_NEGATIVE_ ((tong_err) (__VA_ARGS__))
+#define tong_err_code(...) TONG_ERR_NEGATIVE_ ((tong_err_code) (__VA_ARGS__))
+#endif
+
 /* Prepend context to an error already set: "context: previous message".
  * Returns -err->errnum. */
 int tong_err_prefix (tong_error *err, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));

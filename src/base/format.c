@@ -260,6 +260,7 @@ str_vformat (char *buf, size_t size, const char *fmt, va_list ap)
   return o.len > INT_MAX ? -1 : (int) o.len;
 
 fallback:
+  /* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): start is va_copy'd on entry */
   r = vsnprintf (buf, size, fmt, start);
   va_end (start);
   return r;

@@ -130,6 +130,7 @@ path_lookup (const char *name)
       path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
   char *save = NULL;
 
+  /* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): copy is freed by _cleanup_free_ */
   for (char *dir = strtok_r (copy, ":", &save); dir; dir = strtok_r (NULL, ":", &save))
     {
       char *full = xasprintf ("%s/%s", *dir ? dir : ".", name);

@@ -50,7 +50,7 @@ systemd_slice_path (const char *slice)
   len = strlen (slice) - strlen (".slice");
   stem = strndup (slice, len);
   if (!stem || len == 0 || stem[0] == '-' || stem[len - 1] == '-' || strstr (stem, "--"))
-    return NULL;
+    return NULL; /* NOLINT(clang-analyzer-unix.Malloc): stem is freed by _cleanup_free_ */
   /* Each dash is a level: a-b-c.slice lives in a.slice/a-b.slice/a-b-c.slice. */
   path = xstrdup ("");
   for (dash = strchr (stem, '-');; dash = strchr (dash + 1, '-'))
@@ -153,7 +153,7 @@ systemd_cpuset_mask (const char *list, uint8_t **mask, size_t *n)
         s++;
       else if (*s)
         goto bad;
-      if (hi / 8 + 1 > len)
+      if (hi / 8 >= len)
         {
           m = xrealloc (m, hi / 8 + 1);
           memset (m + len, 0, hi / 8 + 1 - len);

@@ -44,11 +44,11 @@ struct systemd_prop
 {
   const char *name; /* "MemoryMax" */
   enum systemd_prop_type type;
-  uint64_t u64; /* U64 (UINT64_MAX is "infinity"), BOOL */
+  unsigned min_version; /* the systemd version that knows it (0: all we support) */
+  uint64_t u64;         /* U64 (UINT64_MAX is "infinity"), BOOL */
   char *str;
   uint8_t *bytes;
   size_t n_bytes;
-  unsigned min_version; /* the systemd version that knows it (0: all we support) */
 };
 
 struct systemd_props

@@ -97,7 +97,8 @@ container_list (struct tong_globals *g, struct container_entry **out)
       close (dirfd);
     }
   closedir (d);
-  qsort (entries, n, sizeof *entries, entry_cmp);
+  if (n > 0)
+    qsort (entries, n, sizeof *entries, entry_cmp);
   *out = entries;
   return n;
 }
@@ -144,8 +145,7 @@ container_start (struct tong_globals *g, const char *id, const struct oci_spec *
       r = tong_err (err, -r, "start container \"%s\"", id);
       goto out;
     }
-  close (fifo);
-  fifo = -1;
+  close (TAKE_FD (fifo));
   {
     struct pollfd pfd = { .fd = watch, .events = 0 };
     while (poll (&pfd, 1, -1) < 0 && errno == EINTR)

@@ -218,7 +218,7 @@ state_dir_remove (int rootfd, const char *id, tong_error *err)
   d = fdopendir (fd);
   if (!d)
     return tong_err (err, errno, "read state directory of `%s`", id);
-  fd = -1; /* owned by d now */
+  (void) TAKE_FD (fd); /* owned by d now */
   /* The records go last: a delete killed half way still finds the container. */
   while ((de = readdir (d)))
     if (strcmp (de->d_name, ".") && strcmp (de->d_name, "..") && strcmp (de->d_name, last[0])
@@ -441,14 +441,14 @@ parse_state (const char *text, int dirfd, const char *name, struct container_sta
   st->cgroup = tree_str (root, "cgroup");
   st->systemd_unit = tree_str (root, "systemd_unit");
   ann = yajl_tree_get (root, ann_path, yajl_t_object);
-  if (ann && YAJL_GET_OBJECT (ann)->len)
+  if (ann && ann->u.object.len)
     {
-      size_t n = YAJL_GET_OBJECT (ann)->len;
+      size_t n = ann->u.object.len;
       st->annotations.items = xcalloc (n, sizeof *st->annotations.items);
       for (size_t i = 0; i < n; i++)
         {
-          yajl_val v = YAJL_GET_OBJECT (ann)->values[i];
-          st->annotations.items[st->annotations.len].key = xstrdup (YAJL_GET_OBJECT (ann)->keys[i]);
+          yajl_val v = ann->u.object.values[i];
+          st->annotations.items[st->annotations.len].key = xstrdup (ann->u.object.keys[i]);
           st->annotations.items[st->annotations.len].value
               = xstrdup (YAJL_IS_STRING (v) ? YAJL_GET_STRING (v) : "");
           st->annotations.len++;

@@ -123,7 +123,10 @@ tree_open (const struct oci_spec *spec, const struct oci_mount *m, const char *b
   if (source == NULL || *source == '\0')
     return tong_err (err, 0, "bind mount has no source");
   if (source[0] != '/')
-    source = abs = xasprintf ("%s/%s", bundle, source);
+    {
+      abs = xasprintf ("%s/%s", bundle, source);
+      source = abs;
+    }
   r = mount_mappings (spec, m, &uids, &nuids, &gids, &ngids, err);
   if (r < 0)
     return r;

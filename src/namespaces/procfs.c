@@ -87,7 +87,6 @@ procfs_mount (int dstfd, const char *source, unsigned long flags, const char *da
       /* No new mount API: /proc/self/fd is still the runtime's /proc here
        * (before pivot_root); the fd of the result comes from a lookup by
        * name, so it is checked below to be a procfs root. */
-      mnt = -1;
       if (mount (source, fd_path (&dp, dstfd), "proc", flags, data) < 0)
         return tong_err (err, errno, "mount `%s` (type proc%s%s) on `%s`", source,
                          data ? ", options " : "", data ? data : "", dest);

@@ -95,7 +95,10 @@ mount_bind (const struct rootfs_ctx *ctx, int rootfd, const struct oci_mount *m,
   if (source == NULL || *source == '\0')
     return tong_err (err, 0, "bind mount on `%s` has no source", m->destination);
   if (source[0] != '/')
-    source = abs = xasprintf ("%s/%s", ctx->bundle, source);
+    {
+      abs = xasprintf ("%s/%s", ctx->bundle, source);
+      source = abs;
+    }
   if (tree < 0)
     {
       srcfd = open (source, O_PATH | O_CLOEXEC);

@@ -514,7 +514,7 @@ net_setup (int rootfd, int dirfd, const char *id, struct oci_map *annotations, b
   if (r == 0)
     r = ipam_lease_take (&db, id, b, c.ip_set ? &c.ip : NULL, c.ports, c.n_ports, pid, start_time,
                          &ip, err);
-  if (r < 0)
+  if (r != 0)
     goto out_db; /* nothing made, nothing saved */
 
   /* Recorded before anything is made, so that a crash leaves what delete needs. */

@@ -175,7 +175,7 @@ layer_open_parent (int layerfd, const char *path, const struct layer_create *c, 
   /* Usually the whole parent exists already: one lookup. */
   fd = openat2_retry (layerfd, parent, O_PATH);
   if (fd >= 0)
-    return fd;
+    return fd; /* NOLINT(clang-analyzer-unix.Malloc): parent is freed by _cleanup_free_ */
 
   /* Otherwise walk it to create what is missing or to name what is wrong. */
   cur = fcntl (layerfd, F_DUPFD_CLOEXEC, 3);
@@ -195,5 +195,5 @@ layer_open_parent (int layerfd, const char *path, const struct layer_create *c, 
         break;
       *slash = '/';
     }
-  return TAKE_FD (cur);
+  return TAKE_FD (cur); /* NOLINT(clang-analyzer-unix.Malloc): parent is freed by _cleanup_free_ */
 }

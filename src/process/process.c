@@ -80,7 +80,8 @@ set_groups (const struct oci_user *u, tong_error *err)
 
   if (u->additional_gids_len > 0)
     {
-      owned = gids = xcalloc (u->additional_gids_len, sizeof *gids);
+      owned = xcalloc (u->additional_gids_len, sizeof *gids);
+      gids = owned;
       for (size_t i = 0; i < u->additional_gids_len; i++)
         gids[i] = (gid_t) u->additional_gids[i];
     }

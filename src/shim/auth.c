@@ -259,10 +259,10 @@ lookup_file (const char *path, bool must_exist, const char *host, const char *re
       yajl_val u = yajl_tree_get (best, u_path, yajl_t_string);
       yajl_val p = yajl_tree_get (best, p_path, yajl_t_string);
 
-      if (a && *YAJL_GET_STRING (a))
+      if (a && *a->u.string)
         {
           size_t dlen;
-          _cleanup_free_ char *dec = auth_base64_decode (YAJL_GET_STRING (a), &dlen);
+          _cleanup_free_ char *dec = auth_base64_decode (a->u.string, &dlen);
           if (dec == NULL || strlen (dec) != dlen || strchr (dec, ':') == NULL)
             r = tong_err (err, 0,
                           "auth file %s: the \"auth\" entry for %s is not base64 of "

@@ -129,7 +129,7 @@ image_commit (struct shim *s, const char *manifest_digest, char *const *names, c
                   "image %s: the manifest has %zu layers, the config's rootfs.diff_ids "
                   "%zu",
                   manifest_digest, m.n_layers, ic.n_diff_ids);
-  if (r < 0)
+  if (r != 0)
     goto out;
   chains = xcalloc (m.n_layers + 1, sizeof *chains);
   for (size_t i = 0; i < m.n_layers; i++)

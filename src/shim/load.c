@@ -169,7 +169,7 @@ load_oci_entry (struct shim *s, int dirfd, const struct oci_descriptor *d, char 
     r = store_blob_read (&s->store, d->digest, &json, &len, err);
   if (r == 0)
     r = oci_index_parse (json, len, &idx, err);
-  if (r < 0)
+  if (r != 0)
     return r;
   oci_platform_parse (NULL, &host, err);
   r = oci_index_select (&idx, &host, &which, err);
@@ -268,9 +268,9 @@ load_docker_entry (struct shim *s, int dirfd, yajl_val entry, const char *tag, t
   if (r < 0)
     return r;
   manifest_builder_init (&mb, cdigest, size);
-  for (size_t i = 0; i < YAJL_GET_ARRAY (layers)->len; i++)
+  for (size_t i = 0; i < layers->u.array.len; i++)
     {
-      yajl_val l = YAJL_GET_ARRAY (layers)->values[i];
+      yajl_val l = layers->u.array.values[i];
       _cleanup_free_ char *ld = NULL;
       if (!YAJL_IS_STRING (l))
         r = tong_err (err, 0, "docker-archive: manifest.json: Layers[%zu] is not a string", i);
@@ -287,13 +287,13 @@ load_docker_entry (struct shim *s, int dirfd, yajl_val entry, const char *tag, t
   manifest_builder_clear (&mb);
   if (r < 0)
     return r;
-  names = xcalloc ((tags ? YAJL_GET_ARRAY (tags)->len : 0) + 2, sizeof *names);
+  names = xcalloc ((tags ? tags->u.array.len : 0) + 2, sizeof *names);
   size_t n = 0;
   if (tag && !(names[n++] = image_tag_normalize (tag)))
     return tong_err (err, 0, "\"%s\" is not a valid image name", tag);
-  for (size_t i = 0; !tag && tags && i < YAJL_GET_ARRAY (tags)->len; i++)
+  for (size_t i = 0; !tag && tags && i < tags->u.array.len; i++)
     {
-      yajl_val t = YAJL_GET_ARRAY (tags)->values[i];
+      yajl_val t = tags->u.array.values[i];
       if (YAJL_IS_STRING (t) && (names[n] = image_tag_normalize (YAJL_GET_STRING (t))))
         n++;
     }

@@ -222,7 +222,7 @@ pull_image (struct shim *s, const char *text, const struct pull_flags *f, tong_e
       r = put_manifest (s, body, len, digest, err);
       if (r == 0)
         r = oci_index_parse (body, len, &idx, err);
-      if (r < 0)
+      if (r != 0)
         goto out;
       r = oci_index_select (&idx, &want, &which, err);
       if (r == 0)

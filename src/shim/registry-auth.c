@@ -128,7 +128,7 @@ fetch_token (struct registry *r, const struct auth_challenge *c, const char *sco
 
       if (t == NULL && tree)
         t = yajl_tree_get (tree, ap, yajl_t_string);
-      if (t == NULL || *YAJL_GET_STRING (t) == '\0')
+      if (t == NULL || *t->u.string == '\0')
         ret = tong_err_code (err, EPROTO,
                              "authentication to %s failed: the token service %s "
                              "answered without a token",

@@ -223,6 +223,7 @@ error_body_summary (const char *body, size_t len)
   if (body == NULL || len == 0 || len > 65536)
     return NULL;
   copy = strndup (body, len);
+  /* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): copy is freed by _cleanup_free_ */
   tree = yajl_tree_parse (copy, NULL, 0);
   errors = tree ? yajl_tree_get (tree, ep, yajl_t_array) : NULL;
   if (errors && errors->u.array.len > 0)
@@ -322,7 +323,7 @@ registry_ping (struct registry *r, tong_error *err)
 {
   _cleanup_free_ char *challenge = NULL;
   const char *api_host = strcmp (r->host, "docker.io") == 0 ? "registry-1.docker.io" : r->host;
-  char errbuf[CURL_ERROR_SIZE];
+  char errbuf[CURL_ERROR_SIZE] = "";
   long status = 0;
   CURLcode cc;
   int ret;

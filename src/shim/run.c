@@ -111,8 +111,10 @@ mount_root (const struct shim_globals *g, const struct image_info *img, const st
   if (!*fuse)
     {
       r = overlay_mount (p->rootfs, lowers, n, p->upper, p->work, oo, err);
-      if (r == 0 || !g->rootless || !kernel_refuses_overlay (-r)
-          || !(fuse_path = path_lookup (FUSE_OVERLAYFS)))
+      if (r == 0 || !g->rootless || !kernel_refuses_overlay (-r))
+        return r;
+      fuse_path = path_lookup (FUSE_OVERLAYFS);
+      if (!fuse_path)
         return r;
       log_debug ("the kernel refused overlayfs in the user namespace (%s): using %s", err->msg,
                  FUSE_OVERLAYFS);

@@ -132,8 +132,8 @@ save_oci (struct shim *s, struct sink *k, const struct image_info *info,
     r = sink_mkdir (k, "blobs", err);
   if (r == 0)
     r = sink_mkdir (k, "blobs/sha256", err);
-  const char *digests[3] = { info->row.manifest, m->config.digest, NULL };
-  for (size_t i = 0; r == 0 && digests[i]; i++)
+  const char *digests[] = { info->row.manifest, m->config.digest };
+  for (size_t i = 0; r == 0 && i < ARRAY_SIZE (digests); i++)
     {
       _cleanup_free_ char *name = xasprintf ("blobs/sha256/%s", digest_hex (digests[i]));
       r = sink_add_blob (s, k, name, digests[i], err);

@@ -86,7 +86,13 @@ shim_userns_enter (tong_error *err)
       return r;
     }
   if (write (go_w, "g", 1) != 1)
-    r = -errno;
+    {
+      r = tong_err (err, errno, "start the id mapper");
+      closep (&go_w);
+      go_w = -1;
+      wait_for (child, &status);
+      return r;
+    }
   n = read (rep_r, &e, sizeof e);
   r = wait_for (child, &status);
   if (r < 0)
