@@ -33,7 +33,8 @@ static int
 print_ps_table (char **args, int nargs, const pid_t *pids, size_t n, tong_error *err)
 {
   _cleanup_fclose_ FILE *out = NULL;
-  _cleanup_free_ char **argv = xcalloc ((size_t) nargs + 2, sizeof *argv);
+  /* "ps", "-ef" or the args, and the NULL that ends them */
+  _cleanup_free_ char **argv = xcalloc ((size_t) nargs + 3, sizeof *argv);
   _cleanup_free_ char *line = NULL;
   int fds[2], status, pid_col = -1;
   size_t cap = 0;

@@ -43,6 +43,24 @@ container_pause (struct tong_globals *g, const char *id, bool freeze, tong_error
   return r;
 }
 
+/* A container whose cgroup a command reads: its state, the status check
+ * for op, and its cgroup, or an error naming `command` and what it would
+ * have done with the cgroup. */
+static int
+open_with_cgroup (struct tong_globals *g, const char *id, enum container_op op, const char *command,
+                  const char *purpose, int *dirfd, struct container_state *st,
+                  struct cgroup_handle *cg, tong_error *err)
+{
+  int r = open_container (g, id, false, dirfd, st, err);
+
+  if (r < 0)
+    return r;
+  r = container_op_allowed (op, state_status (*dirfd, st), id, err);
+  if (r == 0 && (!st->cgroup || !cgroup_handle_open (id, st->cgroup, st->systemd_unit, cg)))
+    r = tong_err (err, 0, "%s: container %s has no cgroup to %s", command, id, purpose);
+  return r;
+}
+
 int
 container_ps (struct tong_globals *g, const char *id, pid_t **pids, size_t *n, tong_error *err)
 {
@@ -53,13 +71,8 @@ container_ps (struct tong_globals *g, const char *id, pid_t **pids, size_t *n, t
 
   *pids = NULL;
   *n = 0;
-  r = open_container (g, id, false, &dirfd, &st, err);
-  if (r < 0)
-    return r;
-  r = container_op_allowed (OP_PS, state_status (dirfd, &st), id, err);
-  if (r == 0 && (!st.cgroup || !cgroup_handle_open (id, st.cgroup, st.systemd_unit, &cg)))
-    r = tong_err (err, 0, "ps: container %s has no cgroup to list processes from", id);
-  else if (r == 0)
+  r = open_with_cgroup (g, id, OP_PS, "ps", "list processes from", &dirfd, &st, &cg, err);
+  if (r == 0)
     r = cg.driver->pids (&cg, pids, n, err);
   state_clear (&st);
   return r;
@@ -113,13 +126,8 @@ container_events (struct tong_globals *g, const char *id, bool once, long long i
   struct container_state st = { 0 };
   int r;
 
-  r = open_container (g, id, false, &dirfd, &st, err);
-  if (r < 0)
-    return r;
-  r = container_op_allowed (OP_EVENTS, state_status (dirfd, &st), id, err);
-  if (r == 0 && (!st.cgroup || !cgroup_handle_open (id, st.cgroup, st.systemd_unit, &cg)))
-    r = tong_err (err, 0, "events: container %s has no cgroup to read usage from", id);
-  else if (r == 0 && once)
+  r = open_with_cgroup (g, id, OP_EVENTS, "events", "read usage from", &dirfd, &st, &cg, err);
+  if (r == 0 && once)
     {
       _cleanup_free_ char *line = cg.driver->stats (&cg);
       emit (line);
