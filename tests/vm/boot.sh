@@ -52,7 +52,7 @@ _vm_elapsed () { echo "$(date +%s.%N) $1" | awk '{printf "%.1f", $1 - $2}'; }
 # vm_boot NAME WHAT-STARTS-THE-TESTS KERNEL-ARGS...: boot $WORK/initramfs.cpio
 # with VMLINUZ, print and count the results, and report a VM that panicked,
 # timed out or stopped early as a FAIL named NAME.
-vm_boot ()
+_vm_boot_once ()
 {
   local name=$1 starter=$2 line init_host='' done='' summary=0 qrc panic boot_start
   shift 2
@@ -66,6 +66,13 @@ vm_boot ()
     -append "console=ttyS0 panic=-1 quiet oops=panic rdinit=/init $*" \
     </dev/null >"$WORK/qemu.log" 2>&1 &
   QPID=$!
+  # A boot that never reaches init (TCG has been seen to stall before the
+  # kernel prints anything): stopped after TONG_VM_BOOT_TIMEOUT seconds.
+  (
+    sleep "${TONG_VM_BOOT_TIMEOUT:-120}"
+    grep -q '^TONG-VM-INIT ' "$WORK/results" 2>/dev/null || { : >"$WORK/boot-stalled"; kill "$QPID"; }
+  ) 2>/dev/null &
+  local watchdog=$!
   while IFS= read -r line; do
     line=${line%$'\r'}
     case $line in
@@ -88,12 +95,21 @@ vm_boot ()
   wait "$QPID"
   qrc=$?
   QPID=
+  kill "$watchdog" 2>/dev/null
+  wait "$watchdog" 2>/dev/null
+  if [ -z "$init_host" ] && [ -e "$WORK/boot-stalled" ] && [ "${VM_BOOT_TRY:-1}" = 1 ]; then
+    rm -f "$WORK/boot-stalled"
+    echo "vm: $name: no init after ${TONG_VM_BOOT_TIMEOUT:-120} s (a stalled boot): booting again"
+    return 2
+  fi
 
   if [ -z "$done" ]; then
     FAILED=$((FAILED + 1))
     panic=$(grep -a -m1 -E 'Kernel panic|BUG:|Oops' "$WORK/console.log" | tr -d '\r')
     if [ -n "$panic" ]; then
       echo "FAIL $name: kernel panic: $panic"
+    elif [ -e "$WORK/boot-stalled" ]; then
+      echo "FAIL $name: the VM did not reach $starter within ${TONG_VM_BOOT_TIMEOUT:-120} s, twice"
     elif [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
       echo "FAIL $name: the VM did not finish within ${TIMEOUT} s (TONG_VM_TIMEOUT)"
     elif [ -z "$init_host" ]; then
@@ -109,4 +125,13 @@ vm_boot ()
     _vm_console_tail
   fi
   echo "vm: whole run $(_vm_elapsed "$boot_start") s (boot to the tests ${init_host:-?} s), $((SECONDS - START)) s with the kernel and initramfs"
+}
+
+# vm_boot NAME STARTER [KERNEL-ARGS...]: boot the VM and count its results;
+# a boot that stalls before init is tried once more.
+vm_boot ()
+{
+  VM_BOOT_TRY=1 _vm_boot_once "$@"
+  [ $? -eq 2 ] || return 0
+  VM_BOOT_TRY=2 _vm_boot_once "$@"
 }

@@ -185,7 +185,9 @@ test_vm_kill_all_reaches_every_process ()
   wait_for 10 sh -c "[ \$(wc -l < '$path/cgroup.procs') -eq 3 ]"
   tong kill --all c2 KILL
   wait_for 10 _cg_empty "$path" || fail "processes left after kill --all KILL: $(cat "$path/cgroup.procs")"
-  assert_contains "$(cat "$path/cgroup.events")" "populated 0"
+  # cgroup.events says so once the last task is released, just after cgroup.procs empties
+  wait_for 10 grep -q "populated 0" "$path/cgroup.events" ||
+    fail "cgroup.events after kill --all KILL: $(cat "$path/cgroup.events")"
   wait_status c2 stopped
   tong delete c2
   assert_no_file "$path"
