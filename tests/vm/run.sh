@@ -25,7 +25,9 @@
 # Environment: TONG (default DIR/tong), TONG_VM_CACHE (kernel cache, default
 # ${XDG_CACHE_HOME:-$HOME/.cache}/tong-vm), TONG_VM_TIMEOUT (seconds for the
 # whole VM run, default 840), TONG_VM_TEST_TIMEOUT (seconds per test inside,
-# default 120), TONG_VM_MEMORY (default 1G), TONG_VM_SMP (default 2),
+# default 120), TONG_VM_BOOT_TIMEOUT (seconds for the VM to reach init,
+# default 120; a boot that stalls before is tried once more),
+# TONG_VM_MEMORY (default 1G), TONG_VM_SMP (default 2),
 # TONG_VM_ACCEL (default tcg), TONG_VM_MODULES (modules to load, default
 # "overlay veth"), TONG_VM_TOOLS (more host programs to copy in),
 # TONG_VM_KEEP=1 (keep the work directory with the logs), BUSYBOX.
@@ -41,7 +43,7 @@ FILTERS=()
 
 usage ()
 {
-  sed -n '2,31s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '2,33s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 while [ $# -gt 0 ]; do
