@@ -200,6 +200,47 @@ oci_resources_free (struct oci_resources *r)
   free (r);
 }
 
+void
+oci_map_copy (struct oci_map *dst, const struct oci_map *src)
+{
+  dst->len = 0;
+  dst->items = src->len ? xcalloc (src->len, sizeof *dst->items) : NULL;
+  for (; dst->len < src->len; dst->len++)
+    {
+      dst->items[dst->len].key = xstrdup (src->items[dst->len].key);
+      dst->items[dst->len].value = xstrdup (src->items[dst->len].value);
+    }
+}
+
+void
+oci_map_set (struct oci_map *m, const char *key, const char *value)
+{
+  for (size_t i = 0; i < m->len; i++)
+    if (strcmp (m->items[i].key, key) == 0)
+      {
+        free (m->items[i].value);
+        m->items[i].value = xstrdup (value);
+        return;
+      }
+  m->items = xrealloc (m->items, (m->len + 1) * sizeof *m->items);
+  m->items[m->len].key = xstrdup (key);
+  m->items[m->len].value = xstrdup (value);
+  m->len++;
+}
+
+void
+oci_map_clear (struct oci_map *m)
+{
+  for (size_t i = 0; i < m->len; i++)
+    {
+      free (m->items[i].key);
+      free (m->items[i].value);
+    }
+  free (m->items);
+  m->items = NULL;
+  m->len = 0;
+}
+
 const char *
 oci_map_get (const struct oci_map *m, const char *key)
 {

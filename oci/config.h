@@ -44,6 +44,12 @@ struct oci_ns_info
 const struct oci_ns_info *oci_ns_info (enum oci_ns_type t);
 const struct oci_namespace *oci_spec_namespace (const struct oci_spec *s, enum oci_ns_type t);
 const char *oci_map_get (const struct oci_map *m, const char *key);
+/* A map the runtime builds itself: a deep copy of src, a key set (replacing
+ * its value) or added at the end, and its memory freed. */
+void oci_map_copy (struct oci_map *dst, const struct oci_map *src);
+void oci_map_set (struct oci_map *m, const char *key, const char *value);
+void oci_map_clear (struct oci_map *m);
+#define _cleanup_oci_map_ __attribute__ ((cleanup (oci_map_clear)))
 
 #define _cleanup_oci_spec_ __attribute__ ((cleanup (oci_spec_freep)))
 static inline void

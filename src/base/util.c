@@ -58,6 +58,18 @@ xstrdup (const char *s)
   return p;
 }
 
+void
+strv_add (char ***v, const char *s)
+{
+  size_t n = 0;
+
+  while (*v && (*v)[n])
+    n++;
+  *v = xrealloc (*v, (n + 2) * sizeof **v);
+  (*v)[n] = xstrdup (s);
+  (*v)[n + 1] = NULL;
+}
+
 char *
 xvasprintf (const char *fmt, va_list ap)
 {

@@ -50,10 +50,21 @@ strvfreep (char ***v)
     }
 }
 
+/* Append a copy of s to the NULL-terminated vector *v. */
+void strv_add (char ***v, const char *s);
+
+static inline void
+close_pairp (int (*pair)[2])
+{
+  closep (&(*pair)[0]);
+  closep (&(*pair)[1]);
+}
+
 #define _cleanup_free_ __attribute__ ((cleanup (freep)))
 #define _cleanup_close_ __attribute__ ((cleanup (closep)))
 #define _cleanup_fclose_ __attribute__ ((cleanup (fclosep)))
 #define _cleanup_strv_ __attribute__ ((cleanup (strvfreep)))
+#define _cleanup_close_pair_ __attribute__ ((cleanup (close_pairp)))
 
 /* Move ownership out of a cleanup variable. */
 #define TAKE_PTR(p)                                                                                \

@@ -201,33 +201,6 @@ parse_flags (int argc, char **argv, struct exec_flags *f, tong_error *err)
   return 0;
 }
 
-static void
-strv_add (char ***v, const char *s)
-{
-  size_t n = 0;
-  while (*v && (*v)[n])
-    n++;
-  *v = xrealloc (*v, (n + 2) * sizeof **v);
-  (*v)[n] = xstrdup (s);
-  (*v)[n + 1] = NULL;
-}
-
-/* Set KEY=VALUE, replacing an earlier value of KEY. */
-static void
-env_set (struct oci_process *p, const char *kv)
-{
-  size_t klen = (size_t) (strchr (kv, '=') - kv);
-
-  for (size_t i = 0; p->env && p->env[i]; i++)
-    if (strncmp (p->env[i], kv, klen + 1) == 0)
-      {
-        free (p->env[i]);
-        p->env[i] = xstrdup (kv);
-        return;
-      }
-  strv_add (&p->env, kv);
-}
-
 /* The flags win over the process, from config.json or from --process (runc
  * ignores them with --process; applying them is what the caller asked for).
  * --cap adds a capability to every set. */
@@ -245,7 +218,7 @@ apply_flags (const struct exec_flags *f, char **args, struct oci_process *p)
   if (f->tty)
     p->terminal = true;
   for (size_t i = 0; i < f->env_len; i++)
-    env_set (p, f->env[i]);
+    process_env_set (p, f->env[i]);
   if (f->cwd)
     {
       free (p->cwd);

@@ -9,14 +9,20 @@
 #include <stdbool.h>
 
 #include "oci/spec.h"
+#include "src/namespaces/namespaces.h"
+#include "src/namespaces/subid.h"
 
 /* What create finds out before it plans. */
 struct create_facts
 {
   bool joined[OCI_NS_COUNT]; /* the spec names the namespace by path */
   bool in_userns;            /* tong runs as root of a user namespace */
-  int preserve_fds;          /* --preserve-fds */
-  int listen_fds;            /* LISTEN_FDS passed to tong (socket activation) */
+  /* A user other than root, and a spec without a user namespace: the
+   * container gets one with these maps (rootless.h). */
+  bool rootless_userns;
+  struct subid_maps rootless_maps;
+  int preserve_fds; /* --preserve-fds */
+  int listen_fds;   /* LISTEN_FDS passed to tong (socket activation) */
 };
 
 struct create_plan
@@ -41,10 +47,19 @@ struct create_plan
    * to create, it then overlaps the runtime's state writes. */
   bool defer_netns;
   bool rootfs_in_userns; /* the rootfs is set up inside a user namespace */
-  int nfds;              /* fds 3.. passed on to the container: preserved + LISTEN_FDS */
-  int first_closed_fd;   /* 3 + nfds */
+  /* The maps of the new user namespace (new_userns), the spec's or the
+   * rootless ones of the facts (pointing into them), also those of a bare
+   * "idmap" mount option. */
+  struct ns_id_maps id_maps;
+  int nfds;            /* fds 3.. passed on to the container: preserved + LISTEN_FDS */
+  int first_closed_fd; /* 3 + nfds */
+  /* Set in process.env by the init: LISTEN_FDS and LISTEN_PID=1 when fds
+   * come by socket activation, as runc passes them on. */
+  char env[2][32];
+  int n_env;
 };
 
+/* The plan points into spec and f, which must outlive it. */
 void create_plan_make (const struct oci_spec *spec, const struct create_facts *f,
                        struct create_plan *p);
 

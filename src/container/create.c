@@ -8,9 +8,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -21,7 +19,7 @@
 #include "src/process/console.h"
 #include "src/container/create-plan.h"
 #include "src/container/hooks.h"
-#include "src/container/launch.h"
+#include "src/container/init.h"
 #include "src/base/log.h"
 #include "src/process/lsm.h"
 #include "src/namespaces/idmap.h"
@@ -29,229 +27,14 @@
 #include "src/namespaces/rootfs.h"
 #include "src/namespaces/rootless.h"
 #include "src/netns/annotations.h"
-#include "src/netns/loopback.h"
 #include "src/netns/net.h"
 #include "src/process/process.h"
 #include "src/self/guard.h"
 #include "src/seccomp/filter.h"
 #include "src/container/sync.h"
 #include "src/base/spawn.h"
-#include "src/base/syscalls.h"
 #include "src/base/util.h"
 #include "src/self/twin.h"
-
-#ifndef KEYCTL_JOIN_SESSION_KEYRING
-#define KEYCTL_JOIN_SESSION_KEYRING 1
-#endif
-
-/* Everything the init needs, prepared by the runtime before clone3. */
-struct init_ctx
-{
-  const struct oci_spec *spec;
-  const struct create_options *opts;
-  struct rootfs_ctx rootfs;
-  int sync_fd;
-  int fifo_fd;
-  int *ns_fds;
-  struct create_plan plan;      /* the namespaces, what is deferred, the fds kept */
-  struct container_state state; /* for the hooks the init runs; pid set at SYNC_GO */
-  /* linux.seccomp (NULL: none): compiled by the runtime, the plan made by
-   * the init before pivot_root */
-  const struct seccomp_program *seccomp_program;
-  struct seccomp_plan *seccomp;
-  struct lsm_attrs lsm; /* opened by the init before it joins anything */
-  /* The runtime's state fds and its end of the sync socket: the init
-   * closes its copies, so that the flock on the state dir goes with the
-   * runtime, and so that the runtime's death closes the socket, which the
-   * init reads before it has PR_SET_PDEATHSIG. */
-  int runtime_fds[3];
-};
-
-/* The init gets a clean signal state: nothing blocked, nothing ignored. */
-static void
-reset_signals (void)
-{
-  sigset_t all;
-  sigemptyset (&all);
-  sigprocmask (SIG_SETMASK, &all, NULL);
-  for (int s = 1; s < NSIG; s++)
-    if (s != SIGKILL && s != SIGSTOP)
-      signal (s, SIG_DFL);
-}
-
-static int
-init_setup (struct init_ctx *c, tong_error *err)
-{
-  const struct oci_process *p = c->spec->process;
-  struct sync_msg m;
-  int fd = -1, r, master = -1;
-
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-  r = sync_recv (c->sync_fd, &m, &fd);
-  if (r != SYNC_GO)
-    return tong_err (err, r < 0 ? -r : EPIPE, "init: waiting for the runtime");
-  c->state.pid = m.value;
-  if (c->plan.defer_hide)
-    protect_exe_hide_runtime ();
-
-  if (c->plan.new_userns)
-    {
-      if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
-        return tong_err (err, errno,
-                         "become root in the user namespace (is container uid 0 mapped?)");
-    }
-  /* While /proc is the runtime's: a namespace joined by path, and the
-   * rootfs after pivot_root, are the container's. */
-  r = lsm_open_attrs (p, !c->opts->no_new_keyring, &c->lsm, err);
-  if (r < 0)
-    return r;
-  r = ns_join (c->ns_fds, c->plan.ns_skip, err);
-  if (r < 0)
-    return r;
-  if (c->plan.unshare_flags && unshare ((int) c->plan.unshare_flags) < 0)
-    return tong_err (err, errno, "unshare namespaces");
-  if (c->plan.new_timens)
-    {
-      if (unshare (CLONE_NEWTIME) < 0)
-        return tong_err (err, errno, "create time namespace");
-      r = ns_write_time_offsets (0, c->spec, err);
-      if (r < 0)
-        return r;
-    }
-  if (!c->opts->no_new_keyring)
-    {
-      r = lsm_set_key_label (&c->lsm, p->selinux_label, err);
-      if (r < 0)
-        return r;
-      /* A fresh session keyring, so that keys of the host's session are not shared. */
-      if (syscall (SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS
-          && errno != EPERM && errno != EACCES && errno != EDQUOT)
-        return tong_err (err, errno, "join a new session keyring");
-    }
-
-  /* Before the rootfs: listenerPath is a path on the host. */
-  if (c->spec->linux_->seccomp)
-    {
-      r = seccomp_prepare (c->spec->linux_->seccomp, c->seccomp_program, &c->seccomp, err);
-      if (r < 0)
-        return r;
-    }
-  if (c->plan.new_netns)
-    {
-      r = netns_loopback_up (err);
-      if (r < 0)
-        return r;
-    }
-  r = rootfs_setup (&c->rootfs, err);
-  if (r < 0)
-    return r;
-  if (c->spec->hooks && c->spec->hooks->create_container.len)
-    {
-      _cleanup_free_ char *json = state_to_json (&c->state, STATUS_CREATING, false);
-      r = hooks_run (&c->spec->hooks->create_container, "createContainer", json, err);
-      if (r < 0)
-        return r;
-    }
-  r = rootfs_finish (&c->rootfs, err);
-  if (r < 0)
-    return r;
-  r = ns_set_uts (c->spec, err);
-  if (r < 0)
-    return r;
-
-  if (p->terminal)
-    {
-      r = console_setup_in_container (p, &master, err);
-      if (r == 0)
-        r = sync_pass_fd (c->sync_fd, SYNC_CONSOLE, master, "the terminal", err);
-      if (r < 0)
-        return r;
-    }
-  r = process_prepare (c->spec->process, c->spec->linux_->personality, err);
-  if (r < 0)
-    return r;
-  /* From here on the init outlives `tong create`. */
-  prctl (PR_SET_PDEATHSIG, 0);
-  r = sync_send (c->sync_fd, SYNC_READY, NULL, -1);
-  if (r < 0)
-    return tong_err (err, -r, "report ready to the runtime");
-  return 0;
-}
-
-/* The startContainer hooks, run by the init as the last step before the
- * execve: with the container process's user, capabilities,
- * noNewPrivileges, rlimits and seccomp filter, as runc and crun run them.
- * A hook is a program of the container's; before that point it would hold
- * the runtime's privileges. */
-struct start_hooks
-{
-  const struct oci_hook_list *hooks;
-  const char *state_json;
-};
-
-static int
-run_start_hooks (void *arg, tong_error *err)
-{
-  const struct start_hooks *sh = arg;
-  return hooks_run (sh->hooks, "startContainer", sh->state_json, err);
-}
-
-/* The container's init: set up, wait for `start`, exec.  Never returns. */
-static int __attribute__ ((noreturn)) init_main (struct init_ctx *c)
-{
-  tong_error err = { 0 };
-  char byte;
-  ssize_t n;
-  int r;
-
-  /* Before anything else: this process is visible in the container (CVE-2019-5736). */
-  if (!c->plan.defer_hide)
-    protect_exe_hide_runtime ();
-  reset_signals ();
-  for (size_t i = 0; i < ARRAY_SIZE (c->runtime_fds); i++)
-    if (c->runtime_fds[i] >= 0)
-      close (c->runtime_fds[i]);
-  r = init_setup (c, &err);
-  if (r < 0)
-    {
-      sync_send (c->sync_fd, SYNC_ERROR, &err, -1);
-      _exit (1);
-    }
-  if (c->fifo_fd >= 0)
-    {
-      close (c->sync_fd);
-      /* Wait for `start`: it writes one byte into exec.fifo. */
-      do
-        n = read (c->fifo_fd, &byte, 1);
-      while (n < 0 && errno == EINTR);
-      /* fifo_fd stays open until execve closes it: `start` waits for that. */
-      if (n != 1)
-        _exit (1);
-    }
-  else
-    {
-      struct sync_msg m;
-      int fd = -1;
-      /* `run`: released over the socket, which stays open until execve
-       * closes it (close-on-exec): container_release waits for that. */
-      if (sync_recv (c->sync_fd, &m, &fd) != SYNC_START)
-        _exit (1);
-    }
-
-  fds_cloexec_from (c->plan.first_closed_fd);
-  {
-    bool hooks = c->spec->hooks && c->spec->hooks->start_container.len;
-    _cleanup_free_ char *json
-        = c->seccomp || hooks ? state_to_json (&c->state, STATUS_CREATED, false) : NULL;
-    struct start_hooks sh
-        = { .hooks = hooks ? &c->spec->hooks->start_container : NULL, .state_json = json };
-    const struct launch_step last = { .run = run_start_hooks, .arg = &sh };
-
-    launch_process (c->spec->process, &c->lsm, c->seccomp, json, hooks ? &last : NULL, &err);
-  }
-  fprintf (stderr, "tong: %s\n", err.msg);
-  _exit (127);
-}
 
 /* LISTEN_FDS from the caller (socket activation) is passed on as runc does. */
 static int
@@ -269,22 +52,6 @@ listen_fds_count (void)
   if (errno || *end || n < 0 || n > 1024)
     return 0;
   return (int) n;
-}
-
-static void
-process_env_add (struct oci_process *p, const char *kv)
-{
-  size_t n = 0, klen = strchr (kv, '=') - kv;
-  for (; p->env && p->env[n]; n++)
-    if (strncmp (p->env[n], kv, klen + 1) == 0)
-      {
-        free (p->env[n]);
-        p->env[n] = xstrdup (kv);
-        return;
-      }
-  p->env = xrealloc (p->env, (n + 2) * sizeof *p->env);
-  p->env[n] = xstrdup (kv);
-  p->env[n + 1] = NULL;
 }
 
 static int
@@ -499,293 +266,386 @@ undo_warn (const char *id, int r, const tong_error *e)
     log_warning ("create %s: undoing it: %s", id, e->msg);
 }
 
-int
-container_create (struct tong_globals *g, const struct create_options *o,
-                  struct created_container *out, tong_error *err)
+/* What create has made on the host, undone in the reverse order if it
+ * fails: the cgroup destroyed, then the network and the state directory
+ * removed (the init is killed before, by its own cleanup).  The error of
+ * create itself stays in err; a step of the undoing that fails is said. */
+struct create_undo
 {
-  _cleanup_oci_spec_ struct oci_spec *spec = NULL;
-  _cleanup_free_ char *bundle = NULL, *rootfs = NULL, *config_text = NULL, *config_path = NULL;
-  _cleanup_free_ char *hook_state = NULL;
-  _cleanup_close_ int rootfd = -1, dirfd = -1, fifo_fd = -1, pidfd = -1, master = -1;
-  _cleanup_close_ int cgroup_fd = -1;
-  _cleanup_idmap_trees_ struct idmap_trees idmap_trees = { 0 };
-  _cleanup_cgroup_limits_ struct cgroup_limits limits = { 0 };
-  _cleanup_rootfs_plan_ struct rootfs_plan rootfs_plan = { 0 };
-  _cleanup_cgroup_handle_ struct cgroup_handle cg = { 0 };
-  __attribute__ ((cleanup (seccomp_program_freep))) struct seccomp_program *seccomp_program = NULL;
-  int sync_fds[2] = { -1, -1 };
-  int ns_fds[OCI_NS_COUNT];
-  struct container_state st = { 0 };
-  struct init_ctx c = { .lsm = LSM_ATTRS_NONE };
-  char real[PATH_MAX], created[64];
+  const char *id;
+  int rootfd;
+  int dirfd;                /* the container's directory, once made; else -1 */
+  struct cgroup_handle *cg; /* its cgroup, once made; else NULL */
+  bool keep;                /* the create succeeded: nothing to undo */
+};
+
+static void
+create_undo (struct create_undo *u)
+{
+  tong_error e = { 0 };
+
+  if (u->keep)
+    return;
+  if (u->cg && u->cg->driver)
+    undo_warn (u->id, u->cg->driver->destroy (u->cg, &e), &e);
+  if (u->dirfd >= 0)
+    {
+      undo_warn (u->id, net_teardown (u->rootfd, u->dirfd, u->id, &e), &e);
+      undo_warn (u->id, state_dir_remove (u->rootfd, u->id, &e), &e);
+    }
+}
+
+/* The half-born init: killed and reaped unless create hands it over. */
+static void
+init_killp (pid_t *pid)
+{
+  if (*pid > 0)
+    {
+      kill (*pid, SIGKILL);
+      waitpid (*pid, NULL, 0);
+    }
+}
+
+#define _cleanup_create_undo_ __attribute__ ((cleanup (create_undo)))
+#define _cleanup_init_ __attribute__ ((cleanup (init_killp)))
+
+/* Everything create reads, finds out and decides before it makes anything. */
+struct create_job
+{
+  struct oci_spec *spec; /* as parsed, and left so */
+  char *bundle, *rootfs, *config_text;
   size_t config_len;
-  struct create_facts facts = { 0 };
-  tong_error undo = { 0 };
-  bool dir_made = false, cgroup_made = false, auto_userns, in_userns;
-  pid_t pid = -1;
+  struct create_facts facts;
+  int ns_fds[OCI_NS_COUNT]; /* the namespaces the spec names by path, opened */
+  struct create_plan plan;
+  struct rootfs_plan rootfs_plan;
+  struct cgroup_limits limits;
+  struct cgroup_config cgroup_config;
+  struct cgroup_handle cg; /* where its cgroup will be */
+};
+
+static void
+create_job_free (struct create_job *j)
+{
+  oci_spec_free (j->spec);
+  free (j->bundle);
+  free (j->rootfs);
+  free (j->config_text);
+  ns_close_paths (j->ns_fds);
+  rootfs_plan_free (&j->rootfs_plan);
+  cgroup_limits_free (&j->limits);
+  cgroup_handle_clear (&j->cg);
+}
+
+#define _cleanup_create_job_ __attribute__ ((cleanup (create_job_free)))
+
+/* Parse: the bundle's config.json, checked for what tong applies, and the
+ * options that go with it.  Nothing is made. */
+static int
+create_parse (const struct create_options *o, struct create_job *j, tong_error *err)
+{
+  char real[PATH_MAX];
   int r;
 
-  for (int i = 0; i < OCI_NS_COUNT; i++)
-    ns_fds[i] = -1;
-  out->pid = -1;
-  out->pidfd = -1;
-  out->console_master = -1;
-  out->spec = NULL;
-  out->sync_fd = -1;
-
-  cg.driver = cgroup_driver_get (cgroup_driver_for_manager (g->cgroup_manager));
-  cg.id = o->id;
-  if (built_with_musl () && cg.driver && cg.driver->hand_over)
-    return twin_hand_over (cg.driver->hand_over, err);
-  /* Before anything is read, created or logged: the copy starts afresh. */
-  r = protect_exe_ensure (err);
-  if (r < 0)
-    return r;
   if (!container_id_valid (o->id))
     return tong_err (err, 0, "invalid container id \"%s\": use letters, digits and _+-.", o->id);
   if (!realpath (o->bundle ? o->bundle : ".", real))
     return tong_err (err, errno, "bundle `%s`", o->bundle ? o->bundle : ".");
-  bundle = xstrdup (real);
-  config_path = xasprintf ("%s/config.json", bundle);
-  r = read_file_at (AT_FDCWD, config_path, &config_text, &config_len, err);
+  j->bundle = xstrdup (real);
+  {
+    _cleanup_free_ char *config_path = xasprintf ("%s/config.json", j->bundle);
+
+    r = read_file_at (AT_FDCWD, config_path, &j->config_text, &j->config_len, err);
+  }
+  if (r == 0)
+    r = oci_spec_parse (j->config_text, j->config_len, OCI_PARSE_FOR_CREATE, &j->spec, err);
   if (r < 0)
     return r;
-  r = oci_spec_parse (config_text, config_len, OCI_PARSE_FOR_CREATE, &spec, err);
-  if (r < 0)
-    return r;
-  if (built_with_musl () && net_setup_needs_libraries (&spec->annotations))
+  if (built_with_musl () && net_setup_needs_libraries (&j->spec->annotations))
     return twin_hand_over ("bridge networking (org.tong.net.mode=bridge)", err);
-  r = rootless_add_user_namespace (spec, &auto_userns, err);
+  /* Before the other checks: its errors say what a rootless spec lacks. */
+  r = rootless_user_namespace (j->spec, &j->facts.rootless_userns, &j->facts.rootless_maps, err);
+  if (r == 0)
+    r = spec_check_supported (j->spec, err);
+  if (r == 0)
+    r = process_check_capabilities (j->spec->process, err);
   if (r < 0)
     return r;
-  /* Root in a user namespace (tong-shim's, rootless, with a FUSE root) has
-   * no more right over the host's cgroups and devices than its user. */
-  in_userns = geteuid () == 0 && in_user_namespace ();
-  if (in_userns)
-    g->rootless = true;
-  r = spec_check_supported (spec, err);
-  if (r == 0)
-    r = process_check_capabilities (spec->process, err);
-  /* Every mount decided here: a wrong one fails before anything is made. */
-  if (r == 0)
-    r = rootfs_plan_build (spec, &rootfs_plan, err);
-  if (r == 0)
-    {
-      r = cgroup_limits_prepare (spec->linux_->resources, spec->linux_->devices,
-                                 spec->linux_->devices_len, &limits, err);
-      if (r < 0)
-        tong_err_prefix (err, "config.json");
-    }
-  if (r < 0)
-    return r;
-  if (spec->process->terminal && !o->console_socket && !o->foreground)
+  if (j->spec->process->terminal && !o->console_socket && !o->foreground)
     return tong_err (err, 0,
                      "process.terminal is true, but --console-socket was not given: "
                      "a detached container needs a socket to pass its terminal to");
-  if (!spec->process->terminal && o->console_socket)
+  if (!j->spec->process->terminal && o->console_socket)
     return tong_err (err, 0, "--console-socket was given, but process.terminal is false");
-  r = resolve_rootfs (bundle, spec, &rootfs, err);
+  return resolve_rootfs (j->bundle, j->spec, &j->rootfs, err);
+}
+
+/* Facts: what the plan depends on besides the spec. */
+static int
+create_gather_facts (struct tong_globals *g, const struct create_options *o, struct create_job *j,
+                     tong_error *err)
+{
+  struct create_facts *f = &j->facts;
+  int r;
+
+  /* Root in a user namespace (tong-shim's, rootless, with a FUSE root) has
+   * no more right over the host's cgroups and devices than its user. */
+  f->in_userns = geteuid () == 0 && in_user_namespace ();
+  if (f->in_userns)
+    g->rootless = true;
+  f->preserve_fds = o->preserve_fds;
+  f->listen_fds = listen_fds_count ();
+  r = ns_open_paths (j->spec, j->ns_fds, err);
+  for (int i = 0; r == 0 && i < OCI_NS_COUNT; i++)
+    f->joined[i] = j->ns_fds[i] >= 0;
+  return r;
+}
+
+/* Plan: the namespaces and fds, every mount, the cgroup and its limits.  A
+ * wrong spec fails here, before anything is made. */
+static int
+create_make_plans (struct tong_globals *g, const struct create_options *o, struct create_job *j,
+                   tong_error *err)
+{
+  const struct oci_linux *l = j->spec->linux_;
+  int r;
+
+  j->cgroup_config
+      = (struct cgroup_config){ .spec = j->spec, .id = o->id, .rootless = g->rootless };
+  create_plan_make (j->spec, &j->facts, &j->plan);
+  r = rootfs_plan_build (j->spec, &j->rootfs_plan, err);
   if (r < 0)
     return r;
+  r = cgroup_limits_prepare (l->resources, l->devices, l->devices_len, &j->limits, err);
+  if (r < 0)
+    return tong_err_prefix (err, "config.json");
+  return plan_cgroup (&j->cgroup_config, &j->limits, &j->cg, err);
+}
 
-  facts.in_userns = in_userns;
-  facts.preserve_fds = o->preserve_fds;
-  facts.listen_fds = listen_fds_count ();
-  if (listen_fds_count () > 0)
+/* The state directory, with exec.fifo unless `run` starts the init itself
+ * over the sync socket (one inode fewer: on a disk-backed --root, the costly
+ * part of a state write). */
+static int
+make_state_dir (int rootfd, const struct create_options *o, int *dirfd, int *fifo_fd,
+                tong_error *err)
+{
+  int r = state_dir_create (rootfd, o->id, dirfd, err);
+
+  if (r < 0 || o->run)
+    return r;
+  if (mkfifoat (*dirfd, STATE_FIFO, 0600) < 0)
+    return tong_err (err, errno, "create exec.fifo");
+  /* Opened read-write, the init can block in read() until `start` writes. */
+  *fifo_fd = openat (*dirfd, STATE_FIFO, O_RDWR | O_CLOEXEC);
+  return *fifo_fd < 0 ? tong_err (err, errno, "open exec.fifo") : 0;
+}
+
+/* Recorded before anything outside the state directory is made (all that
+ * delete will know of this container if create dies before state.json),
+ * then made, with its limits: the cgroup the init is born into. */
+static int
+make_cgroup (struct tong_globals *g, struct create_job *j, int dirfd, struct container_state *st,
+             int *cgroup_fd, tong_error *err)
+{
+  int r;
+
+  st->cgroup = j->cg.path;
+  st->systemd_unit = j->cg.unit;
+  r = state_write_record (dirfd, st, err);
+  if (r == 0)
+    r = setup_cgroup (g, &j->cgroup_config, &j->limits, &j->cg, cgroup_fd, err);
+  st->cgroup = j->cg.path;
+  st->systemd_unit = j->cg.unit;
+  return r;
+}
+
+/* After the clone: what the runtime does to the init (id maps, rlimits, its
+ * network), the state files, the hooks that come before the init's own
+ * setup, and its release (SYNC_GO), early or after all that. */
+static int
+set_up_init (const struct create_options *o, struct create_job *j, int rootfd, int dirfd,
+             int sync_fd, struct container_state *st, struct oci_map *annotations, tong_error *err)
+{
+  char leased[NET_ADDR_LEN];
+  pid_t pid = st->pid;
+  int r = 0;
+
+  if (j->plan.new_userns)
+    r = ns_write_id_maps (pid, &j->plan.id_maps, err);
+  /* The init's whole setup runs under its rlimits. */
+  if (r == 0)
+    r = process_set_rlimits (pid, j->spec->process, err);
+  if (r == 0)
+    r = process_set_oom_score_adj (pid, j->spec->process, err);
+  if (r == 0 && j->plan.early_release)
+    r = release_init (sync_fd, pid, err);
+  st->start_time = proc_start_time (pid);
+  if (r == 0)
+    r = net_setup (rootfd, dirfd, o->id, &j->spec->annotations, j->plan.new_netns, pid,
+                   st->start_time, leased, err);
+  if (r == 0 && *leased)
     {
-      char kv[32];
-      str_format (kv, sizeof kv, "LISTEN_FDS=%d", listen_fds_count ());
-      process_env_add (spec->process, kv);
-      process_env_add (spec->process, "LISTEN_PID=1");
+      /* The state records the address leased (tong-shim reads it there). */
+      oci_map_copy (annotations, &j->spec->annotations);
+      oci_map_set (annotations, NET_KEY_IP, leased);
+      st->annotations = *annotations;
     }
-  r = fds_preserve (facts.preserve_fds + facts.listen_fds, err);
+  if (r == 0)
+    r = write_state_files (dirfd, j->config_text, j->config_len, st, err);
+  if (r < 0 || j->plan.early_release)
+    return r;
+  if (j->spec->hooks)
+    {
+      _cleanup_free_ char *json = state_to_json (st, STATUS_CREATING, false);
+
+      r = hooks_run (&j->spec->hooks->prestart, "prestart", json, err);
+      if (r == 0)
+        r = hooks_run (&j->spec->hooks->create_runtime, "createRuntime", json, err);
+      if (r < 0)
+        return r;
+    }
+  return release_init (sync_fd, pid, err);
+}
+
+/* Once the init reports ready: the terminal to its receiver, the mark of a
+ * create at work cleared, --pid-file. */
+static int
+finish_create (const struct create_options *o, int dirfd, pid_t pid, int master, tong_error *err)
+{
+  int r = 0;
+
+  if (master >= 0 && o->console_socket)
+    r = console_send_to_socket (o->console_socket, master, err);
+  if (r == 0)
+    r = state_dir_created (dirfd, err);
+  if (r == 0 && o->pid_file)
+    r = write_pid_file (o->pid_file, pid, err);
+  return r;
+}
+
+/* Act: make what the plans say, in the order that lets a failure undo it. */
+static int
+create_act (struct tong_globals *g, const struct create_options *o, struct create_job *j,
+            struct created_container *out, tong_error *err)
+{
+  _cleanup_close_ int rootfd = -1, dirfd = -1, fifo_fd = -1, cgroup_fd = -1, pidfd = -1;
+  _cleanup_close_ int master = -1;
+  _cleanup_idmap_trees_ struct idmap_trees idmap_trees = { 0 };
+  _cleanup_oci_map_ struct oci_map annotations = { 0 };
+  __attribute__ ((cleanup (seccomp_program_freep))) struct seccomp_program *seccomp = NULL;
+  _cleanup_create_undo_ struct create_undo undo = { .id = o->id, .rootfd = -1, .dirfd = -1 };
+  _cleanup_close_pair_ int sync_fds[2] = { -1, -1 };
+  _cleanup_init_ pid_t pid = -1;
+  struct init_ctx c;
+  struct container_state st;
+  char created[64];
+  int r;
+
+  r = fds_preserve (j->plan.nfds, err);
   if (r < 0)
     return r;
-
   rootfd = state_root_open (g->root, true, err);
   if (rootfd < 0)
     return rootfd;
-  r = state_dir_create (rootfd, o->id, &dirfd, err);
-  if (r < 0)
-    return r;
-  dir_made = true;
-
-  /* `run` starts the init itself, over the sync socket: no exec.fifo, one
-   * inode fewer (on a disk-backed --root, the costly part of a state write). */
-  if (!o->run && mkfifoat (dirfd, STATE_FIFO, 0600) < 0)
-    {
-      r = tong_err (err, errno, "create exec.fifo");
-      goto fail;
-    }
-  /* Opened read-write, the init can block in read() until `start` writes. */
-  if (!o->run && (fifo_fd = openat (dirfd, STATE_FIFO, O_RDWR | O_CLOEXEC)) < 0)
-    {
-      r = tong_err (err, errno, "open exec.fifo");
-      goto fail;
-    }
-  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync_fds) < 0)
-    {
-      r = tong_err (err, errno, "socketpair");
-      goto fail;
-    }
-  r = ns_open_paths (spec, ns_fds, err);
-  if (r < 0)
-    goto fail;
-  for (int i = 0; i < OCI_NS_COUNT; i++)
-    facts.joined[i] = ns_fds[i] >= 0;
-  create_plan_make (spec, &facts, &c.plan);
   /* Idmapping a mount needs privilege over its filesystem, which the init,
    * born in the container's user namespace, does not have. */
-  r = idmap_trees_open (spec, bundle, &idmap_trees, err);
-  if (r < 0)
-    goto fail;
-
-  rfc3339_now (created, sizeof created);
-  st.id = (char *) o->id;
-  st.bundle = bundle;
-  st.rootfs = rootfs;
-  st.created = created;
-  st.owner = geteuid ();
-  st.annotations = spec->annotations;
-  st.new_pid_ns = oci_spec_namespace (spec, OCI_NS_PID) != NULL;
-
-  c.spec = spec;
-  c.opts = o;
-  c.rootfs.spec = spec;
-  c.rootfs.plan = &rootfs_plan;
-  c.rootfs.rootfs = rootfs;
-  c.rootfs.bundle = bundle;
-  c.rootfs.no_pivot = o->no_pivot;
-  c.rootfs.idmap_trees = idmap_trees.fds;
-  c.rootfs.userns = c.plan.rootfs_in_userns;
-  c.sync_fd = sync_fds[1];
-  c.fifo_fd = fifo_fd;
-  c.ns_fds = ns_fds;
-  c.runtime_fds[0] = rootfd;
-  c.runtime_fds[1] = dirfd;
-  c.runtime_fds[2] = sync_fds[0];
-  c.state = st;
-
+  r = idmap_trees_open (j->spec, &j->plan.id_maps, j->bundle, &idmap_trees, err);
   /* The filter is compiled here, from the host's libseccomp, or found in
    * the state root's cache; the init loads it. */
-  if (spec->linux_->seccomp
-      && (r = seccomp_program_get (spec->linux_->seccomp, rootfd, &seccomp_program, err)) < 0)
-    goto fail;
-  c.seccomp_program = seccomp_program;
-  {
-    const struct cgroup_config cc = { .spec = spec, .id = o->id, .rootless = g->rootless };
+  if (r == 0 && j->spec->linux_->seccomp)
+    r = seccomp_program_get (j->spec->linux_->seccomp, rootfd, &seccomp, err);
+  if (r < 0)
+    return r;
 
-    r = plan_cgroup (&cc, &limits, &cg, err);
-    if (r < 0)
-      goto fail;
-    /* Recorded before anything outside the state directory is made: all that
-     * delete will know of this container if create dies before state.json. */
-    st.cgroup = cg.path;
-    st.systemd_unit = cg.unit;
-    r = state_write_record (dirfd, &st, err);
-    st.cgroup = NULL;
-    st.systemd_unit = NULL;
-    if (r < 0)
-      goto fail;
-    r = setup_cgroup (g, &cc, &limits, &cg, &cgroup_fd, err);
-    if (r < 0)
-      goto fail;
-  }
-  cgroup_made = true;
-  st.cgroup = cg.path;
-  st.systemd_unit = cg.unit;
-  r = spawn_init (&c, ns_fds[OCI_NS_PID], cgroup_fd, &pidfd, &pid, err);
+  undo.rootfd = rootfd;
+  r = make_state_dir (rootfd, o, &dirfd, &fifo_fd, err);
+  undo.dirfd = dirfd;
+  if (r == 0 && socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync_fds) < 0)
+    r = tong_err (err, errno, "socketpair");
+  if (r < 0)
+    return r;
+  rfc3339_now (created, sizeof created);
+  st = (struct container_state){ .id = (char *) o->id,
+                                 .bundle = j->bundle,
+                                 .rootfs = j->rootfs,
+                                 .created = created,
+                                 .owner = geteuid (),
+                                 .annotations = j->spec->annotations,
+                                 .new_pid_ns = oci_spec_namespace (j->spec, OCI_NS_PID) != NULL };
+  r = make_cgroup (g, j, dirfd, &st, &cgroup_fd, err);
+  if (r < 0)
+    return r;
+  undo.cg = &j->cg;
+
+  c = (struct init_ctx){ .spec = j->spec,
+                         .opts = o,
+                         .rootfs = { .spec = j->spec,
+                                     .plan = &j->rootfs_plan,
+                                     .rootfs = j->rootfs,
+                                     .bundle = j->bundle,
+                                     .no_pivot = o->no_pivot,
+                                     .idmap_trees = idmap_trees.fds,
+                                     .userns = j->plan.rootfs_in_userns },
+                         .sync_fd = sync_fds[1],
+                         .fifo_fd = fifo_fd,
+                         .ns_fds = j->ns_fds,
+                         .plan = j->plan,
+                         .state = st,
+                         .seccomp_program = seccomp,
+                         .lsm = LSM_ATTRS_NONE,
+                         .runtime_fds = { rootfd, dirfd, sync_fds[0] } };
+  r = spawn_init (&c, j->ns_fds[OCI_NS_PID], cgroup_fd, &pidfd, &pid, err);
   /* The init holds the cgroup now (systemd's scope ends when the
    * container's last process does). */
-  if (cg.driver)
-    cg.driver->settle (&cg);
+  if (j->cg.driver)
+    j->cg.driver->settle (&j->cg);
   if (r < 0)
-    goto fail;
-  close (sync_fds[1]);
+    return r;
+  closep (&sync_fds[1]);
   sync_fds[1] = -1;
-
   st.pid = pid;
-  if (c.plan.new_userns)
-    {
-      r = ns_write_id_maps (pid, spec, err);
-      if (r < 0)
-        goto fail;
-    }
-  /* The init's whole setup runs under its rlimits. */
-  r = process_set_rlimits (pid, spec->process, err);
+  r = set_up_init (o, j, rootfd, dirfd, sync_fds[0], &st, &annotations, err);
   if (r == 0)
-    r = process_set_oom_score_adj (pid, spec->process, err);
-  if (r == 0 && c.plan.early_release)
-    r = release_init (sync_fds[0], pid, err);
-  st.start_time = proc_start_time (pid);
+    r = parent_wait_ready (sync_fds[0], j->spec->process->terminal, &master, err);
   if (r == 0)
-    r = net_setup (rootfd, dirfd, o->id, &spec->annotations, c.plan.new_netns, pid, st.start_time,
-                   err);
-  st.annotations = spec->annotations; /* with the address net_setup leased */
-  if (r == 0)
-    r = write_state_files (dirfd, config_text, config_len, &st, err);
+    r = finish_create (o, dirfd, pid, master, err);
   if (r < 0)
-    goto fail;
-  if (!c.plan.early_release)
-    {
-      if (spec->hooks)
-        {
-          hook_state = state_to_json (&st, STATUS_CREATING, false);
-          r = hooks_run (&spec->hooks->prestart, "prestart", hook_state, err);
-          if (r == 0)
-            r = hooks_run (&spec->hooks->create_runtime, "createRuntime", hook_state, err);
-          if (r < 0)
-            goto fail;
-        }
-      r = release_init (sync_fds[0], pid, err);
-      if (r < 0)
-        goto fail;
-    }
-  r = parent_wait_ready (sync_fds[0], spec->process->terminal, &master, err);
-  if (r < 0)
-    goto fail;
-  if (master >= 0 && o->console_socket)
-    {
-      r = console_send_to_socket (o->console_socket, master, err);
-      if (r < 0)
-        goto fail;
-    }
-  r = state_dir_created (dirfd, err);
-  if (r == 0 && o->pid_file)
-    r = write_pid_file (o->pid_file, pid, err);
-  if (r < 0)
-    goto fail;
+    return r;
 
-  if (o->run)
-    out->sync_fd = sync_fds[0];
-  else
-    close (sync_fds[0]);
-  ns_close_paths (ns_fds);
+  undo.keep = true;
+  out->sync_fd = o->run ? TAKE_FD (sync_fds[0]) : -1;
   out->pid = pid;
+  pid = -1;
   out->pidfd = TAKE_FD (pidfd);
   out->console_master = o->console_socket ? -1 : TAKE_FD (master);
-  out->spec = TAKE_PTR (spec);
   return 0;
+}
 
-fail:
-  /* Undone in the reverse order it was made; what cannot be undone is
-   * said (the error of create itself stays in err). */
-  if (pid > 0)
-    {
-      kill (pid, SIGKILL);
-      waitpid (pid, NULL, 0);
-    }
-  if (sync_fds[0] >= 0)
-    close (sync_fds[0]);
-  if (sync_fds[1] >= 0)
-    close (sync_fds[1]);
-  ns_close_paths (ns_fds);
-  if (cgroup_made && cg.driver)
-    undo_warn (o->id, cg.driver->destroy (&cg, &undo), &undo);
-  if (dir_made)
-    {
-      undo_warn (o->id, net_teardown (rootfd, dirfd, o->id, &undo), &undo);
-      undo_warn (o->id, state_dir_remove (rootfd, o->id, &undo), &undo);
-    }
+int
+container_create (struct tong_globals *g, const struct create_options *o,
+                  struct created_container *out, tong_error *err)
+{
+  _cleanup_create_job_ struct create_job j = { 0 };
+  int r;
+
+  *out = (struct created_container){ .pid = -1, .pidfd = -1, .console_master = -1, .sync_fd = -1 };
+  for (int i = 0; i < OCI_NS_COUNT; i++)
+    j.ns_fds[i] = -1;
+  j.cg.driver = cgroup_driver_get (cgroup_driver_for_manager (g->cgroup_manager));
+  j.cg.id = o->id;
+  if (built_with_musl () && j.cg.driver && j.cg.driver->hand_over)
+    return twin_hand_over (j.cg.driver->hand_over, err);
+  /* Before anything is read, created or logged: the copy starts afresh. */
+  r = protect_exe_ensure (err);
+  if (r == 0)
+    r = create_parse (o, &j, err);
+  if (r == 0)
+    r = create_gather_facts (g, o, &j, err);
+  if (r == 0)
+    r = create_make_plans (g, o, &j, err);
+  if (r == 0)
+    r = create_act (g, o, &j, out, err);
+  if (r == 0)
+    out->spec = TAKE_PTR (j.spec);
   return r;
 }

@@ -3,7 +3,7 @@
 libtong_a_SOURCES += src/container/hooks.h src/container/hooks.c \
 	src/container/create-plan.h src/container/create-plan.c
 tong_SOURCES += src/container/state.c src/container/state.h \
-	src/container/create.c src/container/container.h src/container/globals.h src/container/lifecycle.c \
+	src/container/create.c src/container/init.c src/container/init.h src/container/container.h src/container/globals.h src/container/lifecycle.c \
 	src/container/supported.c src/container/sync.c src/container/sync.h \
 	src/container/foreground.c src/container/foreground.h \
 	src/container/exec.c src/container/exec.h src/container/launch.c src/container/launch.h src/container/status.c src/container/status.h \

@@ -72,22 +72,20 @@ userns_open (const struct oci_id_mapping *uids, size_t nuids, const struct oci_i
 
 /* The mappings of a mount: its own, or the container's for a bare "idmap". */
 static int
-mount_mappings (const struct oci_spec *spec, const struct oci_mount *m,
+mount_mappings (const struct ns_id_maps *container, const struct oci_mount *m,
                 const struct oci_id_mapping **uids, size_t *nuids,
                 const struct oci_id_mapping **gids, size_t *ngids, tong_error *err)
 {
-  const struct oci_linux *l = spec->linux_;
-
   *uids = m->uid_mappings;
   *nuids = m->uid_mappings_len;
   *gids = m->gid_mappings;
   *ngids = m->gid_mappings_len;
-  if (*nuids == 0 && *ngids == 0 && l)
+  if (*nuids == 0 && *ngids == 0)
     {
-      *uids = l->uid_mappings;
-      *nuids = l->uid_mappings_len;
-      *gids = l->gid_mappings;
-      *ngids = l->gid_mappings_len;
+      *uids = container->uids;
+      *nuids = container->n_uids;
+      *gids = container->gids;
+      *ngids = container->n_gids;
     }
   if (*nuids == 0 || *ngids == 0)
     return tong_err (err, 0,
@@ -104,7 +102,7 @@ is_bind (const struct oci_mount *m)
 }
 
 static int
-tree_open (const struct oci_spec *spec, const struct oci_mount *m, const char *bundle,
+tree_open (const struct ns_id_maps *maps, const struct oci_mount *m, const char *bundle,
            tong_error *err)
 {
   const struct oci_id_mapping *uids, *gids;
@@ -127,7 +125,7 @@ tree_open (const struct oci_spec *spec, const struct oci_mount *m, const char *b
       abs = xasprintf ("%s/%s", bundle, source);
       source = abs;
     }
-  r = mount_mappings (spec, m, &uids, &nuids, &gids, &ngids, err);
+  r = mount_mappings (maps, m, &uids, &nuids, &gids, &ngids, err);
   if (r < 0)
     return r;
   userns = userns_open (uids, nuids, gids, ngids, err);
@@ -145,8 +143,8 @@ tree_open (const struct oci_spec *spec, const struct oci_mount *m, const char *b
 }
 
 int
-idmap_trees_open (const struct oci_spec *spec, const char *bundle, struct idmap_trees *out,
-                  tong_error *err)
+idmap_trees_open (const struct oci_spec *spec, const struct ns_id_maps *maps, const char *bundle,
+                  struct idmap_trees *out, tong_error *err)
 {
   struct idmap_trees t = { 0 };
 
@@ -164,7 +162,7 @@ idmap_trees_open (const struct oci_spec *spec, const char *bundle, struct idmap_
           for (size_t j = 0; j < t.len; j++)
             t.fds[j] = -1;
         }
-      fd = tree_open (spec, &spec->mounts[i], bundle, err);
+      fd = tree_open (maps, &spec->mounts[i], bundle, err);
       if (fd < 0)
         {
           idmap_trees_close (&t);

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "namespaces.h"
 #include "oci/spec.h"
 #include "src/base/error.h"
 
@@ -23,11 +24,11 @@ struct idmap_trees
 bool idmap_mount_wanted (const struct oci_mount *m);
 
 /* In the runtime, before cloning the init: for every mount that asks for it,
- * create a user namespace holding its mappings (the container's own
- * linux.uidMappings/gidMappings for a bare "idmap" option), clone the source
- * (relative to bundle) as a detached tree and idmap it. */
-int idmap_trees_open (const struct oci_spec *spec, const char *bundle, struct idmap_trees *out,
-                      tong_error *err);
+ * create a user namespace holding its mappings (the container's own, maps,
+ * for a bare "idmap" option), clone the source (relative to bundle) as a
+ * detached tree and idmap it. */
+int idmap_trees_open (const struct oci_spec *spec, const struct ns_id_maps *maps,
+                      const char *bundle, struct idmap_trees *out, tong_error *err);
 
 /* Close every tree and free the table. */
 void idmap_trees_close (struct idmap_trees *t);

@@ -180,33 +180,28 @@ deny_setgroups (pid_t pid, tong_error *err)
 }
 
 int
-ns_write_id_maps (pid_t pid, const struct oci_spec *spec, tong_error *err)
+ns_write_id_maps (pid_t pid, const struct ns_id_maps *m, tong_error *err)
 {
-  const struct oci_linux *l = spec->linux_;
   bool root = geteuid () == 0;
   int r;
 
-  if (l == NULL)
-    return tong_err (err, 0, "a new user namespace needs linux.uidMappings and linux.gidMappings");
   /* As root the maps are written directly; otherwise only one's own uid and
    * gid may be, and any other range goes through the setuid helpers. */
-  if (root || is_own_id_only (l->uid_mappings, l->uid_mappings_len, (uint32_t) geteuid ()))
-    r = write_id_map (pid, "uid_map", "uidMappings", l->uid_mappings, l->uid_mappings_len, err);
+  if (root || is_own_id_only (m->uids, m->n_uids, (uint32_t) geteuid ()))
+    r = write_id_map (pid, "uid_map", "uidMappings", m->uids, m->n_uids, err);
   else
-    r = idmap_helper_write (pid, "newuidmap", "uidMappings", l->uid_mappings, l->uid_mappings_len,
-                            err);
+    r = idmap_helper_write (pid, "newuidmap", "uidMappings", m->uids, m->n_uids, err);
   if (r < 0)
     return r;
-  if (!root && !is_own_id_only (l->gid_mappings, l->gid_mappings_len, (uint32_t) getegid ()))
-    return idmap_helper_write (pid, "newgidmap", "gidMappings", l->gid_mappings,
-                               l->gid_mappings_len, err);
+  if (!root && !is_own_id_only (m->gids, m->n_gids, (uint32_t) getegid ()))
+    return idmap_helper_write (pid, "newgidmap", "gidMappings", m->gids, m->n_gids, err);
   if (!root)
     {
       r = deny_setgroups (pid, err);
       if (r < 0)
         return r;
     }
-  return write_id_map (pid, "gid_map", "gidMappings", l->gid_mappings, l->gid_mappings_len, err);
+  return write_id_map (pid, "gid_map", "gidMappings", m->gids, m->n_gids, err);
 }
 
 int

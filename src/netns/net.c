@@ -313,22 +313,6 @@ connect_container (const struct ipam_bridge *b, const struct net_config *c, cons
   return r;
 }
 
-static void
-annotation_set (struct oci_map *m, const char *key, const char *value)
-{
-  for (size_t i = 0; i < m->len; i++)
-    if (strcmp (m->items[i].key, key) == 0)
-      {
-        free (m->items[i].value);
-        m->items[i].value = xstrdup (value);
-        return;
-      }
-  m->items = xrealloc (m->items, (m->len + 1) * sizeof *m->items);
-  m->items[m->len].key = xstrdup (key);
-  m->items[m->len].value = xstrdup (value);
-  m->len++;
-}
-
 static int
 check_request (bool new_netns, pid_t pid, tong_error *err)
 {
@@ -475,18 +459,19 @@ net_teardown_needs_libraries (int dirfd)
 }
 
 int
-net_setup (int rootfd, int dirfd, const char *id, struct oci_map *annotations, bool new_netns,
-           pid_t pid, unsigned long long start_time, tong_error *err)
+net_setup (int rootfd, int dirfd, const char *id, const struct oci_map *annotations, bool new_netns,
+           pid_t pid, unsigned long long start_time, char leased[NET_ADDR_LEN], tong_error *err)
 {
   struct net_config c;
   struct ipam db;
   struct ipam_bridge *b = NULL;
   struct in_addr ip;
-  char veth[IFNAMSIZ], a[INET_ADDRSTRLEN], bridge[IFNAMSIZ];
+  char veth[IFNAMSIZ], bridge[IFNAMSIZ];
   struct net_subnet subnet;
   tong_error ignored;
   int r;
 
+  leased[0] = '\0';
   r = net_config_parse (annotations, &c, err);
   if (r < 0)
     return r;
@@ -535,8 +520,7 @@ net_setup (int rootfd, int dirfd, const char *id, struct oci_map *annotations, b
       unlinkat (dirfd, NET_STATE_FILE, 0);
       goto out_db;
     }
-  inet_ntop (AF_INET, &ip, a, sizeof a);
-  annotation_set (annotations, NET_KEY_IP, a);
+  inet_ntop (AF_INET, &ip, leased, NET_ADDR_LEN);
 out_db:
   ipam_close (&db);
 out_config:

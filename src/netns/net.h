@@ -12,13 +12,18 @@
 
 #define NET_STATE_FILE "net.json"
 
+/* An IPv4 address as text, with its NUL (INET_ADDRSTRLEN). */
+#define NET_ADDR_LEN 16
+
 /* With org.tong.net.mode=bridge: lease an address, make the bridge if needed,
  * a veth pair into the init's network namespace (new_netns: tong created it),
  * eth0 configured there, NAT rules; record all of it in the container's
- * directory (net.json) and set org.tong.net.ip in annotations to the address.
- * Mode none: only checks the annotations.  On failure nothing is left. */
-int net_setup (int rootfd, int dirfd, const char *id, struct oci_map *annotations, bool new_netns,
-               pid_t pid, unsigned long long start_time, tong_error *err);
+ * directory (net.json) and put the address in leased (the state records it
+ * as org.tong.net.ip); without a lease, leased is "".  Mode none: only
+ * checks the annotations.  On failure nothing is left. */
+int net_setup (int rootfd, int dirfd, const char *id, const struct oci_map *annotations,
+               bool new_netns, pid_t pid, unsigned long long start_time, char leased[NET_ADDR_LEN],
+               tong_error *err);
 
 /* Does net_setup need libmnl and libnftnl (org.tong.net.mode=bridge)?
  * Annotations it cannot parse say no: net_setup reports them. */

@@ -126,19 +126,32 @@ lookup_continues (int e)
 }
 
 void
+process_env_set (struct oci_process *p, const char *kv)
+{
+  size_t klen = (size_t) (strchr (kv, '=') - kv);
+
+  for (size_t i = 0; p->env && p->env[i]; i++)
+    if (strncmp (p->env[i], kv, klen + 1) == 0)
+      {
+        free (p->env[i]);
+        p->env[i] = xstrdup (kv);
+        return;
+      }
+  strv_add (&p->env, kv);
+}
+
+void
 process_set_default_home (struct oci_process *p)
 {
-  _cleanup_free_ char *home = NULL;
-  size_t n = 0;
+  _cleanup_free_ char *home = NULL, *kv = NULL;
 
-  for (; p->env && p->env[n]; n++)
-    if (strncmp (p->env[n], "HOME=", 5) == 0)
+  for (size_t i = 0; p->env && p->env[i]; i++)
+    if (strncmp (p->env[i], "HOME=", 5) == 0)
       return;
   /* The container's own file, parsed here: no NSS module of the host runs. */
   passwd_find_uid ("/etc/passwd", p->user.uid, NULL, &home);
-  p->env = xrealloc (p->env, (n + 2) * sizeof *p->env);
-  p->env[n] = xasprintf ("HOME=%s", home ? home : "/");
-  p->env[n + 1] = NULL;
+  kv = xasprintf ("HOME=%s", home ? home : "/");
+  strv_add (&p->env, kv);
 }
 
 int

@@ -41,6 +41,9 @@ int process_set_personality (const struct oci_personality *pers, tong_error *err
 int process_set_io_priority (const struct oci_io_priority *io, tong_error *err);
 int process_set_scheduler (const struct oci_scheduler *s, tong_error *err);
 
+/* Set KEY=VALUE in process.env, replacing an earlier value of KEY. */
+void process_env_set (struct oci_process *p, const char *kv);
+
 /* In the container, after pivot_root: when process.env has no HOME, add the
  * home directory of process.user.uid from the container's /etc/passwd, or
  * "/" (as runc does). */
