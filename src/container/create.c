@@ -568,7 +568,8 @@ container_create (struct tong_globals *g, const struct create_options *o,
     r = process_check_capabilities (spec->process, err);
   /* Every mount decided here: a wrong one fails before anything is made. */
   if (r == 0)
-    r = rootfs_plan_build (spec, &rootfs_plan, err);
+    r = rootfs_plan_build (spec, in_userns || oci_spec_namespace (spec, OCI_NS_USER) != NULL,
+                           &rootfs_plan, err);
   if (r == 0)
     {
       r = cgroup_limits_prepare (spec->linux_->resources, spec->linux_->devices,
@@ -657,7 +658,6 @@ container_create (struct tong_globals *g, const struct create_options *o,
   c.rootfs.bundle = bundle;
   c.rootfs.no_pivot = o->no_pivot;
   c.rootfs.idmap_trees = idmap_trees.fds;
-  c.rootfs.userns = c.plan.rootfs_in_userns;
   c.sync_fd = sync_fds[1];
   c.fifo_fd = fifo_fd;
   c.ns_fds = ns_fds;
