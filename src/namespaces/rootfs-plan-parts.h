@@ -1,5 +1,6 @@
 /* The rootfs plan's parts that have files of their own (internal to
- * src/namespaces): /dev in rootfs-plan-dev.c.  Pure, as the plan is. */
+ * src/namespaces): /dev in rootfs-plan-dev.c, linux.sysctl in
+ * rootfs-plan-sysctl.c.  Pure, as the plan is. */
 #ifndef TONG_NS_ROOTFS_PLAN_PARTS_H
 #define TONG_NS_ROOTFS_PLAN_PARTS_H
 
@@ -17,5 +18,9 @@ struct rootfs_op *rootfs_plan_add (struct rootfs_plan *plan, enum rootfs_op_kind
  * when `devpts` says /dev/pts is a devpts mount. */
 int rootfs_plan_dev (struct rootfs_plan *plan, const struct oci_spec *spec, bool devpts,
                      tong_error *err);
+
+/* linux.sysctl: every key checked (its form, the namespace it needs), then
+ * that the kept procfs is at /proc; one write each. */
+int rootfs_plan_sysctls (struct rootfs_plan *plan, const struct oci_spec *spec, tong_error *err);
 
 #endif

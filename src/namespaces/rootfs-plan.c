@@ -178,6 +178,18 @@ plan_readonly_tmpfs (struct rootfs_plan *plan, size_t n_mounts)
     }
 }
 
+static void
+plan_protect (struct rootfs_plan *plan, enum rootfs_op_kind kind, char **paths)
+{
+  for (char **p = paths; p && *p; p++)
+    {
+      struct rootfs_protect *op = &rootfs_plan_add (plan, kind)->protect;
+
+      op->path = *p;
+      op->procfs_rest = plan->procfs_dest ? mount_path_beneath (plan->procfs_dest, *p) : NULL;
+    }
+}
+
 static int
 plan_build (const struct oci_spec *spec, struct rootfs_plan *plan, tong_error *err)
 {
@@ -226,6 +238,13 @@ plan_build (const struct oci_spec *spec, struct rootfs_plan *plan, tong_error *e
       root->propagation = asked;
       root->name = propagation;
     }
+  r = rootfs_plan_sysctls (plan, spec, err);
+  if (r < 0)
+    return r;
+  plan_protect (plan, ROOTFS_OP_READONLY_PATH, l ? l->readonly_paths : NULL);
+  plan_protect (plan, ROOTFS_OP_MASK, l ? l->masked_paths : NULL);
+  if (spec->root && spec->root->readonly)
+    rootfs_plan_add (plan, ROOTFS_OP_READONLY_ROOT);
   return 0;
 }
 
@@ -262,6 +281,9 @@ rootfs_plan_free (struct rootfs_plan *plan)
           free (op->node.dir);
           free (op->node.name);
           break;
+        case ROOTFS_OP_SYSCTL:
+          free (op->sysctl.proc_path);
+          break;
         default:
           break;
         }
@@ -286,6 +308,15 @@ describe_mount (const struct rootfs_op *op)
       mnt->m->destination, mnt->o.flags, mnt->o.data ? mnt->o.data : "", mnt->o.propagation,
       mnt->keeps_procfs ? " (procfs kept)" : "", mnt->host_fallback ? " or bind the host's " : "",
       mnt->host_fallback ? mnt->host_fallback : "", mnt->replaces_root ? " (the new root)" : "");
+}
+
+static char *
+describe_protect (const char *what, const struct rootfs_protect *p)
+{
+  if (p->procfs_rest)
+    return xasprintf ("%s %s below the procfs: %s", what, p->path,
+                      *p->procfs_rest ? p->procfs_rest : ".");
+  return xasprintf ("%s %s", what, p->path);
 }
 
 static char *
@@ -316,6 +347,14 @@ describe_op (const struct rootfs_op *op)
       return xstrdup ("pivot_root");
     case ROOTFS_OP_PROPAGATION:
       return xasprintf ("propagation %#lx on /", op->root.propagation);
+    case ROOTFS_OP_SYSCTL:
+      return xasprintf ("sysctl %s = %s", op->sysctl.proc_path, op->sysctl.value);
+    case ROOTFS_OP_READONLY_PATH:
+      return describe_protect ("readonly-path", &op->protect);
+    case ROOTFS_OP_MASK:
+      return describe_protect ("mask", &op->protect);
+    case ROOTFS_OP_READONLY_ROOT:
+      return xstrdup ("readonly-root");
     }
   return xasprintf ("unknown operation %d", (int) op->kind);
 }

@@ -2,10 +2,12 @@
  * root filesystem, as one list of operations in the order it does them.
  * The runtime builds it before the clone, with no system call: the spec's
  * mounts with their options parsed once, linux.rootfsPropagation, the /dev
- * nodes and symlinks, each checked, so that a spec that gets one wrong fails
+ * nodes and symlinks, linux.sysctl, the masked and read-only paths and
+ * root.readonly, each checked, so that a spec that gets one wrong fails
  * `create` before a state directory, cgroup or namespace exists.  The init
  * carries the list out with one switch (rootfs.c); it decides only what it
- * alone can know (an EPERM to fall back from). */
+ * alone can know (a masked path that does not exist, an EPERM to fall back
+ * from). */
 #ifndef TONG_ROOTFS_PLAN_H
 #define TONG_ROOTFS_PLAN_H
 
@@ -30,8 +32,12 @@ enum rootfs_op_kind
   ROOTFS_OP_READONLY_TMPFS, /* make a tmpfs read-only, once /dev is filled */
   /* The end of phase 1: the createContainer hooks run, then phase 2,
    * rootfs_finish, starts with this operation. */
-  ROOTFS_OP_PIVOT,       /* pivot_root into the rootfs (MS_MOVE + chroot with --no-pivot) */
-  ROOTFS_OP_PROPAGATION, /* linux.rootfsPropagation on the new "/" */
+  ROOTFS_OP_PIVOT,         /* pivot_root into the rootfs (MS_MOVE + chroot with --no-pivot) */
+  ROOTFS_OP_PROPAGATION,   /* linux.rootfsPropagation on the new "/" */
+  ROOTFS_OP_SYSCTL,        /* write a linux.sysctl value below the kept procfs */
+  ROOTFS_OP_READONLY_PATH, /* a linux.readonlyPaths entry */
+  ROOTFS_OP_MASK,          /* a linux.maskedPaths entry */
+  ROOTFS_OP_READONLY_ROOT, /* root.readonly */
 };
 
 /* PREPARE_ROOT and PROPAGATION */
@@ -88,6 +94,22 @@ struct rootfs_remount
   unsigned long flags; /* MS_RDONLY and the nosuid/nodev/noexec it was asked for */
 };
 
+/* SYSCTL */
+struct rootfs_sysctl
+{
+  const char *key;   /* as the spec writes it, for errors */
+  char *proc_path;   /* below the procfs root: "sys/net/ipv4/ip_forward" */
+  const char *value; /* written as is */
+};
+
+/* READONLY_PATH and MASK */
+struct rootfs_protect
+{
+  const char *path;        /* as the spec writes it */
+  const char *procfs_rest; /* the part of path below the kept procfs ("sys" for /proc/sys),
+                              looked up below its fd; NULL: path is looked up in the root */
+};
+
 struct rootfs_op
 {
   enum rootfs_op_kind kind;
@@ -98,6 +120,8 @@ struct rootfs_op
     struct rootfs_node node;
     struct rootfs_symlink symlink;
     struct rootfs_remount remount;
+    struct rootfs_sysctl sysctl;
+    struct rootfs_protect protect;
   };
 };
 
@@ -109,22 +133,22 @@ struct rootfs_plan
   /* The destination of the proc mount whose fd the init keeps, or NULL: the
    * last proc mount, when no later mount is at or above it.  After pivot_root
    * the name /proc is the container's, which a writer of the rootfs may have
-   * swapped; sysctls, masks and read-only paths below it go through the fd
-   * (rootfs_finish). */
+   * swapped; sysctls, masks and read-only paths below it go through the fd. */
   const char *procfs_dest;
 };
 
-/* Build the plan from spec->mounts, linux.rootfsPropagation and linux.devices;
+/* Build the plan from spec->mounts, linux.rootfsPropagation, linux.devices,
+ * linux.sysctl, linux.maskedPaths, linux.readonlyPaths and root.readonly;
  * `userns`: the rootfs is set up inside a user namespace (a new one, or the
  * one the runtime runs in).  Errors name the entry ("mounts[2]: a mount has
- * no destination", "linux.devices: path `dev/x` must be absolute"). */
+ * no destination", "linux.sysctl: `fs.file-max` is not namespaced: ..."). */
 int rootfs_plan_build (const struct oci_spec *spec, bool userns, struct rootfs_plan *plan,
                        tong_error *err);
 void rootfs_plan_free (struct rootfs_plan *plan);
 
 /* The plan as text, one line per operation ("mount tmpfs tmpfs on /dev
  * flags=0x2 data=mode=755 propagation=0", "mknod /dev/null c 1:3 mode=0666
- * uid=0 gid=0", "pivot_root", "propagation 0x104000 on /"),
+ * uid=0 gid=0", "pivot_root", "mask /proc/kcore below the procfs: kcore"),
  * for the unit tests.  Caller frees. */
 char *rootfs_plan_describe (const struct rootfs_plan *plan);
 

@@ -22,7 +22,9 @@
 struct rootfs_run
 {
   struct rootfs_ctx *ctx;
-  int rootfd; /* the rootfs by its host path in phase 1, the new "/" in phase 2 */
+  /* fds.rootfd: the rootfs by its host path in phase 1, the new "/" in
+   * phase 2; fds.procfs: ctx->procfs in phase 2. */
+  struct protect_fds fds;
 };
 
 /* Open the destination of a mount inside the rootfs, creating it. */
@@ -84,7 +86,7 @@ mount_bind (const struct rootfs_run *run, const struct rootfs_mount *op, tong_er
   const char *source = op->source;
   _cleanup_free_ char *abs = NULL;
   _cleanup_close_ int srcfd = -1, dstfd = -1;
-  int rootfd = run->rootfd, tree = idmap_tree_of (run->ctx, op);
+  int rootfd = run->fds.rootfd, tree = idmap_tree_of (run->ctx, op);
   struct fd_path sp, dp;
   struct stat st;
   int r;
@@ -125,7 +127,7 @@ mount_fs (const struct rootfs_run *run, const struct rootfs_mount *op, tong_erro
   const struct oci_mount *m = op->m;
   const struct mount_options *o = &op->o;
   _cleanup_close_ int dstfd = -1;
-  int rootfd = run->rootfd;
+  int rootfd = run->fds.rootfd;
   struct fd_path dp;
 
   dstfd = open_destination (rootfd, m, false, err);
@@ -149,7 +151,7 @@ mount_proc (const struct rootfs_run *run, const struct rootfs_mount *op, tong_er
   const struct oci_mount *m = op->m;
   _cleanup_close_ int dstfd = -1, procfs = -1;
 
-  dstfd = open_destination (run->rootfd, m, false, err);
+  dstfd = open_destination (run->fds.rootfd, m, false, err);
   if (dstfd < 0)
     return dstfd;
   /* Keep the new mount's own fd: what happens to the name later does not
@@ -162,7 +164,7 @@ mount_proc (const struct rootfs_run *run, const struct rootfs_mount *op, tong_er
       closep (&run->ctx->procfs);
       run->ctx->procfs = TAKE_FD (procfs);
     }
-  return mount_finish (run->rootfd, m, &op->o, 0, err);
+  return mount_finish (run->fds.rootfd, m, &op->o, 0, err);
 }
 
 /* The spec mount of op, then, for a mount on "/", the root opened again:
@@ -185,9 +187,9 @@ mount_entry (struct rootfs_run *run, const struct rootfs_op *op, tong_error *err
     return tong_err_prefix (err, "mounts[%zu]", mnt->index);
   if (!mnt->replaces_root)
     return 0;
-  closep (&run->rootfd);
-  run->rootfd = open (run->ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (run->rootfd < 0)
+  closep (&run->fds.rootfd);
+  run->fds.rootfd = open (run->ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (run->fds.rootfd < 0)
     return tong_err (err, errno, "open the rootfs `%s` after the mount on `/`", run->ctx->rootfs);
   return 0;
 }
@@ -289,8 +291,8 @@ prepare_root (struct rootfs_run *run, const struct rootfs_root *op, tong_error *
    * asked propagation to the new "/" afterwards. */
   if (mount (NULL, rootfs, NULL, MS_PRIVATE, NULL) < 0)
     return tong_err (err, errno, "make the rootfs `%s` a private mount", rootfs);
-  run->rootfd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (run->rootfd < 0)
+  run->fds.rootfd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (run->fds.rootfd < 0)
     return tong_err (err, errno, "open the rootfs `%s`", rootfs);
   /* Relative paths in a mount's options (an overlay's lowerdir=...) are the
    * bundle's, as relative sources are. */
@@ -352,10 +354,11 @@ pivot (struct rootfs_run *run, tong_error *err)
   r = ctx->no_pivot ? move_into (newroot, ctx->rootfs, err) : pivot_into (newroot, err);
   if (r < 0)
     return r;
-  closep (&run->rootfd);
-  run->rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (run->rootfd < 0)
+  closep (&run->fds.rootfd);
+  run->fds.rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (run->fds.rootfd < 0)
     return tong_err (err, errno, "open the new root");
+  run->fds.procfs = ctx->procfs;
   return 0;
 }
 
@@ -371,19 +374,27 @@ run_op (struct rootfs_run *run, const struct rootfs_op *op, tong_error *err)
     case ROOTFS_OP_MOUNT_PROC:
       return mount_entry (run, op, err);
     case ROOTFS_OP_MKNOD:
-      return devices_mknod (run->rootfd, &op->node, err);
+      return devices_mknod (run->fds.rootfd, &op->node, err);
     case ROOTFS_OP_BIND_NODE:
-      return devices_bind_host_node (run->rootfd, &op->node, err);
+      return devices_bind_host_node (run->fds.rootfd, &op->node, err);
     case ROOTFS_OP_SYMLINK:
-      return devices_symlink (run->rootfd, &op->symlink, err);
+      return devices_symlink (run->fds.rootfd, &op->symlink, err);
     case ROOTFS_OP_READONLY_TMPFS:
-      return remount_readonly (run->rootfd, &op->remount, err);
+      return remount_readonly (run->fds.rootfd, &op->remount, err);
     case ROOTFS_OP_PIVOT:
       return pivot (run, err);
     case ROOTFS_OP_PROPAGATION:
       if (mount (NULL, "/", NULL, op->root.propagation, NULL) < 0)
         return tong_err (err, errno, "set linux.rootfsPropagation `%s` on /", op->root.name);
       return 0;
+    case ROOTFS_OP_SYSCTL:
+      return sysctl_write (run->fds.procfs, &op->sysctl, err);
+    case ROOTFS_OP_READONLY_PATH:
+      return protect_readonly_path (&run->fds, &op->protect, err);
+    case ROOTFS_OP_MASK:
+      return protect_mask_path (&run->fds, &op->protect, err);
+    case ROOTFS_OP_READONLY_ROOT:
+      return protect_readonly_root (&run->fds, err);
     }
   return tong_err (err, EINVAL, "the rootfs plan has an unknown operation %d", (int) op->kind);
 }
@@ -402,21 +413,21 @@ pivot_index (const struct rootfs_plan *plan)
 int
 rootfs_setup (struct rootfs_ctx *ctx, tong_error *err)
 {
-  struct rootfs_run run = { .ctx = ctx, .rootfd = -1 };
+  struct rootfs_run run = { .ctx = ctx, .fds = { .rootfd = -1, .procfs = -1, .nullfd = -1 } };
   size_t end = pivot_index (ctx->plan);
   int r = 0;
 
   ctx->procfs = -1;
   for (size_t i = 0; r == 0 && i < end; i++)
     r = run_op (&run, &ctx->plan->ops[i], err);
-  closep (&run.rootfd);
+  closep (&run.fds.rootfd);
   return r;
 }
 
 int
 rootfs_finish (struct rootfs_ctx *ctx, tong_error *err)
 {
-  struct rootfs_run run = { .ctx = ctx, .rootfd = -1 };
+  struct rootfs_run run = { .ctx = ctx, .fds = { .rootfd = -1, .procfs = -1, .nullfd = -1 } };
   size_t start = pivot_index (ctx->plan);
   int r = 0;
 
@@ -424,11 +435,8 @@ rootfs_finish (struct rootfs_ctx *ctx, tong_error *err)
     r = tong_err (err, EINVAL, "the rootfs plan has no pivot_root");
   for (size_t i = start; r == 0 && i < ctx->plan->n_ops; i++)
     r = run_op (&run, &ctx->plan->ops[i], err);
-  if (r == 0)
-    r = sysctl_apply (ctx->procfs, ctx->plan->procfs_dest, ctx->spec, err);
-  if (r == 0)
-    r = protect_paths (run.rootfd, ctx->procfs, ctx->plan->procfs_dest, ctx->spec, err);
-  closep (&run.rootfd);
+  closep (&run.fds.rootfd);
+  closep (&run.fds.nullfd);
   closep (&ctx->procfs);
   ctx->procfs = -1;
   return r;

@@ -38,7 +38,7 @@ int rootfs_setup (struct rootfs_ctx *ctx, tong_error *err);
 
 /* Phase 2, after the createContainer hooks: the rest of the plan:
  * pivot_root (or MS_MOVE + chroot), detach the old root, apply
- * rootfsPropagation; then linux.sysctl, readonlyPaths, maskedPaths and
+ * rootfsPropagation, linux.sysctl, readonlyPaths, maskedPaths and
  * root.readonly.  Afterwards "/" is the container's root and the cwd is
  * "/".  Closes ctx->procfs. */
 int rootfs_finish (struct rootfs_ctx *ctx, tong_error *err);

@@ -1,6 +1,7 @@
-/* Unit test: a spec in (mounts, linux.rootfsPropagation, linux.devices),
- * the rootfs plan's operations out, one line each, or the error create
- * reports; without root. */
+/* Unit test: a spec in (mounts, linux.rootfsPropagation, linux.devices,
+ * linux.sysctl, masked and read-only paths, root.readonly), the rootfs
+ * plan's operations out, one line each, or the error create reports;
+ * without root. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,9 @@ struct plan_case
   "symlink /dev/stdout -> /proc/self/fd/1\n"                                                       \
   "symlink /dev/stderr -> /proc/self/fd/2\n"                                                       \
   "symlink /dev/core -> /proc/kcore\n"
+#define SYSCTL_NS(ns, key)                                                                         \
+  "{\"mounts\": [" PROC "], \"linux\": {\"namespaces\": [{\"type\": \"" ns "\"}],"                 \
+  " \"sysctl\": {\"" key "\": \"1\"}}}"
 
 static const struct plan_case cases[] = {
   /* mounts */
@@ -175,22 +179,53 @@ static const struct plan_case cases[] = {
     "{\"linux\": {\"devices\": [{\"path\": \"/\", \"type\": \"p\"}]}}", false, NULL,
     "device path `/` does not name a file", true },
 
+  /* masked and read-only paths, root.readonly */
+  { "masks and read-only paths below the kept procfs go through it",
+    "{\"root\": {\"path\": \"rootfs\", \"readonly\": true}, \"mounts\": [" PROC "],"
+    " \"linux\": {\"readonlyPaths\": [\"/proc/sys\", \"/etc/conf\"],"
+    " \"maskedPaths\": [\"/proc/kcore\", \"/proc\", \"/sys/firmware\", \"/proc/../etc\"]}}",
+    false, "pivot_root readonly-path mask readonly-root",
+    "pivot_root\n"
+    "readonly-path /proc/sys below the procfs: sys\n"
+    "readonly-path /etc/conf\n"
+    "mask /proc/kcore below the procfs: kcore\n"
+    "mask /proc below the procfs: .\n"
+    "mask /sys/firmware\n"
+    "mask /proc/../etc\n"
+    "readonly-root\n",
+    false },
+  { "without a proc mount, every path is the root's",
+    "{\"linux\": {\"readonlyPaths\": [\"/proc/sys\"], \"maskedPaths\": [\"/proc/kcore\"]}}", false,
+    "readonly-path mask readonly-root",
+    "readonly-path /proc/sys\n"
+    "mask /proc/kcore\n",
+    false },
+
   /* the kept procfs */
   { "a mount below the procfs leaves it kept",
-    "{\"mounts\": [" PROC ", {\"destination\": \"/proc/sys\", \"type\": \"tmpfs\"}]}", false,
-    "mount",
+    "{\"mounts\": [" PROC ", {\"destination\": \"/proc/sys\", \"type\": \"tmpfs\"}],"
+    " \"linux\": {\"maskedPaths\": [\"/proc/kcore\"]}}",
+    false, "mount mask",
     "mount proc proc on /proc flags=0 data= propagation=0 (procfs kept)\n"
-    "mount tmpfs tmpfs on /proc/sys flags=0 data= propagation=0\n",
+    "mount tmpfs tmpfs on /proc/sys flags=0 data= propagation=0\n"
+    "mask /proc/kcore below the procfs: kcore\n",
     false },
   { "a mount at the procfs's destination hides it",
-    "{\"mounts\": [" PROC ", {\"destination\": \"/proc/\", \"type\": \"tmpfs\"}]}", false, "mount",
+    "{\"mounts\": [" PROC ", {\"destination\": \"/proc/\", \"type\": \"tmpfs\"}],"
+    " \"linux\": {\"maskedPaths\": [\"/proc/kcore\"]}}",
+    false, "mount mask",
     "mount proc proc on /proc flags=0 data= propagation=0\n"
-    "mount tmpfs tmpfs on /proc/ flags=0 data= propagation=0\n",
+    "mount tmpfs tmpfs on /proc/ flags=0 data= propagation=0\n"
+    "mask /proc/kcore\n",
     false },
   { "the last proc mount is kept",
-    "{\"mounts\": [" PROC ", {\"destination\": \"/x/proc\", \"type\": \"proc\"}]}", false, "mount",
+    "{\"mounts\": [" PROC ", {\"destination\": \"/x/proc\", \"type\": \"proc\"}],"
+    " \"linux\": {\"maskedPaths\": [\"/proc/kcore\", \"/x/proc/kcore\"]}}",
+    false, "mount mask",
     "mount proc proc on /proc flags=0 data= propagation=0\n"
-    "mount proc proc on /x/proc flags=0 data= propagation=0 (procfs kept)\n",
+    "mount proc proc on /x/proc flags=0 data= propagation=0 (procfs kept)\n"
+    "mask /proc/kcore\n"
+    "mask /x/proc/kcore below the procfs: kcore\n",
     false },
   { "a hidden last proc mount keeps none, not an earlier one",
     "{\"mounts\": [" PROC ", {\"destination\": \"/x/proc\", \"type\": \"proc\"},"
@@ -201,6 +236,65 @@ static const struct plan_case cases[] = {
     "bind /srv on /x flags=0x1000 remount=0 propagation=0\n",
     false },
 
+  /* sysctls */
+  { "a dotted and a slashed key, each with its namespace",
+    "{\"mounts\": [" PROC "], \"linux\": {\"namespaces\": [{\"type\": \"network\"},"
+    " {\"type\": \"ipc\", \"path\": \"/proc/1/ns/ipc\"}, {\"type\": \"uts\"}],"
+    " \"sysctl\": {\"net.ipv4.ip_forward\": \"1\", \"net/ipv4/conf/eth0.100/forwarding\": "
+    "\"0\", \"kernel.shmmni\": \"1000\", \"fs.mqueue.msg_max\": \"20\", "
+    "\"kernel.hostname\": \"c\"}}}",
+    false, "pivot_root sysctl",
+    "pivot_root\n"
+    "sysctl sys/net/ipv4/ip_forward = 1\n"
+    "sysctl sys/net/ipv4/conf/eth0.100/forwarding = 0\n"
+    "sysctl sys/kernel/shmmni = 1000\n"
+    "sysctl sys/fs/mqueue/msg_max = 20\n"
+    "sysctl sys/kernel/hostname = c\n",
+    false },
+  { "a key of no namespace", SYSCTL_NS ("network", "fs.file-max"), false, NULL,
+    "linux.sysctl: `fs.file-max` is not namespaced: setting it in a container would change the "
+    "host",
+    true },
+  { "a net key without a network namespace", SYSCTL_NS ("ipc", "net.ipv4.ip_forward"), false, NULL,
+    "linux.sysctl: `net.ipv4.ip_forward` needs its own network namespace: add {\"type\": "
+    "\"network\"} to linux.namespaces",
+    true },
+  { "an ipc key without an ipc namespace", SYSCTL_NS ("network", "kernel.msgmax"), false, NULL,
+    "linux.sysctl: `kernel.msgmax` needs its own ipc namespace: add {\"type\": \"ipc\"}", true },
+  { "a uts key without a uts namespace", SYSCTL_NS ("network", "kernel.domainname"), false, NULL,
+    "linux.sysctl: `kernel.domainname` needs its own uts namespace: add {\"type\": \"uts\"}",
+    true },
+  { "a key that starts with a slash", SYSCTL_NS ("network", "/net/ipv4/ip_forward"), false, NULL,
+    "linux.sysctl: `/net/ipv4/ip_forward` is not a valid sysctl name", true },
+  { "a key that starts with a dot", SYSCTL_NS ("network", ".net.ipv4"), false, NULL,
+    "linux.sysctl: `.net.ipv4` is not a valid sysctl name", true },
+  { "a key with an empty component", SYSCTL_NS ("network", "net..ipv4"), false, NULL,
+    "linux.sysctl: `net..ipv4` is not a valid sysctl name", true },
+  { "a key that climbs out of sys", SYSCTL_NS ("network", "net/../../kcore"), false, NULL,
+    "linux.sysctl: `net/../../kcore` is not a valid sysctl name", true },
+  { "a key that ends in ..", SYSCTL_NS ("network", "net/.."), false, NULL,
+    "linux.sysctl: `net/..` is not a valid sysctl name", true },
+  { "an empty key", SYSCTL_NS ("network", ""), false, NULL,
+    "linux.sysctl: `` is not a valid sysctl name", true },
+  { "sysctls without a proc mount",
+    "{\"linux\": {\"namespaces\": [{\"type\": \"network\"}],"
+    " \"sysctl\": {\"net.ipv4.ip_forward\": \"1\"}}}",
+    false, NULL,
+    "linux.sysctl needs /proc mounted: add a mount of type proc on /proc to set sysctls", true },
+  { "sysctls with the kept procfs elsewhere",
+    "{\"mounts\": [" PROC ", {\"destination\": \"/x/proc\", \"type\": \"proc\"}],"
+    " \"linux\": {\"namespaces\": [{\"type\": \"network\"}],"
+    " \"sysctl\": {\"net.ipv4.ip_forward\": \"1\"}}}",
+    false, NULL, "linux.sysctl needs /proc mounted", true },
+  { "sysctls with the procfs hidden",
+    "{\"mounts\": [" PROC ", {\"destination\": \"/proc\", \"type\": \"tmpfs\"}],"
+    " \"linux\": {\"namespaces\": [{\"type\": \"network\"}],"
+    " \"sysctl\": {\"net.ipv4.ip_forward\": \"1\"}}}",
+    false, NULL, "linux.sysctl needs /proc mounted", true },
+  { "a key's error comes before the missing /proc",
+    "{\"linux\": {\"namespaces\": [{\"type\": \"network\"}], \"sysctl\": {\"fs.file-max\": "
+    "\"1\"}}}",
+    false, NULL, "linux.sysctl: `fs.file-max` is not namespaced", true },
 };
 
 /* Keep the lines of text whose first word is in `only` (space-separated). */
