@@ -413,7 +413,7 @@ create_make_plans (struct tong_globals *g, const struct create_options *o, struc
   j->cgroup_config
       = (struct cgroup_config){ .spec = j->spec, .id = o->id, .rootless = g->rootless };
   create_plan_make (j->spec, &j->facts, &j->plan);
-  r = rootfs_plan_build (j->spec, &j->rootfs_plan, err);
+  r = rootfs_plan_build (j->spec, j->plan.rootfs_in_userns, &j->rootfs_plan, err);
   if (r < 0)
     return r;
   r = cgroup_limits_prepare (l->resources, l->devices, l->devices_len, &j->limits, err);
@@ -584,8 +584,7 @@ create_act (struct tong_globals *g, const struct create_options *o, struct creat
                                      .rootfs = j->rootfs,
                                      .bundle = j->bundle,
                                      .no_pivot = o->no_pivot,
-                                     .idmap_trees = idmap_trees.fds,
-                                     .userns = j->plan.rootfs_in_userns },
+                                     .idmap_trees = idmap_trees.fds },
                          .sync_fd = sync_fds[1],
                          .fifo_fd = fifo_fd,
                          .ns_fds = j->ns_fds,

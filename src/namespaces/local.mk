@@ -1,5 +1,7 @@
 libtong_a_SOURCES += src/namespaces/mount-options.h src/namespaces/mount-options.c \
 	src/namespaces/rootfs-plan.h src/namespaces/rootfs-plan.c \
+	src/namespaces/rootfs-plan-parts.h src/namespaces/rootfs-plan-dev.c \
+	src/namespaces/rootfs-plan-sysctl.c \
 	src/namespaces/subid.h src/namespaces/subid.c \
 	src/namespaces/idmap-helpers.h src/namespaces/idmap-helpers.c
 tong_SOURCES += src/namespaces/rootfs.h src/namespaces/rootfs.c \

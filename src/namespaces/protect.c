@@ -8,7 +8,6 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "mount-options.h"
 #include "paths.h"
 #include "procfs.h"
 #include "src/base/syscalls.h"
@@ -63,36 +62,28 @@ bind_remount (int fd, unsigned long flags, const char *what, tong_error *err)
   return tong_err (err, errno, "remount `%s` with its options", what);
 }
 
-/* Where the paths are looked up: procfs paths below the procfs the runtime
- * mounted (by its fd: the name /proc in the container's tree may have been
- * swapped since), everything else inside the root. */
-struct protect_ctx
-{
-  int rootfd;
-  int procfs;              /* root of the runtime's procfs mount, or -1 */
-  const char *procfs_dest; /* where it is mounted */
-  int nullfd;              /* the container's /dev/null, opened on first use */
-};
-
-/* An O_PATH fd of `path`, -ENOENT when it does not exist, or -errno with err set. */
+/* An O_PATH fd of the path, -ENOENT when it does not exist, or -errno with
+ * err set: below the kept procfs where the plan says it is there (by its
+ * fd: the name /proc in the container's tree may have been swapped since),
+ * everything else inside the root. */
 static int
-open_protected (const struct protect_ctx *c, const char *path, const char *field, tong_error *err)
+open_protected (const struct protect_fds *f, const struct rootfs_protect *p, const char *field,
+                tong_error *err)
 {
-  const char *rest = c->procfs >= 0 ? mount_path_beneath (c->procfs_dest, path) : NULL;
   int fd;
 
-  if (rest == NULL)
+  if (p->procfs_rest == NULL)
     {
-      fd = path_open_in_root (c->rootfd, path, O_PATH, PATH_CREATE_NONE, err);
+      fd = path_open_in_root (f->rootfd, p->path, O_PATH, PATH_CREATE_NONE, err);
       if (fd < 0 && fd != -ENOENT)
         return tong_err_prefix (err, "%s", field);
       return fd;
     }
-  fd = procfs_open_beneath (c->procfs, rest, O_PATH);
+  fd = procfs_open_beneath (f->procfs, p->procfs_rest, O_PATH);
   if (fd == -ELOOP || fd == -EXDEV)
-    return tong_err (err, -fd, "%s: `%s` leads through a symlink in procfs", field, path);
+    return tong_err (err, -fd, "%s: `%s` leads through a symlink in procfs", field, p->path);
   if (fd < 0 && fd != -ENOENT)
-    return tong_err (err, -fd, "%s: open `%s` in the container's procfs", field, path);
+    return tong_err (err, -fd, "%s: open `%s` in the container's procfs", field, p->path);
   return fd;
 }
 
@@ -107,17 +98,18 @@ current_mount_flags_fd (int fd)
 /* Kernels before 5.12 (no mount_setattr): a bind remount, with fds named
  * through the runtime's procfs; never through the container's /proc. */
 static int
-remount_fallback (const struct protect_ctx *c, int fd, unsigned long flags)
+remount_fallback (const struct protect_fds *f, int fd, unsigned long flags)
 {
-  if (c->procfs < 0)
+  if (f->procfs < 0)
     return -ENOSYS;
-  return procfs_mount_fds (c->procfs, NULL, -1, fd, NULL,
+  return procfs_mount_fds (f->procfs, NULL, -1, fd, NULL,
                            MS_BIND | MS_REMOUNT | flags | current_mount_flags_fd (fd), NULL);
 }
 
-static int
-readonly_path (const struct protect_ctx *c, const char *path, tong_error *err)
+int
+protect_readonly_path (const struct protect_fds *f, const struct rootfs_protect *p, tong_error *err)
 {
+  const char *path = p->path;
   static const uint64_t attr
       = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
   _cleanup_close_ int fd = -1, tree = -1, mnt = -1;
@@ -125,7 +117,7 @@ readonly_path (const struct protect_ctx *c, const char *path, tong_error *err)
   bool fallback = false;
   int r;
 
-  fd = open_protected (c, path, "linux.readonlyPaths", err);
+  fd = open_protected (f, p, "linux.readonlyPaths", err);
   if (fd == -ENOENT)
     return 0;
   if (fd < 0)
@@ -147,11 +139,11 @@ readonly_path (const struct protect_ctx *c, const char *path, tong_error *err)
   if (!fallback)
     return 0;
   /* The fd still names the directory below the new mount: open it again. */
-  mnt = open_protected (c, path, "linux.readonlyPaths", err);
+  mnt = open_protected (f, p, "linux.readonlyPaths", err);
   if (mnt < 0)
     return mnt == -ENOENT ? tong_err (err, ENOENT, "linux.readonlyPaths: `%s` vanished", path)
                           : mnt;
-  r = remount_fallback (c, mnt, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+  r = remount_fallback (f, mnt, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
   if (r < 0)
     return tong_err (err, -r, "linux.readonlyPaths: remount `%s` read-only%s", path,
                      r == -ENOSYS ? " (needs mount_setattr, Linux 5.12, or a proc mount)" : "");
@@ -198,7 +190,7 @@ empty_tmpfs (void)
 }
 
 static int
-mask_directory (const struct protect_ctx *c, int fd, const char *path, tong_error *err)
+mask_directory (const struct protect_fds *f, int fd, const char *path, tong_error *err)
 {
   _cleanup_close_ int mnt = -1;
   int r;
@@ -210,8 +202,8 @@ mask_directory (const struct protect_ctx *c, int fd, const char *path, tong_erro
         return tong_err (err, errno, "linux.maskedPaths: attach a read-only tmpfs over `%s`", path);
       return 0;
     }
-  r = mnt == -ENOSYS && c->procfs >= 0
-          ? procfs_mount_fds (c->procfs, "tmpfs", -1, fd, "tmpfs",
+  r = mnt == -ENOSYS && f->procfs >= 0
+          ? procfs_mount_fds (f->procfs, "tmpfs", -1, fd, "tmpfs",
                               MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0k")
           : mnt;
   if (r < 0)
@@ -219,13 +211,14 @@ mask_directory (const struct protect_ctx *c, int fd, const char *path, tong_erro
   return 0;
 }
 
-static int
-masked_path (struct protect_ctx *c, const char *path, tong_error *err)
+int
+protect_mask_path (struct protect_fds *f, const struct rootfs_protect *p, tong_error *err)
 {
+  const char *path = p->path;
   _cleanup_close_ int fd = -1, tree = -1;
   struct stat st;
 
-  fd = open_protected (c, path, "linux.maskedPaths", err);
+  fd = open_protected (f, p, "linux.maskedPaths", err);
   if (fd == -ENOENT)
     return 0;
   if (fd < 0)
@@ -233,14 +226,14 @@ masked_path (struct protect_ctx *c, const char *path, tong_error *err)
   if (fstat (fd, &st) < 0)
     return tong_err (err, errno, "linux.maskedPaths: stat `%s`", path);
   if (S_ISDIR (st.st_mode))
-    return mask_directory (c, fd, path, err);
-  if (c->nullfd < 0)
+    return mask_directory (f, fd, path, err);
+  if (f->nullfd < 0)
     {
-      c->nullfd = open_dev_null (c->rootfd, err);
-      if (c->nullfd < 0)
-        return c->nullfd;
+      f->nullfd = open_dev_null (f->rootfd, err);
+      if (f->nullfd < 0)
+        return f->nullfd;
     }
-  tree = sys_open_tree (c->nullfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+  tree = sys_open_tree (f->nullfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
   if (tree < 0)
     return tong_err (err, errno, "linux.maskedPaths: clone /dev/null to mask `%s`", path);
   if (sys_move_mount (tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
@@ -248,39 +241,19 @@ masked_path (struct protect_ctx *c, const char *path, tong_error *err)
   return 0;
 }
 
-static int
-readonly_root (const struct protect_ctx *c, tong_error *err)
+int
+protect_readonly_root (const struct protect_fds *f, tong_error *err)
 {
   struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
   int r;
 
   /* rootfd is "/" opened after pivot_root: the root of the container's
    * root mount, reached by no name. */
-  if (sys_mount_setattr (c->rootfd, "", AT_EMPTY_PATH, &a) == 0)
+  if (sys_mount_setattr (f->rootfd, "", AT_EMPTY_PATH, &a) == 0)
     return 0;
-  r = errno == ENOSYS ? remount_fallback (c, c->rootfd, MS_RDONLY) : -errno;
+  r = errno == ENOSYS ? remount_fallback (f, f->rootfd, MS_RDONLY) : -errno;
   if (r < 0)
     return tong_err (err, -r, "root.readonly: remount `/` read-only%s",
                      r == -ENOSYS ? " (needs mount_setattr, Linux 5.12, or a proc mount)" : "");
   return 0;
-}
-
-int
-protect_paths (int rootfd, int procfs, const char *procfs_dest, const struct oci_spec *spec,
-               tong_error *err)
-{
-  const struct oci_linux *l = spec->linux_;
-  struct protect_ctx c
-      = { .rootfd = rootfd, .procfs = procfs, .procfs_dest = procfs_dest, .nullfd = -1 };
-  int r = 0;
-
-  for (char **p = l ? l->readonly_paths : NULL; r == 0 && p && *p; p++)
-    r = readonly_path (&c, *p, err);
-  for (char **p = l ? l->masked_paths : NULL; r == 0 && p && *p; p++)
-    r = masked_path (&c, *p, err);
-  if (r == 0 && spec->root && spec->root->readonly)
-    r = readonly_root (&c, err);
-  if (c.nullfd >= 0)
-    close (c.nullfd);
-  return r;
 }

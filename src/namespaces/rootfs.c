@@ -18,16 +18,14 @@
 #include "src/base/syscalls.h"
 #include "src/base/util.h"
 
-static bool
-spec_has_namespace (const struct oci_spec *spec, enum oci_ns_type type, bool new_only)
+/* What the operations work on while the plan runs. */
+struct rootfs_run
 {
-  const struct oci_linux *l = spec->linux_;
-
-  for (size_t i = 0; l && i < l->namespaces_len; i++)
-    if (l->namespaces[i].type == type && (!new_only || l->namespaces[i].path == NULL))
-      return true;
-  return false;
-}
+  struct rootfs_ctx *ctx;
+  /* fds.rootfd: the rootfs by its host path in phase 1, the new "/" in
+   * phase 2; fds.procfs: ctx->procfs in phase 2. */
+  struct protect_fds fds;
+};
 
 /* Open the destination of a mount inside the rootfs, creating it. */
 static int
@@ -76,27 +74,26 @@ mount_finish (int rootfd, const struct oci_mount *m, const struct mount_options 
 
 /* The idmapped tree the runtime prepared for this mount, or -1. */
 static int
-idmap_tree_of (const struct rootfs_ctx *ctx, const struct oci_mount *m)
+idmap_tree_of (const struct rootfs_ctx *ctx, const struct rootfs_mount *op)
 {
-  return ctx->idmap_trees ? ctx->idmap_trees[m - ctx->spec->mounts] : -1;
+  return ctx->idmap_trees ? ctx->idmap_trees[op->index] : -1;
 }
 
 static int
-mount_bind (const struct rootfs_ctx *ctx, int rootfd, const struct oci_mount *m, const char *source,
-            const struct mount_options *o, tong_error *err)
+mount_bind (const struct rootfs_run *run, const struct rootfs_mount *op, tong_error *err)
 {
+  const struct oci_mount *m = op->m;
+  const char *source = op->source;
   _cleanup_free_ char *abs = NULL;
   _cleanup_close_ int srcfd = -1, dstfd = -1;
-  int tree = idmap_tree_of (ctx, m);
+  int rootfd = run->fds.rootfd, tree = idmap_tree_of (run->ctx, op);
   struct fd_path sp, dp;
   struct stat st;
   int r;
 
-  if (source == NULL || *source == '\0')
-    return tong_err (err, 0, "bind mount on `%s` has no source", m->destination);
   if (source[0] != '/')
     {
-      abs = xasprintf ("%s/%s", ctx->bundle, source);
+      abs = xasprintf ("%s/%s", run->ctx->bundle, source);
       source = abs;
     }
   if (tree < 0)
@@ -117,114 +114,97 @@ mount_bind (const struct rootfs_ctx *ctx, int rootfd, const struct oci_mount *m,
       if (r < 0)
         return r;
     }
-  else if (mount (fd_path (&sp, srcfd), fd_path (&dp, dstfd), NULL, MS_BIND | (o->flags & MS_REC),
-                  NULL)
+  else if (mount (fd_path (&sp, srcfd), fd_path (&dp, dstfd), NULL,
+                  MS_BIND | (op->o.flags & MS_REC), NULL)
            < 0)
     return tong_err (err, errno, "bind `%s` on `%s`", source, m->destination);
-  return mount_finish (rootfd, m, o, mount_options_bind_remount_flags (o), err);
-}
-
-/* In a user namespace some filesystems can only be had by binding the host's
- * instance, as runc does: sysfs without a new network namespace, mqueue
- * without a new ipc namespace, cgroup2 without a new cgroup namespace. */
-static const char *
-host_fallback (const struct rootfs_ctx *ctx, const char *type, int errnum)
-{
-  if (!ctx->userns || errnum != EPERM)
-    return NULL;
-  if (strcmp (type, "sysfs") == 0 && !spec_has_namespace (ctx->spec, OCI_NS_NETWORK, true))
-    return "/sys";
-  if (strcmp (type, "mqueue") == 0 && !spec_has_namespace (ctx->spec, OCI_NS_IPC, true))
-    return "/dev/mqueue";
-  if (strcmp (type, "cgroup2") == 0 && !spec_has_namespace (ctx->spec, OCI_NS_CGROUP, true))
-    return "/sys/fs/cgroup";
-  return NULL;
+  return mount_finish (rootfd, m, &op->o, mount_options_bind_remount_flags (&op->o), err);
 }
 
 static int
-mount_fs (struct rootfs_ctx *ctx, int rootfd, const struct rootfs_mount *op, tong_error *err)
+mount_fs (const struct rootfs_run *run, const struct rootfs_mount *op, tong_error *err)
 {
   const struct oci_mount *m = op->m;
   const struct mount_options *o = &op->o;
   _cleanup_close_ int dstfd = -1;
-  const char *type = op->type;
-  const char *source = m->source && *m->source ? m->source : m->type;
-  const char *fallback;
-  _cleanup_free_ char *labelled = NULL;
-  const char *data = o->data;
-  unsigned long flags = o->flags;
-  unsigned long remount_flags = 0;
+  int rootfd = run->fds.rootfd;
   struct fd_path dp;
-
-  /* linux.mountLabel: context="LABEL" (the runtime checked that SELinux is on). */
-  labelled = mount_options_labelled (o->data, type, ctx->spec->linux_->mount_label);
-  if (labelled)
-    data = labelled;
 
   dstfd = open_destination (rootfd, m, false, err);
   if (dstfd < 0)
     return dstfd;
-  if (strcmp (type, "proc") == 0)
-    {
-      /* Keep the new mount's own fd: what happens to the name later does
-       * not matter to the masks and sysctls that go through it. */
-      int procfs = procfs_mount (dstfd, source, flags, data, m->destination, err);
-      if (procfs < 0)
-        return procfs;
-      closep (&ctx->procfs);
-      ctx->procfs = procfs;
-      ctx->procfs_dest = m->destination;
-      return mount_finish (rootfd, m, o, 0, err);
-    }
-  if (mount (source, fd_path (&dp, dstfd), type, flags, data) == 0)
+  if (mount (op->source, fd_path (&dp, dstfd), op->type, o->flags, o->data) == 0)
     return mount_finish (rootfd, m, o, 0, err);
-
-  fallback = host_fallback (ctx, type, errno);
-  if (fallback == NULL)
-    return tong_err (err, errno, "mount `%s` (type %s%s%s) on `%s`", source, type,
-                     data ? ", options " : "", data ? data : "", m->destination);
-  if (mount (fallback, fd_path (&dp, dstfd), NULL, MS_BIND | MS_REC, NULL) < 0)
+  if (errno != EPERM || op->host_fallback == NULL)
+    return tong_err (err, errno, "mount `%s` (type %s%s%s) on `%s`", op->source, op->type,
+                     o->data ? ", options " : "", o->data ? o->data : "", m->destination);
+  if (mount (op->host_fallback, fd_path (&dp, dstfd), NULL, MS_BIND | MS_REC, NULL) < 0)
     return tong_err (err, errno, "bind the host's `%s` on `%s` (a user namespace cannot mount %s)",
-                     fallback, m->destination, type);
-  remount_flags = o->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
-  return mount_finish (rootfd, m, o, remount_flags, err);
+                     op->host_fallback, m->destination, op->type);
+  return mount_finish (rootfd, m, o, o->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC),
+                       err);
 }
 
 static int
-mount_entry (struct rootfs_ctx *ctx, int rootfd, const struct rootfs_mount *op, tong_error *err)
+mount_proc (const struct rootfs_run *run, const struct rootfs_mount *op, tong_error *err)
 {
-  if (op->kind == ROOTFS_BIND)
-    return mount_bind (ctx, rootfd, op->m, op->m->source, &op->o, err);
-  return mount_fs (ctx, rootfd, op, err);
-}
+  const struct oci_mount *m = op->m;
+  _cleanup_close_ int dstfd = -1, procfs = -1;
 
-/* tmpfs mounts asked to be read-only were mounted writable so /dev could be
- * filled; make them read-only now. */
-static int
-remount_readonly_tmpfs (int rootfd, const struct rootfs_plan *plan, tong_error *err)
-{
-  for (size_t i = 0; i < plan->n_mounts; i++)
+  dstfd = open_destination (run->fds.rootfd, m, false, err);
+  if (dstfd < 0)
+    return dstfd;
+  /* Keep the new mount's own fd: what happens to the name later does not
+   * matter to the masks and sysctls that go through it. */
+  procfs = procfs_mount (dstfd, op->source, op->o.flags, op->o.data, m->destination, err);
+  if (procfs < 0)
+    return procfs;
+  if (op->keeps_procfs)
     {
-      const struct rootfs_mount *op = &plan->mounts[i];
-      _cleanup_close_ int fd = -1;
-      int r;
-
-      if (op->readonly_later == 0)
-        continue;
-      fd = path_open_in_root (rootfd, op->m->destination, O_PATH, PATH_CREATE_NONE, err);
-      if (fd < 0)
-        return tong_err_prefix (err, "mount destination `%s`", op->m->destination);
-      r = bind_remount (fd, op->readonly_later, op->m->destination, err);
-      if (r < 0)
-        return r;
+      closep (&run->ctx->procfs);
+      run->ctx->procfs = TAKE_FD (procfs);
     }
+  return mount_finish (run->fds.rootfd, m, &op->o, 0, err);
+}
+
+/* The spec mount of op, then, for a mount on "/", the root opened again:
+ * the new mount is the root now (e.g. an overlay that a user namespace may
+ * mount only from inside), later mounts go into it, and the pivot goes into
+ * it by the same path. */
+static int
+mount_entry (struct rootfs_run *run, const struct rootfs_op *op, tong_error *err)
+{
+  const struct rootfs_mount *mnt = &op->mount;
+  int r;
+
+  if (op->kind == ROOTFS_OP_BIND)
+    r = mount_bind (run, mnt, err);
+  else if (op->kind == ROOTFS_OP_MOUNT_PROC)
+    r = mount_proc (run, mnt, err);
+  else
+    r = mount_fs (run, mnt, err);
+  if (r < 0)
+    return tong_err_prefix (err, "mounts[%zu]", mnt->index);
+  if (!mnt->replaces_root)
+    return 0;
+  closep (&run->fds.rootfd);
+  run->fds.rootfd = open (run->ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (run->fds.rootfd < 0)
+    return tong_err (err, errno, "open the rootfs `%s` after the mount on `/`", run->ctx->rootfs);
   return 0;
 }
 
-static unsigned long
-root_propagation_default (void)
+/* A tmpfs asked to be read-only was mounted writable so /dev could be
+ * filled; make it read-only now. */
+static int
+remount_readonly (int rootfd, const struct rootfs_remount *op, tong_error *err)
 {
-  return MS_REC | MS_PRIVATE;
+  _cleanup_close_ int fd = -1;
+
+  fd = path_open_in_root (rootfd, op->path, O_PATH, PATH_CREATE_NONE, err);
+  if (fd < 0)
+    return tong_err_prefix (err, "mount destination `%s`", op->path);
+  return bind_remount (fd, op->flags, op->path, err);
 }
 
 /* Undo mountinfo's octal escapes (\040 for a space) in place. */
@@ -292,85 +272,33 @@ make_rootfs_parent_private (const char *rootfs, tong_error *err)
 }
 
 static int
-prepare_root (const struct rootfs_ctx *ctx, tong_error *err)
+prepare_root (struct rootfs_run *run, const struct rootfs_root *op, tong_error *err)
 {
-  unsigned long prop
-      = ctx->plan->propagation ? ctx->plan->propagation : root_propagation_default ();
+  const char *rootfs = run->ctx->rootfs;
   int r;
 
-  if (mount (NULL, "/", NULL, prop, NULL) < 0)
+  if (mount (NULL, "/", NULL, op->propagation, NULL) < 0)
     return tong_err (err, errno, "make the mount tree of the container private");
-  if (prop & MS_SHARED)
+  if (op->parent_private)
     {
-      r = make_rootfs_parent_private (ctx->rootfs, err);
+      r = make_rootfs_parent_private (rootfs, err);
       if (r < 0)
         return r;
     }
-  if (mount (ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-    return tong_err (err, errno, "bind the rootfs `%s` onto itself", ctx->rootfs);
-  /* pivot_root refuses a shared new root; rootfs_finish applies the asked
-   * propagation to the new "/" afterwards. */
-  if (mount (NULL, ctx->rootfs, NULL, MS_PRIVATE, NULL) < 0)
-    return tong_err (err, errno, "make the rootfs `%s` a private mount", ctx->rootfs);
-  return 0;
-}
-
-int
-rootfs_setup (struct rootfs_ctx *ctx, tong_error *err)
-{
-  const struct oci_spec *spec = ctx->spec;
-  const struct rootfs_plan *plan = ctx->plan;
-  _cleanup_close_ int rootfd = -1;
-  int r;
-
-  ctx->procfs = -1;
-  ctx->procfs_dest = NULL;
-  r = prepare_root (ctx, err);
-  if (r < 0)
-    return r;
-  rootfd = open (ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (rootfd < 0)
-    return tong_err (err, errno, "open the rootfs `%s`", ctx->rootfs);
+  if (mount (rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return tong_err (err, errno, "bind the rootfs `%s` onto itself", rootfs);
+  /* pivot_root refuses a shared new root; ROOTFS_OP_PROPAGATION applies the
+   * asked propagation to the new "/" afterwards. */
+  if (mount (NULL, rootfs, NULL, MS_PRIVATE, NULL) < 0)
+    return tong_err (err, errno, "make the rootfs `%s` a private mount", rootfs);
+  run->fds.rootfd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (run->fds.rootfd < 0)
+    return tong_err (err, errno, "open the rootfs `%s`", rootfs);
   /* Relative paths in a mount's options (an overlay's lowerdir=...) are the
    * bundle's, as relative sources are. */
-  if (chdir (ctx->bundle) < 0)
-    return tong_err (err, errno, "enter the bundle `%s`", ctx->bundle);
-
-  for (size_t i = 0; i < plan->n_mounts; i++)
-    {
-      const struct rootfs_mount *op = &plan->mounts[i];
-      const struct oci_mount *m = op->m;
-
-      /* A mount at or above the procfs's destination hides it: the paths
-       * there are no longer procfs's. */
-      if (ctx->procfs >= 0 && mount_path_beneath (m->destination, ctx->procfs_dest))
-        {
-          closep (&ctx->procfs);
-          ctx->procfs = -1;
-          ctx->procfs_dest = NULL;
-        }
-      r = mount_entry (ctx, rootfd, op, err);
-      if (r < 0)
-        return tong_err_prefix (err, "mounts[%zu]", i);
-      if (op->replaces_root)
-        {
-          /* The new mount is the root now (e.g. an overlay that a user
-           * namespace may mount only from inside): later mounts go into
-           * it, and rootfs_finish pivots into it by the same path. */
-          closep (&rootfd);
-          rootfd = open (ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-          if (rootfd < 0)
-            return tong_err (err, errno, "open the rootfs `%s` after the mount on `/`",
-                             ctx->rootfs);
-        }
-    }
-  if (!plan->dev_bound)
-    {
-      r = devices_setup (rootfd, spec, ctx->userns, plan->devpts, err);
-      if (r < 0)
-        return r;
-    }
-  return remount_readonly_tmpfs (rootfd, plan, err);
+  if (chdir (run->ctx->bundle) < 0)
+    return tong_err (err, errno, "enter the bundle `%s`", run->ctx->bundle);
+  return 0;
 }
 
 static int
@@ -412,11 +340,12 @@ move_into (int newroot, const char *rootfs, tong_error *err)
   return 0;
 }
 
-int
-rootfs_finish (struct rootfs_ctx *ctx, tong_error *err)
+/* Into the rootfs; then the new "/" is what phase 2 works on. */
+static int
+pivot (struct rootfs_run *run, tong_error *err)
 {
-  const struct oci_linux *l = ctx->spec->linux_;
-  _cleanup_close_ int newroot = -1, rootfd = -1;
+  const struct rootfs_ctx *ctx = run->ctx;
+  _cleanup_close_ int newroot = -1;
   int r;
 
   newroot = open (ctx->rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
@@ -425,16 +354,89 @@ rootfs_finish (struct rootfs_ctx *ctx, tong_error *err)
   r = ctx->no_pivot ? move_into (newroot, ctx->rootfs, err) : pivot_into (newroot, err);
   if (r < 0)
     return r;
-
-  if (ctx->plan->propagation && mount (NULL, "/", NULL, ctx->plan->propagation, NULL) < 0)
-    return tong_err (err, errno, "set linux.rootfsPropagation `%s` on /", l->rootfs_propagation);
-
-  rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (rootfd < 0)
+  closep (&run->fds.rootfd);
+  run->fds.rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (run->fds.rootfd < 0)
     return tong_err (err, errno, "open the new root");
-  r = sysctl_apply (ctx->procfs, ctx->procfs_dest, ctx->spec, err);
-  if (r == 0)
-    r = protect_paths (rootfd, ctx->procfs, ctx->procfs_dest, ctx->spec, err);
+  run->fds.procfs = ctx->procfs;
+  return 0;
+}
+
+static int
+run_op (struct rootfs_run *run, const struct rootfs_op *op, tong_error *err)
+{
+  switch (op->kind)
+    {
+    case ROOTFS_OP_PREPARE_ROOT:
+      return prepare_root (run, &op->root, err);
+    case ROOTFS_OP_BIND:
+    case ROOTFS_OP_MOUNT:
+    case ROOTFS_OP_MOUNT_PROC:
+      return mount_entry (run, op, err);
+    case ROOTFS_OP_MKNOD:
+      return devices_mknod (run->fds.rootfd, &op->node, err);
+    case ROOTFS_OP_BIND_NODE:
+      return devices_bind_host_node (run->fds.rootfd, &op->node, err);
+    case ROOTFS_OP_SYMLINK:
+      return devices_symlink (run->fds.rootfd, &op->symlink, err);
+    case ROOTFS_OP_READONLY_TMPFS:
+      return remount_readonly (run->fds.rootfd, &op->remount, err);
+    case ROOTFS_OP_PIVOT:
+      return pivot (run, err);
+    case ROOTFS_OP_PROPAGATION:
+      if (mount (NULL, "/", NULL, op->root.propagation, NULL) < 0)
+        return tong_err (err, errno, "set linux.rootfsPropagation `%s` on /", op->root.name);
+      return 0;
+    case ROOTFS_OP_SYSCTL:
+      return sysctl_write (run->fds.procfs, &op->sysctl, err);
+    case ROOTFS_OP_READONLY_PATH:
+      return protect_readonly_path (&run->fds, &op->protect, err);
+    case ROOTFS_OP_MASK:
+      return protect_mask_path (&run->fds, &op->protect, err);
+    case ROOTFS_OP_READONLY_ROOT:
+      return protect_readonly_root (&run->fds, err);
+    }
+  return tong_err (err, EINVAL, "the rootfs plan has an unknown operation %d", (int) op->kind);
+}
+
+/* Where phase 2 starts: the plan's ROOTFS_OP_PIVOT. */
+static size_t
+pivot_index (const struct rootfs_plan *plan)
+{
+  size_t i = 0;
+
+  while (i < plan->n_ops && plan->ops[i].kind != ROOTFS_OP_PIVOT)
+    i++;
+  return i;
+}
+
+int
+rootfs_setup (struct rootfs_ctx *ctx, tong_error *err)
+{
+  struct rootfs_run run = { .ctx = ctx, .fds = { .rootfd = -1, .procfs = -1, .nullfd = -1 } };
+  size_t end = pivot_index (ctx->plan);
+  int r = 0;
+
+  ctx->procfs = -1;
+  for (size_t i = 0; r == 0 && i < end; i++)
+    r = run_op (&run, &ctx->plan->ops[i], err);
+  closep (&run.fds.rootfd);
+  return r;
+}
+
+int
+rootfs_finish (struct rootfs_ctx *ctx, tong_error *err)
+{
+  struct rootfs_run run = { .ctx = ctx, .fds = { .rootfd = -1, .procfs = -1, .nullfd = -1 } };
+  size_t start = pivot_index (ctx->plan);
+  int r = 0;
+
+  if (start == ctx->plan->n_ops)
+    r = tong_err (err, EINVAL, "the rootfs plan has no pivot_root");
+  for (size_t i = start; r == 0 && i < ctx->plan->n_ops; i++)
+    r = run_op (&run, &ctx->plan->ops[i], err);
+  closep (&run.fds.rootfd);
+  closep (&run.fds.nullfd);
   closep (&ctx->procfs);
   ctx->procfs = -1;
   return r;
