@@ -579,8 +579,7 @@ create_act (struct tong_globals *g, const struct create_options *o, struct creat
 
   c = (struct init_ctx){ .spec = j->spec,
                          .opts = o,
-                         .rootfs = { .spec = j->spec,
-                                     .plan = &j->rootfs_plan,
+                         .rootfs = { .plan = &j->rootfs_plan,
                                      .rootfs = j->rootfs,
                                      .bundle = j->bundle,
                                      .no_pivot = o->no_pivot,

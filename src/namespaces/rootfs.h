@@ -13,7 +13,6 @@
 
 struct rootfs_ctx
 {
-  const struct oci_spec *spec;    /* the spec the plan was made from */
   const struct rootfs_plan *plan; /* what to do, planned by the runtime */
   const char *rootfs;             /* absolute, canonical path of the rootfs on the host */
   const char *bundle; /* absolute path of the bundle (relative mount sources resolve here) */
