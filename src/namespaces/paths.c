@@ -77,9 +77,9 @@ static int
 create_missing (int rootfd, const char *path, enum path_create create, tong_error *err)
 {
   _cleanup_free_ char *prefix = xstrdup ("");
-  _cleanup_free_ char *todo = xstrdup (path);
+  _cleanup_free_ char *walk = xstrdup (path);
   _cleanup_close_ int cur = -1;
-  char *rest = todo;
+  char *rest = walk;
   char *name;
   int symlinks = 0;
 
@@ -115,9 +115,9 @@ create_missing (int rootfd, const char *path, enum path_create create, tong_erro
             return tong_err (err, ELOOP, "resolve `%s` in the rootfs", path);
           target[n] = '\0';
           rewritten = xasprintf ("%s/%s", target, rest);
-          free (todo);
-          todo = rewritten;
-          rest = todo;
+          free (walk);
+          walk = rewritten;
+          rest = walk;
           if (target[0] == '/')
             {
               free (prefix);

@@ -82,7 +82,7 @@ blob_publish (struct shim *s, struct pull_blob *b, tong_error *err)
 }
 
 static int
-download (struct shim *s, struct registry *reg, struct pull_blob **todo, size_t n, bool quiet,
+download (struct shim *s, struct registry *reg, struct pull_blob **missing, size_t n, bool quiet,
           tong_error *err)
 {
   struct blob_fetch *f = xcalloc (n, sizeof *f);
@@ -90,11 +90,11 @@ download (struct shim *s, struct registry *reg, struct pull_blob **todo, size_t 
 
   for (size_t i = 0; i < n; i++)
     {
-      f[i].digest = todo[i]->d->digest;
-      f[i].size = todo[i]->d->size;
-      f[i].fd = todo[i]->fd;
+      f[i].digest = missing[i]->d->digest;
+      f[i].size = missing[i]->d->size;
+      f[i].fd = missing[i]->fd;
       if (!quiet && isatty (2))
-        fprintf (stderr, "Copying blob %.19s\n", todo[i]->d->digest);
+        fprintf (stderr, "Copying blob %.19s\n", missing[i]->d->digest);
     }
   r = registry_get_blobs (reg, f, n, err);
   /* Only a fully verified set is published; after a failure the temp files
@@ -102,10 +102,10 @@ download (struct shim *s, struct registry *reg, struct pull_blob **todo, size_t 
   for (size_t i = 0; i < n; i++)
     {
       if (r == 0)
-        r = blob_publish (s, todo[i], err);
-      if (todo[i]->fd >= 0)
-        close (todo[i]->fd);
-      todo[i]->fd = -1;
+        r = blob_publish (s, missing[i], err);
+      if (missing[i]->fd >= 0)
+        close (missing[i]->fd);
+      missing[i]->fd = -1;
     }
   for (size_t i = 0; r < 0 && i < n; i++)
     if (f[i].result < 0)
