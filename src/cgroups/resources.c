@@ -14,13 +14,9 @@
 
 #define F "linux.resources."
 
-static struct cgroup_write *add (struct cgroup_plan *p, const char *controller, const char *field,
-                                 const char *file, const char *fmt, ...)
-    __attribute__ ((format (printf, 5, 6)));
-
-static struct cgroup_write *
-add (struct cgroup_plan *p, const char *controller, const char *field, const char *file,
-     const char *fmt, ...)
+struct cgroup_write *
+cgroup_plan_add (struct cgroup_plan *p, const char *controller, const char *field, const char *file,
+                 const char *fmt, ...)
 {
   struct cgroup_write *w;
   va_list ap;
@@ -141,18 +137,19 @@ plan_memory (const struct oci_resources *r, struct cgroup_plan *p, tong_error *e
   if (limit < -1)
     return tong_err (err, 0, F "memory.limit: %" PRId64 " is not a limit (bytes, or -1)", limit);
   if (limit == -1)
-    add (p, "memory", F "memory.limit", "memory.max", "max");
+    cgroup_plan_add (p, "memory", F "memory.limit", "memory.max", "max");
   else if (limit > 0)
-    add (p, "memory", F "memory.limit", "memory.max", "%" PRId64, limit);
+    cgroup_plan_add (p, "memory", F "memory.limit", "memory.max", "%" PRId64, limit);
   if (r->memory.has_reservation && r->memory.reservation != 0)
     {
       if (r->memory.reservation < -1)
         return tong_err (err, 0, F "memory.reservation: %" PRId64 " is not a size",
                          r->memory.reservation);
       if (r->memory.reservation == -1)
-        add (p, "memory", F "memory.reservation", "memory.low", "max");
+        cgroup_plan_add (p, "memory", F "memory.reservation", "memory.low", "max");
       else
-        add (p, "memory", F "memory.reservation", "memory.low", "%" PRId64, r->memory.reservation);
+        cgroup_plan_add (p, "memory", F "memory.reservation", "memory.low", "%" PRId64,
+                         r->memory.reservation);
     }
   /* The spec's swap is memory+swap (cgroup v1's memsw); v2's memory.swap.max
    * is swap alone: swap - limit, as runc converts it. */
@@ -160,7 +157,7 @@ plan_memory (const struct oci_resources *r, struct cgroup_plan *p, tong_error *e
     {
       int64_t swap = r->memory.swap;
       if (swap == -1)
-        add (p, "memory", F "memory.swap", "memory.swap.max", "max");
+        cgroup_plan_add (p, "memory", F "memory.swap", "memory.swap.max", "max");
       else if (swap < -1)
         return tong_err (err, 0, F "memory.swap: %" PRId64 " is not a size", swap);
       else if (limit <= 0)
@@ -173,11 +170,11 @@ plan_memory (const struct oci_resources *r, struct cgroup_plan *p, tong_error *e
                            " (swap is the limit of memory plus swap)",
                          swap, limit);
       else
-        add (p, "memory", F "memory.swap", "memory.swap.max", "%" PRId64, swap - limit);
+        cgroup_plan_add (p, "memory", F "memory.swap", "memory.swap.max", "%" PRId64, swap - limit);
     }
   else if (limit == -1)
     /* No memory limit and no swap given: no swap limit either (runc). */
-    add (p, "memory", F "memory.limit", "memory.swap.max", "max")->optional = true;
+    cgroup_plan_add (p, "memory", F "memory.limit", "memory.swap.max", "max")->optional = true;
   p->check_before_update = r->memory.has_check_before_update && r->memory.check_before_update;
   return 0;
 }
@@ -202,7 +199,8 @@ plan_cpu (const struct oci_resources *r, struct cgroup_plan *p, tong_error *err)
       if (weight == 0)
         return tong_err (err, ELIBACC, F "cpu.shares: cannot load libm.so.6 to convert it");
       /* containerd asks for 1024 (weight 100) on every container */
-      add (p, "cpu", F "cpu.shares", "cpu.weight", "%llu", weight)->is_default = weight == 100;
+      cgroup_plan_add (p, "cpu", F "cpu.shares", "cpu.weight", "%llu", weight)->is_default
+          = weight == 100;
     }
   if ((r->cpu.has_quota && r->cpu.quota != 0) || (r->cpu.has_period && r->cpu.period != 0))
     {
@@ -216,23 +214,23 @@ plan_cpu (const struct oci_resources *r, struct cgroup_plan *p, tong_error *err)
                              F "cpu.period: %" PRIu64 " is out of range 1000 to "
                                "1000000 (microseconds)",
                              r->cpu.period);
-          add (p, "cpu", F "cpu.quota", "cpu.max", "%s %" PRIu64, quota, r->cpu.period);
+          cgroup_plan_add (p, "cpu", F "cpu.quota", "cpu.max", "%s %" PRIu64, quota, r->cpu.period);
         }
       else
-        add (p, "cpu", F "cpu.quota", "cpu.max", "%s", quota);
+        cgroup_plan_add (p, "cpu", F "cpu.quota", "cpu.max", "%s", quota);
     }
   if (r->cpu.has_burst)
-    add (p, "cpu", F "cpu.burst", "cpu.max.burst", "%" PRIu64, r->cpu.burst);
+    cgroup_plan_add (p, "cpu", F "cpu.burst", "cpu.max.burst", "%" PRIu64, r->cpu.burst);
   if (r->cpu.has_idle)
     {
       if (r->cpu.idle != 0 && r->cpu.idle != 1)
         return tong_err (err, 0, F "cpu.idle: %" PRId64 " is not 0 or 1", r->cpu.idle);
-      add (p, "cpu", F "cpu.idle", "cpu.idle", "%" PRId64, r->cpu.idle);
+      cgroup_plan_add (p, "cpu", F "cpu.idle", "cpu.idle", "%" PRId64, r->cpu.idle);
     }
   if (r->cpu.cpus && *r->cpu.cpus)
-    add (p, "cpuset", F "cpu.cpus", "cpuset.cpus", "%s", r->cpu.cpus);
+    cgroup_plan_add (p, "cpuset", F "cpu.cpus", "cpuset.cpus", "%s", r->cpu.cpus);
   if (r->cpu.mems && *r->cpu.mems)
-    add (p, "cpuset", F "cpu.mems", "cpuset.mems", "%s", r->cpu.mems);
+    cgroup_plan_add (p, "cpuset", F "cpu.mems", "cpuset.mems", "%s", r->cpu.mems);
   return 0;
 }
 
@@ -243,11 +241,11 @@ plan_throttle (struct cgroup_plan *p, const char *field, const char *key,
   for (size_t i = 0; i < n; i++)
     {
       if (d[i].rate == 0)
-        add (p, "io", field, "io.max", "%" PRId64 ":%" PRId64 " %s=max", d[i].major, d[i].minor,
-             key);
+        cgroup_plan_add (p, "io", field, "io.max", "%" PRId64 ":%" PRId64 " %s=max", d[i].major,
+                         d[i].minor, key);
       else
-        add (p, "io", field, "io.max", "%" PRId64 ":%" PRId64 " %s=%" PRIu64, d[i].major,
-             d[i].minor, key, d[i].rate);
+        cgroup_plan_add (p, "io", field, "io.max", "%" PRId64 ":%" PRId64 " %s=%" PRIu64,
+                         d[i].major, d[i].minor, key, d[i].rate);
     }
 }
 
@@ -266,7 +264,8 @@ plan_block_io (const struct oci_resources *r, struct cgroup_plan *p, tong_error 
       if (b->weight < 10 || b->weight > 1000)
         return tong_err (err, 0, F "blockIO.weight: %u is out of range 10 to 1000",
                          (unsigned) b->weight);
-      w = add (p, "io", F "blockIO.weight", "io.bfq.weight", "%u", (unsigned) b->weight);
+      w = cgroup_plan_add (p, "io", F "blockIO.weight", "io.bfq.weight", "%u",
+                           (unsigned) b->weight);
       w->alt_file = xstrdup ("io.weight");
       w->alt_value = xasprintf ("default %llu", cgroup_blkio_weight_to_io_weight (b->weight));
     }
@@ -286,8 +285,8 @@ plan_block_io (const struct oci_resources *r, struct cgroup_plan *p, tong_error 
                          F "blockIO.weightDevice[%zu].weight: %u is out of range 10 "
                            "to 1000",
                          i, (unsigned) d->weight);
-      w = add (p, "io", F "blockIO.weightDevice", "io.bfq.weight", "%" PRId64 ":%" PRId64 " %u",
-               d->major, d->minor, (unsigned) d->weight);
+      w = cgroup_plan_add (p, "io", F "blockIO.weightDevice", "io.bfq.weight",
+                           "%" PRId64 ":%" PRId64 " %u", d->major, d->minor, (unsigned) d->weight);
       w->alt_file = xstrdup ("io.weight");
       w->alt_value = xasprintf ("%" PRId64 ":%" PRId64 " %llu", d->major, d->minor,
                                 cgroup_blkio_weight_to_io_weight (d->weight));
@@ -327,9 +326,10 @@ plan_hugetlb (const struct oci_resources *r, struct cgroup_plan *p, tong_error *
                          i, h->page_size);
       file = xasprintf ("hugetlb.%s.max", h->page_size);
       rsvd = xasprintf ("hugetlb.%s.rsvd.max", h->page_size);
-      add (p, "hugetlb", F "hugepageLimits", file, "%" PRIu64, h->limit);
+      cgroup_plan_add (p, "hugetlb", F "hugepageLimits", file, "%" PRIu64, h->limit);
       /* Reservations are limited alike where the kernel (5.7+) counts them. */
-      add (p, "hugetlb", F "hugepageLimits", rsvd, "%" PRIu64, h->limit)->optional = true;
+      cgroup_plan_add (p, "hugetlb", F "hugepageLimits", rsvd, "%" PRIu64, h->limit)->optional
+          = true;
     }
   return 0;
 }
@@ -349,8 +349,8 @@ plan_rdma (const struct oci_resources *r, struct cgroup_plan *p, tong_error *err
         str_format (handles, sizeof handles, "%u", l->hca_handles);
       if (l->has_hca_objects)
         str_format (objects, sizeof objects, "%u", l->hca_objects);
-      add (p, "rdma", F "rdma", "rdma.max", "%s hca_handle=%s hca_object=%s", l->device, handles,
-           objects);
+      cgroup_plan_add (p, "rdma", F "rdma", "rdma.max", "%s hca_handle=%s hca_object=%s", l->device,
+                       handles, objects);
     }
   return 0;
 }
@@ -395,7 +395,7 @@ plan_unified (const struct oci_resources *r, struct cgroup_plan *p, tong_error *
                || strcmp (key, "cgroup.subtree_control") == 0 || strcmp (key, "cgroup.kill") == 0
                || strcmp (key, "cgroup.freeze") == 0 || strcmp (key, "cgroup.type") == 0)
         return tong_err (err, 0, "%s: tong manages this file itself", field);
-      add (p, controller, field, key, "%s", value);
+      cgroup_plan_add (p, controller, field, key, "%s", value);
     }
   return 0;
 }
@@ -419,9 +419,9 @@ cgroup_plan_resources (const struct oci_resources *r, struct cgroup_plan *plan, 
   if (rc == 0 && r->pids.present && r->pids.limit != 0)
     {
       if (r->pids.limit < 0)
-        add (plan, "pids", F "pids.limit", "pids.max", "max");
+        cgroup_plan_add (plan, "pids", F "pids.limit", "pids.max", "max");
       else
-        add (plan, "pids", F "pids.limit", "pids.max", "%" PRId64, r->pids.limit);
+        cgroup_plan_add (plan, "pids", F "pids.limit", "pids.max", "%" PRId64, r->pids.limit);
     }
   if (rc == 0 && r->block_io.present)
     rc = plan_block_io (r, plan, err);

@@ -39,6 +39,11 @@ int cgroup_plan_resources (const struct oci_resources *r, struct cgroup_plan *pl
                            tong_error *err);
 void cgroup_plan_free (struct cgroup_plan *plan);
 
+/* Append a write of value (printf-style) to file; the planners' one way in. */
+struct cgroup_write *cgroup_plan_add (struct cgroup_plan *p, const char *controller,
+                                      const char *field, const char *file, const char *fmt, ...)
+    __attribute__ ((format (printf, 5, 6)));
+
 /* Does the plan need any controller (or write anything at all)? */
 bool cgroup_plan_empty (const struct cgroup_plan *plan);
 
