@@ -35,3 +35,6 @@ tests_unit_test_cgroup_stats_SOURCES = tests/unit/test-cgroup-stats.c
 tests_unit_test_cgroup_stats_LDADD = $(TONG_LIBS)
 tests_unit_test_cgroup_driver_SOURCES = tests/unit/test-cgroup-driver.c
 tests_unit_test_cgroup_driver_LDADD = $(TONG_LIBS)
+
+# The stats JSON writer and v2 sections, shared with the v1 reader.
+libtong_a_SOURCES += src/cgroups/stats-json.h
