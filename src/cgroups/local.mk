@@ -36,5 +36,9 @@ tests_unit_test_cgroup_stats_LDADD = $(TONG_LIBS)
 tests_unit_test_cgroup_driver_SOURCES = tests/unit/test-cgroup-driver.c
 tests_unit_test_cgroup_driver_LDADD = $(TONG_LIBS)
 
-# The stats JSON writer and v2 sections, shared with the v1 reader.
-libtong_a_SOURCES += src/cgroups/stats-json.h
+# cgroup v1 stats and OOM counting (stats-v1.c), sharing stats.c's JSON
+# writer and v2 sections (stats-json.h); in libtong.a for its unit test.
+libtong_a_SOURCES += src/cgroups/stats-v1.c src/cgroups/stats-json.h
+check_PROGRAMS += tests/unit/test-cgroup-stats-v1
+tests_unit_test_cgroup_stats_v1_SOURCES = tests/unit/test-cgroup-stats-v1.c
+tests_unit_test_cgroup_stats_v1_LDADD = $(TONG_LIBS)

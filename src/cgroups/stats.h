@@ -1,8 +1,8 @@
-/* A container's resource usage, read from its cgroup v2 files, as the JSON
- * of runc's `events` (types/events.go): cpu, memory, pids, blkio, hugetlb.
- * What the hierarchy does not offer (a controller bound to cgroup v1 on a
- * hybrid host) is left out; cpu usage is always there (cpu.stat is a core
- * file). */
+/* A container's resource usage, read from its cgroup v2 or v1 files, as the
+ * JSON of runc's `events` (types/events.go): cpu, memory, pids, blkio,
+ * hugetlb.  What the hierarchy does not offer (a controller bound to the
+ * other hierarchy on a hybrid host) is left out; on v2 cpu usage is always
+ * there (cpu.stat is a core file). */
 #ifndef TONG_CGROUP_STATS_H
 #define TONG_CGROUP_STATS_H
 
@@ -20,5 +20,19 @@ bool cgroup_oom_kills (const char *path, unsigned long long *count);
  * the file or the key is missing. */
 bool cgroup_keyed_value (const char *path, const char *file, const char *key,
                          unsigned long long *value);
+
+/* The same event line from cgroup v1 files: dir_of gives the directory of
+ * each v1 controller ("cpu", "cpuacct", "memory", "pids", "blkio",
+ * "hugetlb"; NULL: not mounted, its part is left out).  On a hybrid host a
+ * controller bound to the v2 hierarchy instead (hugetlb, here) is read from
+ * the v2 files of v2_path (NULL: none), with the v2 code's own readers.
+ * Caller frees. */
+char *cgroup_stats_event_v1 (const char *id,
+                             const char *(*dir_of) (const char *controller, void *arg), void *arg,
+                             const char *v2_path);
+
+/* The OOM kill count of a v1 memory cgroup: the oom_kill line of
+ * memory.oom_control (kernel 4.13+); false when there is none. */
+bool cgroup_oom_kills_v1 (const char *memory_dir, unsigned long long *count);
 
 #endif
