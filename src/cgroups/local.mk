@@ -35,3 +35,10 @@ tests_unit_test_cgroup_stats_SOURCES = tests/unit/test-cgroup-stats.c
 tests_unit_test_cgroup_stats_LDADD = $(TONG_LIBS)
 tests_unit_test_cgroup_driver_SOURCES = tests/unit/test-cgroup-driver.c
 tests_unit_test_cgroup_driver_LDADD = $(TONG_LIBS)
+
+# linux.resources as cgroup v1 writes (resources-v1.c): plain data in
+# libtong.a, applied per controller by resources.c's cgroup_plan_apply_at.
+libtong_a_SOURCES += src/cgroups/resources-v1.c
+check_PROGRAMS += tests/unit/test-cgroup-resources-v1
+tests_unit_test_cgroup_resources_v1_SOURCES = tests/unit/test-cgroup-resources-v1.c
+tests_unit_test_cgroup_resources_v1_LDADD = $(TONG_LIBS)

@@ -51,6 +51,14 @@ int cgroup_plan_resources (const struct oci_resources *r, struct cgroup_plan *pl
                            tong_error *err);
 void cgroup_plan_free (struct cgroup_plan *plan);
 
+/* linux.resources for cgroup v1: each write's controller is the v1 subsystem whose
+ * hierarchy holds the file ("memory", "cpu", "cpuacct", "cpuset", "pids", "blkio",
+ * "hugetlb", "net_cls", "net_prio", "rdma").  linux.resources.unified is refused
+ * ("cgroup v1 has no unified files"); the caller (the hybrid driver) strips it first
+ * when it sends it to the v2 hierarchy.  Device rules are not planned here. */
+int cgroup_plan_resources_v1 (const struct oci_resources *r, struct cgroup_plan *plan,
+                              tong_error *err);
+
 /* Append a write of value (printf-style) to file; the planners' one way in. */
 struct cgroup_write *cgroup_plan_add (struct cgroup_plan *p, const char *controller,
                                       const char *field, const char *file, const char *fmt, ...)
