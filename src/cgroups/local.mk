@@ -42,3 +42,9 @@ libtong_a_SOURCES += src/cgroups/stats-v1.c src/cgroups/stats-json.h
 check_PROGRAMS += tests/unit/test-cgroup-stats-v1
 tests_unit_test_cgroup_stats_v1_SOURCES = tests/unit/test-cgroup-stats-v1.c
 tests_unit_test_cgroup_stats_v1_LDADD = $(TONG_LIBS)
+# linux.resources as cgroup v1 writes (resources-v1.c): plain data in
+# libtong.a, applied per controller by resources.c's cgroup_plan_apply_at.
+libtong_a_SOURCES += src/cgroups/resources-v1.c
+check_PROGRAMS += tests/unit/test-cgroup-resources-v1
+tests_unit_test_cgroup_resources_v1_SOURCES = tests/unit/test-cgroup-resources-v1.c
+tests_unit_test_cgroup_resources_v1_LDADD = $(TONG_LIBS)

@@ -46,6 +46,7 @@ cgroup_plan_free (struct cgroup_plan *plan)
       free (w->alt_value);
     }
   free (plan->writes);
+  free (plan->warning);
   memset (plan, 0, sizeof *plan);
 }
 
@@ -108,9 +109,76 @@ cgroup_blkio_weight_to_io_weight (unsigned long long weight)
   return 1 + ((weight - 10) * 9999) / 990;
 }
 
+int
+cgroup_check_memory_limit (int64_t limit, tong_error *err)
+{
+  if (limit < -1)
+    return tong_err (err, 0, F "memory.limit: %" PRId64 " is not a limit (bytes, or -1)", limit);
+  return 0;
+}
+
+/* name: "reservation", "swap" */
+int
+cgroup_check_memory_size (const char *name, int64_t size, tong_error *err)
+{
+  if (size < -1)
+    return tong_err (err, 0, F "memory.%s: %" PRId64 " is not a size", name, size);
+  return 0;
+}
+
+/* The spec's swap is the limit of memory plus swap: never below the memory
+ * limit alone (-1, no limit, is above everything). */
+int
+cgroup_check_swap_not_below_limit (int64_t swap, int64_t limit, tong_error *err)
+{
+  if (swap != -1 && limit > 0 && swap < limit)
+    return tong_err (err, 0,
+                     F "memory.swap: %" PRId64 " is below memory.limit %" PRId64
+                       " (swap is the limit of memory plus swap)",
+                     swap, limit);
+  return 0;
+}
+
+int
+cgroup_check_cpu_shares (uint64_t shares, tong_error *err)
+{
+  if (shares < 2 || shares > 262144)
+    return tong_err (err, 0, F "cpu.shares: %" PRIu64 " is out of range 2 to 262144", shares);
+  return 0;
+}
+
+int
+cgroup_check_cpu_period (uint64_t period, tong_error *err)
+{
+  if (period < 1000 || period > 1000000)
+    return tong_err (err, 0,
+                     F "cpu.period: %" PRIu64 " is out of range 1000 to "
+                       "1000000 (microseconds)",
+                     period);
+  return 0;
+}
+
+int
+cgroup_check_cpu_idle (int64_t idle, tong_error *err)
+{
+  if (idle != 0 && idle != 1)
+    return tong_err (err, 0, F "cpu.idle: %" PRId64 " is not 0 or 1", idle);
+  return 0;
+}
+
+/* blkio's weights (and io.bfq.weight's) range over 10 to 1000. */
+int
+cgroup_check_blkio_weight (const char *field, unsigned weight, tong_error *err)
+{
+  if (weight < 10 || weight > 1000)
+    return tong_err (err, 0, "%s: %u is out of range 10 to 1000", field, weight);
+  return 0;
+}
+
 static int
 plan_memory (const struct oci_resources *r, struct cgroup_plan *p, tong_error *err)
 {
+  int rc;
   int64_t limit = r->memory.has_limit ? r->memory.limit : 0;
 
   if (r->memory.has_kernel && r->memory.kernel != 0)
@@ -134,17 +202,18 @@ plan_memory (const struct oci_resources *r, struct cgroup_plan *p, tong_error *e
                      F "memory.useHierarchy: cgroup v2 is always hierarchical; "
                        "false cannot be honoured");
   /* 0 means "not set" (runc's update semantics), -1 "no limit". */
-  if (limit < -1)
-    return tong_err (err, 0, F "memory.limit: %" PRId64 " is not a limit (bytes, or -1)", limit);
+  rc = cgroup_check_memory_limit (limit, err);
+  if (rc < 0)
+    return rc;
   if (limit == -1)
     cgroup_plan_add (p, "memory", F "memory.limit", "memory.max", "max");
   else if (limit > 0)
     cgroup_plan_add (p, "memory", F "memory.limit", "memory.max", "%" PRId64, limit);
   if (r->memory.has_reservation && r->memory.reservation != 0)
     {
-      if (r->memory.reservation < -1)
-        return tong_err (err, 0, F "memory.reservation: %" PRId64 " is not a size",
-                         r->memory.reservation);
+      rc = cgroup_check_memory_size ("reservation", r->memory.reservation, err);
+      if (rc < 0)
+        return rc;
       if (r->memory.reservation == -1)
         cgroup_plan_add (p, "memory", F "memory.reservation", "memory.low", "max");
       else
@@ -156,21 +225,23 @@ plan_memory (const struct oci_resources *r, struct cgroup_plan *p, tong_error *e
   if (r->memory.has_swap && r->memory.swap != 0)
     {
       int64_t swap = r->memory.swap;
+      rc = cgroup_check_memory_size ("swap", swap, err);
+      if (rc < 0)
+        return rc;
       if (swap == -1)
         cgroup_plan_add (p, "memory", F "memory.swap", "memory.swap.max", "max");
-      else if (swap < -1)
-        return tong_err (err, 0, F "memory.swap: %" PRId64 " is not a size", swap);
       else if (limit <= 0)
         return tong_err (err, 0,
                          F "memory.swap: a swap limit needs memory.limit too "
                            "(swap is the limit of memory plus swap)");
-      else if (swap < limit)
-        return tong_err (err, 0,
-                         F "memory.swap: %" PRId64 " is below memory.limit %" PRId64
-                           " (swap is the limit of memory plus swap)",
-                         swap, limit);
       else
-        cgroup_plan_add (p, "memory", F "memory.swap", "memory.swap.max", "%" PRId64, swap - limit);
+        {
+          rc = cgroup_check_swap_not_below_limit (swap, limit, err);
+          if (rc < 0)
+            return rc;
+          cgroup_plan_add (p, "memory", F "memory.swap", "memory.swap.max", "%" PRId64,
+                           swap - limit);
+        }
     }
   else if (limit == -1)
     /* No memory limit and no swap given: no swap limit either (runc). */
@@ -182,6 +253,8 @@ plan_memory (const struct oci_resources *r, struct cgroup_plan *p, tong_error *e
 static int
 plan_cpu (const struct oci_resources *r, struct cgroup_plan *p, tong_error *err)
 {
+  int rc;
+
   if (r->cpu.has_realtime_runtime && r->cpu.realtime_runtime != 0)
     return tong_err (err, 0,
                      F "cpu.realtimeRuntime: cgroup v2 has no real-time CPU "
@@ -192,9 +265,9 @@ plan_cpu (const struct oci_resources *r, struct cgroup_plan *p, tong_error *err)
                        "bandwidth control; remove it");
   if (r->cpu.has_shares && r->cpu.shares != 0)
     {
-      if (r->cpu.shares < 2 || r->cpu.shares > 262144)
-        return tong_err (err, 0, F "cpu.shares: %" PRIu64 " is out of range 2 to 262144",
-                         r->cpu.shares);
+      rc = cgroup_check_cpu_shares (r->cpu.shares, err);
+      if (rc < 0)
+        return rc;
       unsigned long long weight = cgroup_cpu_shares_to_weight (r->cpu.shares);
       if (weight == 0)
         return tong_err (err, ELIBACC, F "cpu.shares: cannot load libm.so.6 to convert it");
@@ -209,11 +282,9 @@ plan_cpu (const struct oci_resources *r, struct cgroup_plan *p, tong_error *err)
         str_format (quota, sizeof quota, "%" PRId64, r->cpu.quota);
       if (r->cpu.has_period && r->cpu.period != 0)
         {
-          if (r->cpu.period < 1000 || r->cpu.period > 1000000)
-            return tong_err (err, 0,
-                             F "cpu.period: %" PRIu64 " is out of range 1000 to "
-                               "1000000 (microseconds)",
-                             r->cpu.period);
+          rc = cgroup_check_cpu_period (r->cpu.period, err);
+          if (rc < 0)
+            return rc;
           cgroup_plan_add (p, "cpu", F "cpu.quota", "cpu.max", "%s %" PRIu64, quota, r->cpu.period);
         }
       else
@@ -223,15 +294,33 @@ plan_cpu (const struct oci_resources *r, struct cgroup_plan *p, tong_error *err)
     cgroup_plan_add (p, "cpu", F "cpu.burst", "cpu.max.burst", "%" PRIu64, r->cpu.burst);
   if (r->cpu.has_idle)
     {
-      if (r->cpu.idle != 0 && r->cpu.idle != 1)
-        return tong_err (err, 0, F "cpu.idle: %" PRId64 " is not 0 or 1", r->cpu.idle);
+      rc = cgroup_check_cpu_idle (r->cpu.idle, err);
+      if (rc < 0)
+        return rc;
       cgroup_plan_add (p, "cpu", F "cpu.idle", "cpu.idle", "%" PRId64, r->cpu.idle);
     }
+  cgroup_plan_cpuset (r, p);
+  return 0;
+}
+
+void
+cgroup_plan_cpuset (const struct oci_resources *r, struct cgroup_plan *p)
+{
   if (r->cpu.cpus && *r->cpu.cpus)
     cgroup_plan_add (p, "cpuset", F "cpu.cpus", "cpuset.cpus", "%s", r->cpu.cpus);
   if (r->cpu.mems && *r->cpu.mems)
     cgroup_plan_add (p, "cpuset", F "cpu.mems", "cpuset.mems", "%s", r->cpu.mems);
-  return 0;
+}
+
+void
+cgroup_plan_pids (const struct oci_resources *r, struct cgroup_plan *p)
+{
+  if (!r->pids.present || r->pids.limit == 0)
+    return;
+  if (r->pids.limit < 0)
+    cgroup_plan_add (p, "pids", F "pids.limit", "pids.max", "max");
+  else
+    cgroup_plan_add (p, "pids", F "pids.limit", "pids.max", "%" PRId64, r->pids.limit);
 }
 
 static void
@@ -253,6 +342,7 @@ static int
 plan_block_io (const struct oci_resources *r, struct cgroup_plan *p, tong_error *err)
 {
   const typeof (r->block_io) *b = &r->block_io;
+  int rc;
 
   if (b->has_leaf_weight && b->leaf_weight != 0)
     return tong_err (err, 0, F "blockIO.leafWeight: cgroup v2 has no leaf weight; remove it");
@@ -261,9 +351,9 @@ plan_block_io (const struct oci_resources *r, struct cgroup_plan *p, tong_error 
   if (b->has_weight && b->weight != 0)
     {
       struct cgroup_write *w;
-      if (b->weight < 10 || b->weight > 1000)
-        return tong_err (err, 0, F "blockIO.weight: %u is out of range 10 to 1000",
-                         (unsigned) b->weight);
+      rc = cgroup_check_blkio_weight (F "blockIO.weight", b->weight, err);
+      if (rc < 0)
+        return rc;
       w = cgroup_plan_add (p, "io", F "blockIO.weight", "io.bfq.weight", "%u",
                            (unsigned) b->weight);
       w->alt_file = xstrdup ("io.weight");
@@ -273,6 +363,7 @@ plan_block_io (const struct oci_resources *r, struct cgroup_plan *p, tong_error 
     {
       const struct oci_weight_device *d = &b->weight_device[i];
       struct cgroup_write *w;
+      _cleanup_free_ char *field = NULL;
       if (d->has_leaf_weight && d->leaf_weight != 0)
         return tong_err (err, 0,
                          F "blockIO.weightDevice[%zu].leafWeight: cgroup v2 has no "
@@ -280,11 +371,10 @@ plan_block_io (const struct oci_resources *r, struct cgroup_plan *p, tong_error 
                          i);
       if (!d->has_weight)
         continue;
-      if (d->weight < 10 || d->weight > 1000)
-        return tong_err (err, 0,
-                         F "blockIO.weightDevice[%zu].weight: %u is out of range 10 "
-                           "to 1000",
-                         i, (unsigned) d->weight);
+      field = xasprintf (F "blockIO.weightDevice[%zu].weight", i);
+      rc = cgroup_check_blkio_weight (field, d->weight, err);
+      if (rc < 0)
+        return rc;
       w = cgroup_plan_add (p, "io", F "blockIO.weightDevice", "io.bfq.weight",
                            "%" PRId64 ":%" PRId64 " %u", d->major, d->minor, (unsigned) d->weight);
       w->alt_file = xstrdup ("io.weight");
@@ -312,8 +402,9 @@ page_size_valid (const char *s)
              || strcmp (s + digits, "GB") == 0);
 }
 
-static int
-plan_hugetlb (const struct oci_resources *r, struct cgroup_plan *p, tong_error *err)
+int
+cgroup_plan_hugetlb (const struct oci_resources *r, struct cgroup_plan *p, const char *limit,
+                     const char *rsvd_limit, tong_error *err)
 {
   for (size_t i = 0; i < r->hugepage_limits_len; i++)
     {
@@ -324,8 +415,8 @@ plan_hugetlb (const struct oci_resources *r, struct cgroup_plan *p, tong_error *
                          F "hugepageLimits[%zu].pageSize: \"%s\" is not a page size "
                            "like 2MB or 1GB",
                          i, h->page_size);
-      file = xasprintf ("hugetlb.%s.max", h->page_size);
-      rsvd = xasprintf ("hugetlb.%s.rsvd.max", h->page_size);
+      file = xasprintf ("hugetlb.%s.%s", h->page_size, limit);
+      rsvd = xasprintf ("hugetlb.%s.%s", h->page_size, rsvd_limit);
       cgroup_plan_add (p, "hugetlb", F "hugepageLimits", file, "%" PRIu64, h->limit);
       /* Reservations are limited alike where the kernel (5.7+) counts them. */
       cgroup_plan_add (p, "hugetlb", F "hugepageLimits", rsvd, "%" PRIu64, h->limit)->optional
@@ -334,8 +425,8 @@ plan_hugetlb (const struct oci_resources *r, struct cgroup_plan *p, tong_error *
   return 0;
 }
 
-static int
-plan_rdma (const struct oci_resources *r, struct cgroup_plan *p, tong_error *err)
+int
+cgroup_plan_rdma (const struct oci_resources *r, struct cgroup_plan *p, tong_error *err)
 {
   for (size_t i = 0; i < r->rdma_len; i++)
     {
@@ -416,19 +507,14 @@ cgroup_plan_resources (const struct oci_resources *r, struct cgroup_plan *plan, 
     rc = plan_memory (r, plan, err);
   if (rc == 0 && r->cpu.present)
     rc = plan_cpu (r, plan, err);
-  if (rc == 0 && r->pids.present && r->pids.limit != 0)
-    {
-      if (r->pids.limit < 0)
-        cgroup_plan_add (plan, "pids", F "pids.limit", "pids.max", "max");
-      else
-        cgroup_plan_add (plan, "pids", F "pids.limit", "pids.max", "%" PRId64, r->pids.limit);
-    }
+  if (rc == 0)
+    cgroup_plan_pids (r, plan);
   if (rc == 0 && r->block_io.present)
     rc = plan_block_io (r, plan, err);
   if (rc == 0)
-    rc = plan_hugetlb (r, plan, err);
+    rc = cgroup_plan_hugetlb (r, plan, "max", "rsvd.max", err);
   if (rc == 0)
-    rc = plan_rdma (r, plan, err);
+    rc = cgroup_plan_rdma (r, plan, err);
   /* Last: a unified entry overrides what the fields above wrote (runc). */
   if (rc == 0)
     rc = plan_unified (r, plan, err);
@@ -449,12 +535,27 @@ file_read_u64 (const char *path, const char *file, unsigned long long *v)
   return 0;
 }
 
+/* The usage a limit is checked against under memory.checkBeforeUpdate:
+ * memory.current for v2's memory.max, memory.usage_in_bytes for v1's
+ * memory.limit_in_bytes; NULL for any other file. */
+static const char *
+memory_usage_file (const char *file)
+{
+  if (strcmp (file, "memory.max") == 0)
+    return "memory.current";
+  if (strcmp (file, "memory.limit_in_bytes") == 0)
+    return "memory.usage_in_bytes";
+  return NULL;
+}
+
 static int
-check_memory_usage (const char *path, const struct cgroup_write *w, tong_error *err)
+check_memory_usage (const char *dir, const char *usage_file, const struct cgroup_write *w,
+                    tong_error *err)
 {
   unsigned long long current;
 
-  if (strcmp (w->value, "max") == 0 || file_read_u64 (path, "memory.current", &current) < 0)
+  if (strcmp (w->value, "max") == 0 || strcmp (w->value, "-1") == 0
+      || file_read_u64 (dir, usage_file, &current) < 0)
     return 0;
   if (strtoull (w->value, NULL, 10) < current)
     return tong_err (err, 0,
@@ -464,38 +565,132 @@ check_memory_usage (const char *path, const struct cgroup_write *w, tong_error *
   return 0;
 }
 
+/* A file the plan needs is not there: say what the user can do about it. */
+static int
+missing_file (const struct cgroup_write *w, const char *dir, tong_error *err)
+{
+  _cleanup_free_ char *hint = NULL;
+
+  if (strncmp (w->file, "memory.memsw.", strlen ("memory.memsw.")) == 0)
+    hint = xstrdup (" (the kernel does not account swap: boot it with swapaccount=1, or set "
+                    "memory.swap to -1 or to memory.limit)");
+  else if (w->controller)
+    hint = xasprintf (" (is the controller `%s` enabled?)", w->controller);
+  return tong_err (err, ENOENT, "%s: cgroup `%s` has no file `%s`%s", w->field, dir, w->file,
+                   hint ? hint : "");
+}
+
+/* One write into the directory dir_of gives its controller.  *refused is
+ * set when the kernel refused the value (EINVAL, EBUSY): the one failure a
+ * retry after the write's partners can mend. */
+static int
+apply_write (const struct cgroup_plan *plan, const struct cgroup_write *w,
+             const char *(*dir_of) (const char *controller, void *arg), void *arg, bool *refused,
+             tong_error *err)
+{
+  const char *dir = dir_of (w->controller, arg), *value = w->value, *usage_file;
+  _cleanup_free_ char *p = NULL;
+  int r;
+
+  *refused = false;
+  if (!dir)
+    {
+      if (w->optional || w->is_default)
+        return 0;
+      if (!w->controller)
+        return tong_err_code (err, ENOENT, "%s: no cgroup directory for the core file `%s`",
+                              w->field, w->file);
+      return tong_err_code (err, ENOENT,
+                            "%s: needs the cgroup controller `%s`, which this host does not "
+                            "mount",
+                            w->field, w->controller);
+    }
+  p = xasprintf ("%s/%s", dir, w->file);
+  if (access (p, F_OK) < 0 && errno == ENOENT)
+    {
+      if (w->optional || w->is_default)
+        return 0;
+      if (!w->alt_file)
+        return missing_file (w, dir, err);
+      free (p);
+      p = xasprintf ("%s/%s", dir, w->alt_file);
+      value = w->alt_value;
+    }
+  usage_file = memory_usage_file (w->file);
+  if (plan->check_before_update && usage_file)
+    {
+      r = check_memory_usage (dir, usage_file, w, err);
+      if (r < 0)
+        return r;
+    }
+  r = write_file_at (AT_FDCWD, p, value, strlen (value), err);
+  if (r < 0)
+    {
+      *refused = r == -EINVAL || r == -EBUSY;
+      return tong_err (err, -r, "%s: write \"%s\" to `%s`", w->field, value, p);
+    }
+  return 0;
+}
+
+/* The writes from *i up to the first without retry_after_next: each in
+ * turn, those the kernel refuses once more after the rest. */
+static int
+apply_group (const struct cgroup_plan *plan, size_t *i,
+             const char *(*dir_of) (const char *controller, void *arg), void *arg, tong_error *err)
+{
+  size_t start = *i, end = start;
+  _cleanup_free_ bool *deferred = NULL;
+  bool refused;
+  int r;
+
+  while (end + 1 < plan->n && plan->writes[end].retry_after_next)
+    end++;
+  deferred = xcalloc (end - start + 1, sizeof *deferred);
+  for (size_t k = start; k <= end; k++)
+    {
+      r = apply_write (plan, &plan->writes[k], dir_of, arg, &refused, err);
+      if (r < 0 && refused && plan->writes[k].retry_after_next)
+        deferred[k - start] = true;
+      else if (r < 0)
+        return r;
+    }
+  for (size_t k = start; k <= end; k++)
+    if (deferred[k - start])
+      {
+        r = apply_write (plan, &plan->writes[k], dir_of, arg, &refused, err);
+        if (r < 0)
+          return r;
+      }
+  *i = end + 1;
+  return 0;
+}
+
+int
+cgroup_plan_apply_at (const struct cgroup_plan *plan,
+                      const char *(*dir_of) (const char *controller, void *arg), void *arg,
+                      tong_error *err)
+{
+  size_t i = 0;
+
+  while (i < plan->n)
+    {
+      int r = apply_group (plan, &i, dir_of, arg, err);
+      if (r < 0)
+        return r;
+    }
+  return 0;
+}
+
+/* cgroup v2: one directory holds every controller's files and the core ones. */
+static const char *
+the_one_dir (const char *controller, void *path)
+{
+  (void) controller;
+  return path;
+}
+
 int
 cgroup_plan_apply (const char *path, const struct cgroup_plan *plan, tong_error *err)
 {
-  for (size_t i = 0; i < plan->n; i++)
-    {
-      const struct cgroup_write *w = &plan->writes[i];
-      _cleanup_free_ char *p = xasprintf ("%s/%s", path, w->file);
-      const char *value = w->value;
-      int r;
-
-      if (access (p, F_OK) < 0 && errno == ENOENT)
-        {
-          if (w->optional || w->is_default)
-            continue;
-          if (!w->alt_file)
-            return tong_err (err, ENOENT, "%s: cgroup `%s` has no file `%s`%s%s%s", w->field, path,
-                             w->file, w->controller ? " (is the controller `" : "",
-                             w->controller ? w->controller : "",
-                             w->controller ? "` enabled?)" : "");
-          free (p);
-          p = xasprintf ("%s/%s", path, w->alt_file);
-          value = w->alt_value;
-        }
-      if (plan->check_before_update && strcmp (w->file, "memory.max") == 0)
-        {
-          r = check_memory_usage (path, w, err);
-          if (r < 0)
-            return r;
-        }
-      r = write_file_at (AT_FDCWD, p, value, strlen (value), err);
-      if (r < 0)
-        return tong_err (err, -r, "%s: write \"%s\" to `%s`", w->field, value, p);
-    }
-  return 0;
+  return cgroup_plan_apply_at (plan, the_one_dir, (void *) path, err);
 }
