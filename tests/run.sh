@@ -11,8 +11,9 @@
 # test it checks for leftovers (live processes of the test's containers, mounts
 # under $T, container state left in $ROOT), fails the test if it finds any and
 # cleans them up.  Then (3) the VM suite (tests/vm/run.sh: cgroup v2 tests in
-# a Debian kernel under qemu), whose tests are named vm/FILE/TEST, and the
-# systemd VM (tests/vm/systemd.sh: systemd as PID 1), named vm-systemd/FILE/TEST.
+# a Debian kernel under qemu), whose tests are named vm/FILE/TEST, the
+# systemd VM (tests/vm/systemd.sh: systemd as PID 1), named vm-systemd/FILE/TEST,
+# and the cgroup v1 VM (tests/vm/v1.sh: a pure v1 host), named vm-v1/FILE/TEST.
 #
 # --cases DIR runs only the test_* functions of DIR/*.sh, the same way as (2),
 # named P + FILE/TEST (this is how the VM suite runs inside the VM).
@@ -352,8 +353,9 @@ run_integration_tests ()
 
 # The VM suite (tests/vm/run.sh) runs when no FILTER is given or one of them
 # selects one of its tests (vm/FILE/TEST); its result lines join ours.  The
-# same for the systemd VM (tests/vm/systemd.sh, vm-systemd/FILE/TEST):
-# run_vm_tests SCRIPT CASES PREFIX.
+# same for the systemd VM (tests/vm/systemd.sh, vm-systemd/FILE/TEST) and the
+# cgroup v1 VM (tests/vm/v1.sh, vm-v1/FILE/TEST): run_vm_tests SCRIPT CASES
+# PREFIX.
 run_vm_tests ()
 {
   local script=${1:-run.sh} cases=${2:-cases} prefix=${3:-vm}
@@ -399,6 +401,7 @@ else
   run_integration_tests
   run_vm_tests
   run_vm_tests systemd.sh systemd-cases vm-systemd
+  run_vm_tests v1.sh v1-cases vm-v1
 fi
 
 if [ $FAILED -gt 0 ]; then

@@ -67,11 +67,13 @@ _vm_boot_once ()
     </dev/null >"$WORK/qemu.log" 2>&1 &
   QPID=$!
   # A boot that never reaches init (TCG has been seen to stall before the
-  # kernel prints anything): stopped after TONG_VM_BOOT_TIMEOUT seconds.
+  # kernel prints anything): stopped after TONG_VM_BOOT_TIMEOUT seconds.  Its
+  # sleep outlives the kill below, so it must not hold our stdout: a reader
+  # of that pipe (tests/run.sh) would wait for the sleep to end.
   (
     sleep "${TONG_VM_BOOT_TIMEOUT:-120}"
     grep -q '^TONG-VM-INIT ' "$WORK/results" 2>/dev/null || { : >"$WORK/boot-stalled"; kill "$QPID"; }
-  ) 2>/dev/null &
+  ) >/dev/null 2>&1 &
   local watchdog=$!
   while IFS= read -r line; do
     line=${line%$'\r'}
