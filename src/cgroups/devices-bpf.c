@@ -5,50 +5,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "devices-rules.h"
 #include "src/base/syscalls.h"
 #include "src/base/util.h"
-
-/* One device rule, reduced to what the program compares. */
-struct rule
-{
-  bool allow;
-  int type;        /* BPF_DEVCG_DEV_CHAR, _BLOCK, or 0 for any */
-  int64_t major;   /* -1: any */
-  int64_t minor;   /* -1: any */
-  unsigned access; /* BPF_DEVCG_ACC_* bits */
-};
-
-#define ACC_ALL (BPF_DEVCG_ACC_MKNOD | BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE)
-
-/* What every container may use, after the spec's rules (runc's list). */
-static const struct rule default_rules[] = {
-  { true, BPF_DEVCG_DEV_CHAR, -1, -1, BPF_DEVCG_ACC_MKNOD },
-  { true, BPF_DEVCG_DEV_BLOCK, -1, -1, BPF_DEVCG_ACC_MKNOD },
-  { true, BPF_DEVCG_DEV_CHAR, 1, 3, ACC_ALL },    /* /dev/null */
-  { true, BPF_DEVCG_DEV_CHAR, 1, 5, ACC_ALL },    /* /dev/zero */
-  { true, BPF_DEVCG_DEV_CHAR, 1, 7, ACC_ALL },    /* /dev/full */
-  { true, BPF_DEVCG_DEV_CHAR, 1, 8, ACC_ALL },    /* /dev/random */
-  { true, BPF_DEVCG_DEV_CHAR, 1, 9, ACC_ALL },    /* /dev/urandom */
-  { true, BPF_DEVCG_DEV_CHAR, 5, 0, ACC_ALL },    /* /dev/tty */
-  { true, BPF_DEVCG_DEV_CHAR, 5, 2, ACC_ALL },    /* /dev/ptmx */
-  { true, BPF_DEVCG_DEV_CHAR, 136, -1, ACC_ALL }, /* /dev/pts/N */
-};
-
-static unsigned
-access_bits (const char *access)
-{
-  unsigned bits = 0;
-
-  if (!access)
-    return ACC_ALL;
-  if (strchr (access, 'm'))
-    bits |= BPF_DEVCG_ACC_MKNOD;
-  if (strchr (access, 'r'))
-    bits |= BPF_DEVCG_ACC_READ;
-  if (strchr (access, 'w'))
-    bits |= BPF_DEVCG_ACC_WRITE;
-  return bits;
-}
 
 static void
 emit (struct device_program *p, struct bpf_insn insn)
@@ -70,7 +29,7 @@ emit (struct device_program *p, struct bpf_insn insn)
 
 /* Registers once the context is read: r2 access, r3 type, r4 major, r5 minor. */
 static void
-emit_rule (struct device_program *p, const struct rule *r)
+emit_rule (struct device_program *p, const struct device_rule *r)
 {
   int len = 2; /* r0 = verdict; exit */
   int skip;
@@ -78,7 +37,7 @@ emit_rule (struct device_program *p, const struct rule *r)
   /* The block's length first: each test jumps over the rest of it. */
   if (r->type)
     len += 1;
-  if (r->access != ACC_ALL)
+  if (r->access != DEVICE_ACC_ALL)
     len += 3;
   if (r->major >= 0)
     len += 1;
@@ -89,13 +48,13 @@ emit_rule (struct device_program *p, const struct rule *r)
     emit (p, JNE_IMM (3, r->type, skip--));
   /* An allow rule covers a request whose accesses it all allows; a deny
    * rule refuses a request that asks for any access it denies. */
-  if (r->access != ACC_ALL)
+  if (r->access != DEVICE_ACC_ALL)
     {
       emit (p, MOV_REG (6, 2));
       skip--;
       if (r->allow)
         {
-          emit (p, AND_IMM (6, (int32_t) (~r->access & ACC_ALL)));
+          emit (p, AND_IMM (6, (int32_t) (~r->access & DEVICE_ACC_ALL)));
           skip--;
           emit (p, JNE_IMM (6, 0, skip--));
         }
@@ -114,57 +73,19 @@ emit_rule (struct device_program *p, const struct rule *r)
   emit (p, EXIT ());
 }
 
-static int
-rule_from_spec (const struct oci_device_cgroup *d, size_t i, struct rule *r, tong_error *err)
-{
-  r->allow = d->allow;
-  r->type = !d->type || strcmp (d->type, "a") == 0 ? 0
-            : strcmp (d->type, "c") == 0           ? BPF_DEVCG_DEV_CHAR
-                                                   : BPF_DEVCG_DEV_BLOCK;
-  r->major = d->has_major ? d->major : -1;
-  r->minor = d->has_minor ? d->minor : -1;
-  r->access = access_bits (d->access);
-  if (r->major > INT32_MAX || r->minor > INT32_MAX || r->major < -1 || r->minor < -1)
-    return tong_err (err, 0,
-                     "linux.resources.devices[%zu]: major and minor must be device "
-                     "numbers (or -1 for any)",
-                     i);
-  if (r->access == 0)
-    return tong_err (err, 0, "linux.resources.devices[%zu].access: empty", i);
-  return 0;
-}
-
 int
 devices_program_build (const struct oci_device_cgroup *rules, size_t n_rules,
                        const struct oci_device *devices, size_t n_devices,
                        struct device_program *prog, tong_error *err)
 {
-  _cleanup_free_ struct rule *all
-      = xcalloc (n_rules + n_devices + ARRAY_SIZE (default_rules) + 1, sizeof *all);
+  _cleanup_free_ struct device_rule *all = NULL;
   size_t n = 0;
+  int r;
 
   memset (prog, 0, sizeof *prog);
-  for (size_t i = 0; i < n_rules; i++)
-    {
-      int r = rule_from_spec (&rules[i], i, &all[n], err);
-      if (r < 0)
-        return r;
-      if (!all[n].allow)
-        prog->needed = true;
-      n++;
-    }
-  if (!prog->needed)
-    return 0;
-  for (size_t i = 0; i < ARRAY_SIZE (default_rules); i++)
-    all[n++] = default_rules[i];
-  for (size_t i = 0; i < n_devices; i++)
-    {
-      const struct oci_device *d = &devices[i];
-      if (d->type == 'p' || !d->has_major || !d->has_minor)
-        continue;
-      all[n++] = (struct rule){ true, d->type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR,
-                                d->major, d->minor, ACC_ALL };
-    }
+  r = device_rules_collect (rules, n_rules, devices, n_devices, &all, &n, &prog->needed, err);
+  if (r < 0 || !prog->needed)
+    return r;
 
   /* r1 = ctx (struct bpf_cgroup_dev_ctx): access_type = access << 16 | type. */
   emit (prog, LDX_W (2, 1, offsetof (struct bpf_cgroup_dev_ctx, access_type)));
@@ -176,11 +97,10 @@ devices_program_build (const struct oci_device_cgroup *rules, size_t n_rules,
   /* The last rule that matches decides: test them from the last. */
   for (size_t i = n; i-- > 0;)
     {
-      const struct rule *r = &all[i];
-      emit_rule (prog, r);
+      emit_rule (prog, &all[i]);
       /* A rule for every device and access ends the program: the kernel's
        * verifier refuses code that cannot be reached. */
-      if (!r->type && r->access == ACC_ALL && r->major < 0 && r->minor < 0)
+      if (device_rule_is_all (&all[i]))
         return 0;
     }
   /* No rule matched: allowed, as in cgroup v1 before any rule. */

@@ -48,3 +48,11 @@ libtong_a_SOURCES += src/cgroups/resources-v1.c
 check_PROGRAMS += tests/unit/test-cgroup-resources-v1
 tests_unit_test_cgroup_resources_v1_SOURCES = tests/unit/test-cgroup-resources-v1.c
 tests_unit_test_cgroup_resources_v1_LDADD = $(TONG_LIBS)
+# cgroup v1's devices controller (cg-dev1): the rules both device filters
+# read, and the exception lists that mean what the eBPF filter means, in
+# libtong.a with their unit test.
+libtong_a_SOURCES += src/cgroups/devices-rules.c src/cgroups/devices-rules.h \
+	src/cgroups/devices-v1.c src/cgroups/devices-v1.h
+check_PROGRAMS += tests/unit/test-cgroup-devices-v1
+tests_unit_test_cgroup_devices_v1_SOURCES = tests/unit/test-cgroup-devices-v1.c
+tests_unit_test_cgroup_devices_v1_LDADD = $(TONG_LIBS)
