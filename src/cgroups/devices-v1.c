@@ -19,7 +19,7 @@
 
 /* Steps of the search for a default-deny list before giving up (see
  * solve_deny): far more than real rule lists take. */
-#define MAX_STEPS 100000
+#define MAX_STEPS 10000
 
 /* The numbers the rules name; index n stands for any other number in a
  * class of devices, and for `*` in an exception. */
@@ -101,12 +101,10 @@ type_of (size_t t)
 static unsigned char
 downset (unsigned bits)
 {
-  unsigned char set = 0;
+  /* Bit A set for each nonempty A with A & ~bits == 0. */
+  static const unsigned char table[N_ACCESS] = { 0x00, 0x02, 0x04, 0x0e, 0x10, 0x32, 0x54, 0xfe };
 
-  for (unsigned a = 1; a < N_ACCESS; a++)
-    if ((a & ~bits) == 0)
-      set |= (unsigned char) (1u << a);
-  return set;
+  return table[bits & DEVICE_ACC_ALL];
 }
 
 /* The largest access sets of a family (those with all their parts in it). */
@@ -206,6 +204,23 @@ pattern_covers (const struct space *s, size_t k, size_t c)
   return kt == t && (ki == s->majors.n || ki == i) && (kj == s->minors.n || kj == j);
 }
 
+/* The patterns that hold for class c, the widest first. */
+static size_t
+covering_patterns (const struct space *s, size_t c, size_t k[4])
+{
+  size_t t, i, j, n = 0, any_major = s->majors.n, any_minor = s->minors.n;
+
+  index_split (s, c, &t, &i, &j);
+  k[n++] = index_of (s, t, any_major, any_minor);
+  if (i != any_major)
+    k[n++] = index_of (s, t, i, any_minor);
+  if (j != any_minor)
+    k[n++] = index_of (s, t, any_major, j);
+  if (i != any_major && j != any_minor)
+    k[n++] = index_of (s, t, i, j);
+  return n;
+}
+
 /* What cgroup v1 answers for class c with the exceptions in s->exc: the
  * kernel's match_exception (default deny) and match_exception_partial
  * (default allow). */
@@ -214,13 +229,12 @@ class_v1 (const struct space *s, size_t c)
 {
   unsigned char allowed = 0;
   unsigned denied = 0;
+  size_t k[4], n_k = covering_patterns (s, c, k);
 
-  for (size_t k = 0; k < s->size; k++)
+  for (size_t p = 0; p < n_k; p++)
     {
-      if (!s->exc[k] || !pattern_covers (s, k, c))
-        continue;
-      allowed |= downset (s->exc[k]);
-      denied |= s->exc[k];
+      allowed |= downset (s->exc[k[p]]);
+      denied |= s->exc[k[p]];
     }
   return s->default_allow ? downset (~denied & DEVICE_ACC_ALL) : allowed;
 }
@@ -264,39 +278,24 @@ combination (const struct space *s, size_t c, struct mismatch *m)
 static bool
 solve_allow (struct space *s, struct mismatch *m)
 {
+  _cleanup_free_ unsigned char *denied = xcalloc (s->size, 1);
+
   for (size_t c = 0; c < s->size; c++)
-    if (combination (s, c, m))
-      return false;
+    {
+      unsigned char max[N_ACCESS];
+      if (combination (s, c, m))
+        return false;
+      denied[c] = maximal_sets (s->want[c], max) ? ~max[0] & DEVICE_ACC_ALL : DEVICE_ACC_ALL;
+    }
   for (size_t k = 0; k < s->size; k++)
     {
-      unsigned bits = DEVICE_ACC_ALL;
+      unsigned char bits = DEVICE_ACC_ALL;
       for (size_t c = 0; c < s->size; c++)
         if (pattern_covers (s, k, c))
-          {
-            unsigned char max[N_ACCESS];
-            if (maximal_sets (s->want[c], max))
-              bits &= ~(unsigned) max[0];
-          }
-      s->exc[k] = (unsigned char) bits;
+          bits &= denied[c];
+      s->exc[k] = bits;
     }
   return check (s, m);
-}
-
-/* The patterns that hold for class c, the widest first. */
-static size_t
-covering_patterns (const struct space *s, size_t c, size_t k[4])
-{
-  size_t t, i, j, n = 0, any_major = s->majors.n, any_minor = s->minors.n;
-
-  index_split (s, c, &t, &i, &j);
-  k[n++] = index_of (s, t, any_major, any_minor);
-  if (i != any_major)
-    k[n++] = index_of (s, t, i, any_minor);
-  if (j != any_minor)
-    k[n++] = index_of (s, t, any_major, j);
-  if (i != any_major && j != any_minor)
-    k[n++] = index_of (s, t, i, j);
-  return n;
 }
 
 /* The sets pattern k may allow: the largest that allow too much in no
@@ -389,11 +388,10 @@ may_meet (const struct space *s, const struct deny_search *d, size_t c, unsigned
   return false;
 }
 
-/* Why no default-deny list works: a need no pattern may meet (a wildcard
- * pattern would have to except a device), else needs that compete for the
- * same patterns. */
-static void
-deny_failure (const struct space *s, const struct deny_search *d, struct mismatch *m)
+/* A need no pattern may ever meet: a wildcard pattern would have to except
+ * a device.  It fails every search, so none is started. */
+static bool
+unmeetable_need (const struct space *s, const struct deny_search *d, struct mismatch *m)
 {
   for (size_t c = 0; c < s->size; c++)
     {
@@ -403,14 +401,10 @@ deny_failure (const struct space *s, const struct deny_search *d, struct mismatc
         if (!may_meet (s, d, c, max[x]))
           {
             *m = (struct mismatch){ c, max[x], false, false, 0, 0 };
-            return;
+            return true;
           }
     }
-  for (size_t c = 0; c < s->size; c++)
-    if (combination (s, c, m))
-      return;
-  /* Only when the search ran out of steps. */
-  *m = (struct mismatch){ 0, DEVICE_ACC_ALL, false, true, 0, 0 };
+  return false;
 }
 
 static bool
@@ -431,9 +425,16 @@ solve_deny (struct space *s, struct mismatch *m)
           set[k] = true;
         }
     }
+  if (unmeetable_need (s, &d, m))
+    return false;
   if (deny_search (s, &d) && check (s, m))
     return true;
-  deny_failure (s, &d, m);
+  /* Every need can be met, not all at once: a class allows sets that
+   * compete for its patterns.  Failing that, the search ran out of steps. */
+  for (size_t c = 0; c < s->size; c++)
+    if (combination (s, c, m))
+      return false;
+  *m = (struct mismatch){ 0, DEVICE_ACC_ALL, false, true, 0, 0 };
   return false;
 }
 
