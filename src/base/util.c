@@ -58,6 +58,15 @@ xstrdup (const char *s)
   return p;
 }
 
+char *
+xstrndup (const char *s, size_t n)
+{
+  char *p = strndup (s, n);
+  if (!p)
+    oom ();
+  return p;
+}
+
 void
 strv_add (char ***v, const char *s)
 {

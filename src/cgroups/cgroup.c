@@ -11,7 +11,7 @@
 #include <sys/statfs.h>
 #include <time.h>
 
-#include "src/cgroups/systemd-unit.h"
+#include "src/cgroups/hierarchy.h"
 #include "src/base/util.h"
 
 const char *
@@ -26,60 +26,21 @@ cgroup_v2_mount (void)
   return NULL;
 }
 
-/* tong's own cgroup v2 path ("0::/a/b" in /proc/self/cgroup), without a trailing "/". */
-static char *
-own_cgroup (tong_error *err)
-{
-  _cleanup_free_ char *text = NULL;
-  char *line, *save = NULL;
-  int r = read_file_at (AT_FDCWD, "/proc/self/cgroup", &text, NULL, err);
-
-  if (r < 0)
-    return NULL;
-  for (line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
-    if (strncmp (line, "0::", 3) == 0)
-      return xstrdup (strcmp (line + 3, "/") == 0 ? "" : line + 3);
-  return xstrdup ("");
-}
-
-static bool
-path_safe (const char *p)
-{
-  /* No way up and out of the hierarchy. */
-  return !strstr (p, "/../") && strncmp (p, "../", 3) != 0 && strcmp (p, "..") != 0
-         && !(strlen (p) >= 3 && strcmp (p + strlen (p) - 3, "/..") == 0);
-}
-
 int
 cgroup_resolve (const struct oci_spec *spec, const char *id, char **out, tong_error *err)
 {
   const char *mnt = cgroup_v2_mount ();
   const char *cp = spec->linux_ ? spec->linux_->cgroups_path : NULL;
-  _cleanup_free_ char *own = NULL;
+  const char *own = cgroup_host_get ()->v2_own;
+  int r;
 
   *out = NULL;
   if (!mnt)
     return 0;
-  if (cp && *cp && !path_safe (cp))
-    return tong_err (err, 0, "config.json: linux.cgroupsPath \"%s\": must not contain \"..\"", cp);
-  if (systemd_path_is_systemd (cp))
-    return tong_err (err, 0,
-                     "config.json: linux.cgroupsPath \"%s\" is in systemd's form "
-                     "slice:prefix:name: use the systemd cgroup driver "
-                     "(--systemd-cgroup, or --cgroup-manager systemd)",
-                     cp);
-  if (cp && cp[0] == '/')
-    {
-      *out = xasprintf ("%s%s", mnt, cp);
-      return 0;
-    }
-  own = own_cgroup (err);
-  if (!own)
-    return -err->errnum;
-  if (cp && *cp)
-    *out = xasprintf ("%s%s/%s", mnt, own, cp);
-  else
-    *out = xasprintf ("%s%s/tong/%s", mnt, own, id);
+  r = cgroup_path_check (cp, err);
+  if (r < 0)
+    return r;
+  *out = cgroup_dir_join (mnt, "/", own ? own : "", cp, id);
   return 0;
 }
 
@@ -223,8 +184,8 @@ cgroup_signal_all (const char *path, int sig, tong_error *err)
 
 /* The default parent tong/ goes with its last container (another create
  * may be using it: then rmdir fails and it stays). */
-static void
-remove_default_parent (const char *path)
+void
+cgroup_remove_default_parent (const char *path)
 {
   _cleanup_free_ char *parent = xstrdup (path);
   char *slash = strrchr (parent, '/');
@@ -245,7 +206,7 @@ cgroup_destroy (const char *path, tong_error *err)
   /* A create killed between the two mkdirs leaves tong/ alone. */
   if (access (path, F_OK) < 0)
     {
-      remove_default_parent (path);
+      cgroup_remove_default_parent (path);
       return 0;
     }
   if (events_value (path, "populated") == 1)
@@ -261,6 +222,6 @@ cgroup_destroy (const char *path, tong_error *err)
     }
   if (rmdir (path) < 0 && errno != ENOENT)
     return tong_err (err, errno, "remove cgroup `%s`", path);
-  remove_default_parent (path);
+  cgroup_remove_default_parent (path);
   return 0;
 }

@@ -42,4 +42,8 @@ int cgroup_signal_all (const char *path, int sig, tong_error *err);
  * that is already gone is not an error. */
 int cgroup_destroy (const char *path, tong_error *err);
 
+/* After path is removed: its parent too, if it is the default tong/ and
+ * empty (another create may be using it: then it stays). */
+void cgroup_remove_default_parent (const char *path);
+
 #endif

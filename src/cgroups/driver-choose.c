@@ -14,11 +14,11 @@ cgroup_driver_for_manager (const char *manager)
 }
 
 enum cgroup_driver_id
-cgroup_driver_for_record (const char *path, const char *unit)
+cgroup_driver_for_record (const char *path, const char *unit, size_t n_v1_paths)
 {
   /* A scope without a directory is systemd's still: create recorded it on a
    * host where systemd's cgroup could not be found; delete stops it. */
   if (unit)
     return CGROUP_DRIVER_SYSTEMD;
-  return path ? CGROUP_DRIVER_CGROUPFS : CGROUP_DRIVER_NONE;
+  return path || n_v1_paths ? CGROUP_DRIVER_CGROUPFS : CGROUP_DRIVER_NONE;
 }

@@ -4,8 +4,9 @@
  * drivers exist: "cgroupfs", tong's own cgroup v2 directories (v2.h), and
  * "systemd", a transient scope that systemd makes over D-Bus and delegates
  * to tong, which then holds a cgroup v2 directory too (it reuses the v2
- * file operations and adds the scope's start, stop and properties).  A
- * cgroup v1 or hybrid manager would be a third table. */
+ * file operations and adds the scope's start, stop and properties).  On a
+ * cgroup v1 or hybrid host, "cgroupfs" is the v1 table (v1.h): a directory
+ * in every v1 hierarchy, and on a hybrid host the v2 one besides. */
 #ifndef TONG_CGROUP_DRIVER_H
 #define TONG_CGROUP_DRIVER_H
 
@@ -23,6 +24,9 @@ struct cgroup_handle
   const struct cgroup_driver *driver;
   const char *id; /* the container's (borrowed): messages, the stats event */
   char *path;     /* the cgroup v2 directory, or NULL */
+  /* v1, hybrid: the directory of every v1 controller ("memory",
+   * "name=systemd"; co-mounted ones share one), as runc's cgroup_paths. */
+  struct oci_map v1_paths;
   char *unit;     /* systemd: the scope holding path, or NULL */
   pid_t helper;   /* systemd, during create: the process standing in for the init */
 };
@@ -46,10 +50,13 @@ struct cgroup_driver
    * cg->unit), so that it can be recorded first.  A directory that holds
    * processes already is refused. */
   int (*plan) (const struct cgroup_config *c, struct cgroup_handle *cg, tong_error *err);
-  /* Make it; returns an fd of the directory (for clone3's
-   * CLONE_INTO_CGROUP).  On failure nothing is left and cg->path is NULL. */
-  int (*create) (const struct cgroup_config *c, struct cgroup_handle *cg, tong_error *err);
-  /* Move pid into the cgroup (cgroup.procs). */
+  /* Make it; *birth_fd gets an fd of the v2 directory (for clone3's
+   * CLONE_INTO_CGROUP), or -1 on a pure v1 host.  On failure nothing is
+   * left and the handle holds no cgroup. */
+  int (*create) (const struct cgroup_config *c, struct cgroup_handle *cg, int *birth_fd,
+                 tong_error *err);
+  /* The init is born (into the v2 directory, if any): move it into the
+   * rest of the cgroup before it is released.  NULL: clone3 placed it. */
   int (*enter) (const struct cgroup_handle *cg, pid_t pid, tong_error *err);
   /* The init lives in the cgroup now (or create failed): whatever stood in
    * for it goes. */
@@ -88,16 +95,18 @@ enum cgroup_driver_id
 enum cgroup_driver_id cgroup_driver_for_manager (const char *manager);
 
 /* The driver of an existing container, from what its state records: a
- * systemd scope is systemd's, a bare cgroup directory cgroupfs's. */
-enum cgroup_driver_id cgroup_driver_for_record (const char *path, const char *unit);
+ * systemd scope is systemd's, cgroup directories cgroupfs's (n_v1_paths:
+ * how many v1 directories are recorded). */
+enum cgroup_driver_id cgroup_driver_for_record (const char *path, const char *unit,
+                                                size_t n_v1_paths);
 
 /* The table of a driver; NULL for CGROUP_DRIVER_NONE. */
 const struct cgroup_driver *cgroup_driver_get (enum cgroup_driver_id id);
 
-/* A handle on a recorded cgroup (path and unit copied), its driver chosen
- * from them; false (and no driver) when nothing is recorded. */
+/* A handle on a recorded cgroup (path, unit and v1_paths copied), its
+ * driver chosen from them; false (and no driver) when nothing is recorded. */
 bool cgroup_handle_open (const char *id, const char *path, const char *unit,
-                         struct cgroup_handle *cg);
+                         const struct oci_map *v1_paths, struct cgroup_handle *cg);
 void cgroup_handle_clear (struct cgroup_handle *cg);
 
 #define _cleanup_cgroup_handle_ __attribute__ ((cleanup (cgroup_handle_clear)))

@@ -2,7 +2,11 @@
 # data, unit-tested) in libtong.a; the tables and the cgroupfs driver (v2.c)
 # in tong.
 libtong_a_SOURCES += src/cgroups/driver.h src/cgroups/driver-choose.c
+# The host's hierarchies (v2, v1, hybrid) and linux.resources split between
+# them: plain data, unit-tested.
+libtong_a_SOURCES += src/cgroups/hierarchy.c src/cgroups/hierarchy.h src/cgroups/limits-split.c
 tong_SOURCES += src/cgroups/driver.c src/cgroups/v2.c src/cgroups/v2.h \
+	src/cgroups/v1.c src/cgroups/v1.h \
 	src/cgroups/cgroup.c src/cgroups/cgroup.h \
 	src/cgroups/limits.c src/cgroups/limits.h
 # The parts the unit tests link (planning, controllers, the device program,
@@ -48,7 +52,7 @@ libtong_a_SOURCES += src/cgroups/resources-v1.c
 check_PROGRAMS += tests/unit/test-cgroup-resources-v1
 tests_unit_test_cgroup_resources_v1_SOURCES = tests/unit/test-cgroup-resources-v1.c
 tests_unit_test_cgroup_resources_v1_LDADD = $(TONG_LIBS)
-# cgroup v1's devices controller (cg-dev1): the rules both device filters
+# cgroup v1's devices controller: the rules both device filters
 # read, and the exception lists that mean what the eBPF filter means, in
 # libtong.a with their unit test.
 libtong_a_SOURCES += src/cgroups/devices-rules.c src/cgroups/devices-rules.h \
@@ -56,3 +60,6 @@ libtong_a_SOURCES += src/cgroups/devices-rules.c src/cgroups/devices-rules.h \
 check_PROGRAMS += tests/unit/test-cgroup-devices-v1
 tests_unit_test_cgroup_devices_v1_SOURCES = tests/unit/test-cgroup-devices-v1.c
 tests_unit_test_cgroup_devices_v1_LDADD = $(TONG_LIBS)
+check_PROGRAMS += tests/unit/test-cgroup-hierarchy
+tests_unit_test_cgroup_hierarchy_SOURCES = tests/unit/test-cgroup-hierarchy.c
+tests_unit_test_cgroup_hierarchy_LDADD = $(TONG_LIBS)

@@ -9,6 +9,7 @@
 #include "src/base/log.h"
 #include "src/base/util.h"
 #include "src/cgroups/cgroup.h"
+#include "src/cgroups/hierarchy.h"
 #include "src/cgroups/systemd-unit.h"
 #include "src/cgroups/systemd.h"
 #include "src/cgroups/v2.h"
@@ -20,6 +21,11 @@ sd_plan (const struct cgroup_config *c, struct cgroup_handle *cg, tong_error *er
   const char *mnt = cgroup_v2_mount ();
   int r;
 
+  if (cgroup_host_get ()->mode == CGROUP_MODE_V1 || cgroup_host_get ()->mode == CGROUP_MODE_HYBRID)
+    return tong_err (err, 0,
+                     "the systemd cgroup driver on a cgroup %s host is not supported: "
+                     "use --cgroup-manager cgroupfs",
+                     cgroup_mode_name (cgroup_host_get ()->mode));
   if (c->rootless)
     return tong_err (err, 0,
                      "the systemd cgroup driver for a non-root user (systemd --user) "
@@ -43,7 +49,8 @@ sd_plan (const struct cgroup_config *c, struct cgroup_handle *cg, tong_error *er
 
 /* systemd creates the cgroup (a scope unit, delegated to tong). */
 static int
-sd_create (const struct cgroup_config *c, struct cgroup_handle *cg, tong_error *err)
+sd_create (const struct cgroup_config *c, struct cgroup_handle *cg, int *birth_fd,
+           tong_error *err)
 {
   struct systemd_scope scope = { 0 };
   int fd, r;
@@ -65,7 +72,8 @@ sd_create (const struct cgroup_config *c, struct cgroup_handle *cg, tong_error *
   cg->path = TAKE_PTR (scope.path);
   cg->unit = TAKE_PTR (scope.unit);
   cg->helper = scope.helper;
-  return fd;
+  *birth_fd = fd;
+  return 0;
 }
 
 static void
@@ -112,7 +120,7 @@ const struct cgroup_driver cgroup_systemd_driver = {
   .hand_over = "the systemd cgroup driver",
   .plan = sd_plan,
   .create = sd_create,
-  .enter = cgroup_v2_enter,
+  .enter = NULL,
   .settle = sd_settle,
   .apply = cgroup_v2_apply,
   .update = sd_update,

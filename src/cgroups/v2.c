@@ -29,7 +29,8 @@ v2_plan (const struct cgroup_config *c, struct cgroup_handle *cg, tong_error *er
 
 /* cg->path is the planned directory. */
 static int
-v2_create (const struct cgroup_config *c, struct cgroup_handle *cg, tong_error *err)
+v2_create (const struct cgroup_config *c, struct cgroup_handle *cg, int *birth_fd,
+           tong_error *err)
 {
   int fd = cgroup_create (cg->path, err);
 
@@ -38,18 +39,9 @@ v2_create (const struct cgroup_config *c, struct cgroup_handle *cg, tong_error *
     {
       free (cg->path);
       cg->path = NULL;
+      return fd;
     }
-  return fd;
-}
-
-int
-cgroup_v2_enter (const struct cgroup_handle *cg, pid_t pid, tong_error *err)
-{
-  _cleanup_close_ int dir = open (cg->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  int r = dir < 0 ? -errno : spawn_move_to_cgroup (dir, pid);
-
-  if (r < 0)
-    return tong_err (err, -r, "move process %d into cgroup `%s`", (int) pid, cg->path);
+  *birth_fd = fd;
   return 0;
 }
 
@@ -120,7 +112,7 @@ const struct cgroup_driver cgroup_v2_driver = {
   .hand_over = NULL,
   .plan = v2_plan,
   .create = v2_create,
-  .enter = cgroup_v2_enter,
+  .enter = NULL,
   .settle = cgroup_v2_settle,
   .apply = cgroup_v2_apply,
   .update = v2_update,

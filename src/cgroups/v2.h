@@ -9,7 +9,6 @@
 
 extern const struct cgroup_driver cgroup_v2_driver;
 
-int cgroup_v2_enter (const struct cgroup_handle *cg, pid_t pid, tong_error *err);
 void cgroup_v2_settle (struct cgroup_handle *cg);
 int cgroup_v2_apply (const struct cgroup_handle *cg, const struct cgroup_limits *l,
                      tong_error *err);

@@ -11,6 +11,7 @@
 
 #include <yajl/yajl_gen.h>
 
+#include "src/cgroups/hierarchy.h"
 #include "src/process/caps.h"
 #include "src/namespaces/mount-options.h"
 #include "src/base/util.h"
@@ -30,7 +31,7 @@ static const struct
   bool intel_rdt;           /* linux.intelRdt */
   bool idmap_mounts;        /* uidMappings/gidMappings on mounts */
 } tong_features = {
-  .cgroup_v1 = false,
+  .cgroup_v1 = true,
   .cgroup_v2 = true,
   .cgroup_systemd = true,
   .cgroup_systemd_user = false,
@@ -225,6 +226,11 @@ features_print (tong_error *err)
     fw_string (&w, mount_option_name (i));
   fw_check (&w, yajl_gen_array_close (w.gen));
   fw_linux (&w);
+  /* What this host is, beside what tong can do: the cgroup mode decides
+   * the driver (docs/cgroups.md). */
+  fw_key_open_map (&w, "annotations");
+  fw_key_string (&w, "org.tong.cgroup.mode", cgroup_mode_name (cgroup_host_get ()->mode));
+  fw_map_close (&w);
   fw_map_close (&w);
 
   if (w.status == yajl_gen_status_ok)

@@ -32,10 +32,10 @@ container_pause (struct tong_globals *g, const char *id, bool freeze, tong_error
   if (r < 0)
     return r;
   status = state_status (dirfd, &st);
-  if (!st.cgroup || !cgroup_handle_open (id, st.cgroup, st.systemd_unit, &cg))
+  if (!cgroup_handle_open (id, st.cgroup, st.systemd_unit, &st.cgroup_paths, &cg))
     r = tong_err (err, 0,
                   "cannot %s container %s: it has no cgroup (created with "
-                  "--cgroup-manager disabled, or on a host without cgroup v2)",
+                  "--cgroup-manager disabled, or on a host without cgroups)",
                   freeze ? "pause" : "resume", id);
   else if ((r = container_op_allowed (freeze ? OP_PAUSE : OP_RESUME, status, id, err)) == 0)
     r = cg.driver->freeze (&cg, freeze, err);
@@ -56,7 +56,7 @@ open_with_cgroup (struct tong_globals *g, const char *id, enum container_op op, 
   if (r < 0)
     return r;
   r = container_op_allowed (op, state_status (*dirfd, st), id, err);
-  if (r == 0 && (!st->cgroup || !cgroup_handle_open (id, st->cgroup, st->systemd_unit, cg)))
+  if (r == 0 && (!cgroup_handle_open (id, st->cgroup, st->systemd_unit, &st->cgroup_paths, cg)))
     r = tong_err (err, 0, "%s: container %s has no cgroup to %s", command, id, purpose);
   return r;
 }
@@ -201,7 +201,7 @@ container_update (struct tong_globals *g, const char *id, const char *resources_
   r = open_container (g, id, true, &dirfd, &st, err);
   if (r < 0)
     return r;
-  cgroup_handle_open (id, st.cgroup, st.systemd_unit, &cg);
+  cgroup_handle_open (id, st.cgroup, st.systemd_unit, &st.cgroup_paths, &cg);
   if (built_with_musl () && cg.driver && cg.driver->hand_over)
     {
       /* Its lock goes with dirfd (O_CLOEXEC): tong-full takes it again. */
@@ -211,11 +211,10 @@ container_update (struct tong_globals *g, const char *id, const char *resources_
       return r;
     }
   r = container_op_allowed (OP_UPDATE, state_status (dirfd, &st), id, err);
-  if (r == 0 && (!st.cgroup || !cg.driver))
+  if (r == 0 && !cg.driver)
     r = tong_err (err, 0,
                   "update: container %s has no cgroup (created with --cgroup-manager "
-                  "disabled, rootless without delegation, or on a host without cgroup "
-                  "v2)",
+                  "disabled, rootless without delegation, or on a host without cgroups)",
                   id);
   if (r == 0)
     r = read_file_at (dirfd, STATE_CONFIG, &config, NULL, err);
@@ -261,11 +260,8 @@ container_update (struct tong_globals *g, const char *id, const char *resources_
   if (r == 0 && cg.driver)
     {
       /* The device filter changes only when the update lists device rules. */
-      limits.has_devices = asked_devices;
-      if (!asked_devices)
-        devices_program_free (&limits.devices);
-      if (g->rootless)
-        devices_program_free (&limits.devices);
+      if (!asked_devices || g->rootless)
+        cgroup_limits_drop_devices (&limits);
       r = cg.driver->update (&cg, all, &limits, err);
     }
   if (r == 0)

@@ -79,6 +79,14 @@ create_plan_make (const struct oci_spec *spec, const struct create_facts *f, str
       p->unshare_flags = flags & ~(unsigned long) (CLONE_NEWPID | CLONE_NEWUSER);
       flags &= CLONE_NEWPID;
     }
+  /* A new cgroup namespace is rooted at the cgroups its maker is in: where
+   * the init is moved after its clone, it makes the namespace itself once
+   * it is there (at SYNC_GO). */
+  if (f->cgroup_after_clone && (flags & CLONE_NEWCGROUP))
+    {
+      flags &= ~(unsigned long) CLONE_NEWCGROUP;
+      p->unshare_flags |= CLONE_NEWCGROUP;
+    }
   p->clone_flags = flags;
   p->nfds = f->preserve_fds + f->listen_fds;
   p->first_closed_fd = 3 + p->nfds;

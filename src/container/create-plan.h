@@ -23,6 +23,9 @@ struct create_facts
   struct subid_maps rootless_maps;
   int preserve_fds; /* --preserve-fds */
   int listen_fds;   /* LISTEN_FDS passed to tong (socket activation) */
+  /* The cgroup driver moves the init into (part of) its cgroup after the
+   * clone: cgroup v1's hierarchies. */
+  bool cgroup_after_clone;
 };
 
 struct create_plan

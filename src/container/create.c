@@ -17,6 +17,7 @@
 #include "src/cgroups/driver.h"
 #include "src/cgroups/limits.h"
 #include "src/process/console.h"
+#include "src/container/cgroup-tree.h"
 #include "src/container/create-plan.h"
 #include "src/container/hooks.h"
 #include "src/container/init.h"
@@ -202,11 +203,14 @@ static int
 plan_cgroup (const struct cgroup_config *cc, const struct cgroup_limits *limits,
              struct cgroup_handle *cg, tong_error *err)
 {
+  const char *field = cgroup_limits_field (limits);
+
+  log_debug ("cgroup mode %s, driver %s", cgroup_mode_name (cgroup_host_get ()->mode),
+             cg->driver ? cg->driver->name : "none (--cgroup-manager disabled)");
   if (!cg->driver)
-    return cgroup_plan_empty (&limits->plan)
-               ? 0
-               : tong_err (err, 0, "%s: a limit needs a cgroup, and --cgroup-manager is disabled",
-                           limits->plan.writes[0].field);
+    return !field ? 0
+                  : tong_err (err, 0, "%s: a limit needs a cgroup, and --cgroup-manager is disabled",
+                              field);
   return cg->driver->plan (cc, cg, err);
 }
 
@@ -218,37 +222,45 @@ static int
 setup_cgroup (struct tong_globals *g, const struct cgroup_config *cc, struct cgroup_limits *limits,
               struct cgroup_handle *cg, int *fd, tong_error *err)
 {
-  bool need = !cgroup_plan_empty (&limits->plan);
+  const char *need = cgroup_limits_field (limits);
   int r;
 
-  if (!cg->driver || (!cg->path && !cg->unit))
+  if (!cg->driver)
     return 0;
-  *fd = cg->driver->create (cc, cg, err);
-  if (*fd < 0 && g->rootless && !need
+  /* No hierarchy at all: device rules would go unenforced without a word
+   * (a limit fails earlier, where it is planned). */
+  if (!cg->path && !cg->unit && !cg->v1_paths.len)
+    return cgroup_limits_devices_needed (limits) && !g->rootless
+               ? tong_err (err, 0,
+                           "linux.resources.devices: the device rules need a cgroup (cgroup "
+                           "v2, or cgroup v1's devices controller), and this host has none "
+                           "mounted")
+               : 0;
+  r = cg->driver->create (cc, cg, fd, err);
+  if (r < 0 && g->rootless && !need
       && (err->errnum == EACCES || err->errnum == EPERM || err->errnum == EROFS))
     {
       say_no_cgroup_once (g->root, err->msg);
       cgroup_handle_clear (cg);
-      *fd = -1;
       return 0;
     }
-  if (*fd < 0 && g->rootless)
+  if (r < 0 && g->rootless)
     return tong_err_prefix (err,
                             "%s: a limit needs a cgroup the user may write to (cgroup v2 "
                             "delegation: run tong in a cgroup delegated to you, e.g. under "
                             "`systemd-run --user --scope -p Delegate=yes`)",
-                            limits->plan.writes[0].field);
-  if (*fd < 0)
-    return *fd;
-  /* An unprivileged user may not load a device filter: the kernel's own
-   * checks on device nodes stand (as runc does rootless). */
+                            need);
+  if (r < 0)
+    return r;
+  /* An unprivileged user may not filter devices: the kernel's own checks
+   * on device nodes stand (as runc does rootless). */
   if (g->rootless)
-    devices_program_free (&limits->devices);
+    cgroup_limits_drop_devices (limits);
   r = cg->driver->apply (cg, limits, err);
   if (r < 0)
     {
       tong_error ignored;
-      close (*fd);
+      closep (fd);
       *fd = -1;
       cg->driver->settle (cg);
       cg->driver->destroy (cg, &ignored);
@@ -395,6 +407,7 @@ create_gather_facts (struct tong_globals *g, const struct create_options *o, str
     g->rootless = true;
   f->preserve_fds = o->preserve_fds;
   f->listen_fds = listen_fds_count ();
+  f->cgroup_after_clone = j->cg.driver && j->cg.driver->enter;
   r = ns_open_paths (j->spec, j->ns_fds, err);
   for (int i = 0; r == 0 && i < OCI_NS_COUNT; i++)
     f->joined[i] = j->ns_fds[i] >= 0;
@@ -413,7 +426,8 @@ create_make_plans (struct tong_globals *g, const struct create_options *o, struc
   j->cgroup_config
       = (struct cgroup_config){ .spec = j->spec, .id = o->id, .rootless = g->rootless };
   create_plan_make (j->spec, &j->facts, &j->plan);
-  r = rootfs_plan_build (j->spec, j->plan.rootfs_in_userns, &j->rootfs_plan, err);
+  r = rootfs_plan_build (j->spec, j->plan.rootfs_in_userns, cgroup_host_is_v1 (cgroup_host_get ()),
+                         &j->rootfs_plan, err);
   if (r < 0)
     return r;
   r = cgroup_limits_prepare (l->resources, l->devices, l->devices_len, &j->limits, err);
@@ -451,11 +465,13 @@ make_cgroup (struct tong_globals *g, struct create_job *j, int dirfd, struct con
 
   st->cgroup = j->cg.path;
   st->systemd_unit = j->cg.unit;
+  st->cgroup_paths = j->cg.v1_paths;
   r = state_write_record (dirfd, st, err);
   if (r == 0)
     r = setup_cgroup (g, &j->cgroup_config, &j->limits, &j->cg, cgroup_fd, err);
   st->cgroup = j->cg.path;
   st->systemd_unit = j->cg.unit;
+  st->cgroup_paths = j->cg.v1_paths;
   return r;
 }
 
@@ -532,6 +548,7 @@ create_act (struct tong_globals *g, const struct create_options *o, struct creat
   _cleanup_close_ int master = -1;
   _cleanup_idmap_trees_ struct idmap_trees idmap_trees = { 0 };
   _cleanup_oci_map_ struct oci_map annotations = { 0 };
+  _cleanup_cgroup_tree_ struct cgroup_tree cgroup_tree = { 0 };
   __attribute__ ((cleanup (seccomp_program_freep))) struct seccomp_program *seccomp = NULL;
   _cleanup_create_undo_ struct create_undo undo = { .id = o->id, .rootfd = -1, .dirfd = -1 };
   _cleanup_close_pair_ int sync_fds[2] = { -1, -1 };
@@ -576,6 +593,8 @@ create_act (struct tong_globals *g, const struct create_options *o, struct creat
   if (r < 0)
     return r;
   undo.cg = &j->cg;
+  if (j->rootfs_plan.cgroup_v1)
+    cgroup_tree_build (&j->cg, &cgroup_tree);
 
   c = (struct init_ctx){ .spec = j->spec,
                          .opts = o,
@@ -583,7 +602,9 @@ create_act (struct tong_globals *g, const struct create_options *o, struct creat
                                      .rootfs = j->rootfs,
                                      .bundle = j->bundle,
                                      .no_pivot = o->no_pivot,
-                                     .idmap_trees = idmap_trees.fds },
+                                     .idmap_trees = idmap_trees.fds,
+                                     .cgroup_tree = cgroup_tree.entries,
+                                     .n_cgroup_tree = cgroup_tree.n },
                          .sync_fd = sync_fds[1],
                          .fifo_fd = fifo_fd,
                          .ns_fds = j->ns_fds,
@@ -593,6 +614,9 @@ create_act (struct tong_globals *g, const struct create_options *o, struct creat
                          .lsm = LSM_ATTRS_NONE,
                          .runtime_fds = { rootfd, dirfd, sync_fds[0] } };
   r = spawn_init (&c, j->ns_fds[OCI_NS_PID], cgroup_fd, &pidfd, &pid, err);
+  /* The rest of the cgroup (v1's hierarchies) before the init is released. */
+  if (r == 0 && j->cg.driver && j->cg.driver->enter)
+    r = j->cg.driver->enter (&j->cg, pid, err);
   /* The init holds the cgroup now (systemd's scope ends when the
    * container's last process does). */
   if (j->cg.driver)

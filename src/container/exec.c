@@ -30,6 +30,7 @@
 #include "src/seccomp/filter.h"
 #include "src/container/sync.h"
 #include "src/base/spawn.h"
+#include "src/cgroups/hierarchy.h"
 #include "src/base/syscalls.h"
 #include "src/base/util.h"
 
@@ -561,7 +562,11 @@ exec_spawn (const struct exec_target *t, struct oci_process *p, const struct exe
   if (r < 0)
     goto out;
 
-  r = process_set_rlimits (pid, p, err);
+  /* clone3 placed it in the init's v2 cgroup; v1 hierarchies take it here,
+   * before it runs anything of its own. */
+  r = cgroup_v1_join_like (t->st.pid, pid, err);
+  if (r == 0)
+    r = process_set_rlimits (pid, p, err);
   if (r == 0)
     r = process_set_oom_score_adj (pid, p, err);
   if (r == 0 && (r = sync_send (parent_end, SYNC_GO, NULL, -1)) < 0)

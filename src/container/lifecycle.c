@@ -273,7 +273,7 @@ signal_container (const struct container_state *st, int sig, bool all, tong_erro
   if (all)
     {
       _cleanup_cgroup_handle_ struct cgroup_handle cg = { 0 };
-      if (st->cgroup && cgroup_handle_open (st->id, st->cgroup, st->systemd_unit, &cg))
+      if (cgroup_handle_open (st->id, st->cgroup, st->systemd_unit, &st->cgroup_paths, &cg))
         return cg.driver->kill (&cg, sig, err);
       return kill_all (st, sig, err);
     }
@@ -333,7 +333,7 @@ container_delete (struct tong_globals *g, const char *id, bool force, const stru
         return 0;
       return r;
     }
-  cgroup_handle_open (id, st.cgroup, st.systemd_unit, &cg);
+  cgroup_handle_open (id, st.cgroup, st.systemd_unit, &st.cgroup_paths, &cg);
   if (built_with_musl ()
       && ((cg.driver && cg.driver->hand_over) || net_teardown_needs_libraries (dirfd)))
     {

@@ -15,6 +15,7 @@
 #include "src/process/passwd.h"
 #include "src/base/util.h"
 #include "src/cgroups/driver.h"
+#include "oci/config.h"
 #include "oci/json-gen.h"
 #include "oci/json-tree.h"
 
@@ -241,13 +242,12 @@ state_status (int dirfd, const struct container_state *st)
     return st->creating ? STATUS_CREATING : STATUS_STOPPED;
   if (st->pid <= 0 || proc_start_time (st->pid) != st->start_time)
     return STATUS_STOPPED;
-  if (st->cgroup)
-    {
-      _cleanup_cgroup_handle_ struct cgroup_handle cg = { 0 };
-      if (cgroup_handle_open (st->id, st->cgroup, st->systemd_unit, &cg)
-          && cg.driver->is_frozen (&cg))
-        return STATUS_PAUSED;
-    }
+  {
+    _cleanup_cgroup_handle_ struct cgroup_handle cg = { 0 };
+    if (cgroup_handle_open (st->id, st->cgroup, st->systemd_unit, &st->cgroup_paths, &cg)
+        && cg.driver->is_frozen (&cg))
+      return STATUS_PAUSED;
+  }
   if (faccessat (dirfd, STATE_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
     return STATUS_CREATED;
   return STATUS_RUNNING;
@@ -269,9 +269,9 @@ state_owner_name (uid_t uid, char *buf, size_t len)
 #define GEN_STR(g, s) yajl_gen_string (g, (const unsigned char *) (s), strlen (s))
 
 static void
-gen_annotations (yajl_gen g, const struct oci_map *m)
+gen_map (yajl_gen g, const char *key, const struct oci_map *m)
 {
-  GEN_STR (g, "annotations");
+  GEN_STR (g, key);
   yajl_gen_map_open (g);
   for (size_t i = 0; i < m->len; i++)
     {
@@ -312,7 +312,7 @@ state_to_json (const struct container_state *st, enum container_status status, b
   GEN_STR (g, "owner");
   GEN_STR (g, owner);
   if (st->annotations.len)
-    gen_annotations (g, &st->annotations);
+    gen_map (g, "annotations", &st->annotations);
   yajl_gen_map_close (g);
   yajl_gen_get_buf (g, &buf, &len);
   out = xmalloc (len + 2);
@@ -359,7 +359,9 @@ state_write_as (int dirfd, const char *name, const struct container_state *st, b
       GEN_STR (g, "systemd_unit");
       GEN_STR (g, st->systemd_unit);
     }
-  gen_annotations (g, &st->annotations);
+  if (st->cgroup_paths.len)
+    gen_map (g, "cgroup_paths", &st->cgroup_paths);
+  gen_map (g, "annotations", &st->annotations);
   yajl_gen_map_close (g);
   yajl_gen_get_buf (g, &buf, &len);
   r = replace ? write_file_replace_at (dirfd, name, buf, len, 0600, err)
@@ -411,13 +413,26 @@ tree_bool (yajl_val root, const char *key)
   return v && YAJL_IS_TRUE (v);
 }
 
+/* An object of strings (what is not a string reads as ""). */
+static void
+tree_map (yajl_val root, const char *key, struct oci_map *m)
+{
+  const char *path[] = { key, NULL };
+  yajl_val obj = yajl_tree_get (root, path, yajl_t_object);
+
+  for (size_t i = 0; obj && i < obj->u.object.len; i++)
+    {
+      yajl_val v = obj->u.object.values[i];
+      oci_map_set (m, obj->u.object.keys[i], YAJL_IS_STRING (v) ? YAJL_GET_STRING (v) : "");
+    }
+}
+
 static int
 parse_state (const char *text, int dirfd, const char *name, struct container_state *st,
              tong_error *err)
 {
-  const char *ann_path[] = { "annotations", NULL };
   char errbuf[256];
-  yajl_val root, ann;
+  yajl_val root;
   size_t off;
 
   root = json_tree_parse (text, strlen (text), errbuf, sizeof errbuf, &off);
@@ -440,20 +455,8 @@ parse_state (const char *text, int dirfd, const char *name, struct container_sta
   }
   st->cgroup = tree_str (root, "cgroup");
   st->systemd_unit = tree_str (root, "systemd_unit");
-  ann = yajl_tree_get (root, ann_path, yajl_t_object);
-  if (ann && ann->u.object.len)
-    {
-      size_t n = ann->u.object.len;
-      st->annotations.items = xcalloc (n, sizeof *st->annotations.items);
-      for (size_t i = 0; i < n; i++)
-        {
-          yajl_val v = ann->u.object.values[i];
-          st->annotations.items[st->annotations.len].key = xstrdup (ann->u.object.keys[i]);
-          st->annotations.items[st->annotations.len].value
-              = xstrdup (YAJL_IS_STRING (v) ? YAJL_GET_STRING (v) : "");
-          st->annotations.len++;
-        }
-    }
+  tree_map (root, "annotations", &st->annotations);
+  tree_map (root, "cgroup_paths", &st->cgroup_paths);
   yajl_tree_free (root);
   if (!st->id || !st->bundle)
     return tong_err (err, 0, "%s is corrupt: missing id or bundle", name);
@@ -505,11 +508,7 @@ state_clear (struct container_state *st)
   free (st->created);
   free (st->cgroup);
   free (st->systemd_unit);
-  for (size_t i = 0; i < st->annotations.len; i++)
-    {
-      free (st->annotations.items[i].key);
-      free (st->annotations.items[i].value);
-    }
-  free (st->annotations.items);
+  oci_map_clear (&st->annotations);
+  oci_map_clear (&st->cgroup_paths);
   memset (st, 0, sizeof *st);
 }

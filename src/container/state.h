@@ -47,10 +47,13 @@ struct container_state
   bool creating;      /* unfinished, and its creator is still at work: it holds the lock */
   char *cgroup;       /* its cgroup v2 directory, or NULL */
   char *systemd_unit; /* the systemd scope holding that cgroup (--systemd-cgroup), or NULL */
+  /* cgroup v1, hybrid: each controller's directory (runc's cgroup_paths) */
+  struct oci_map cgroup_paths;
   struct oci_map annotations;
 };
 
 const char *status_name (enum container_status s);
+
 
 /* Open (creating it 0700 if needed) the state root; returns an fd. */
 int state_root_open (const char *root, bool create, tong_error *err);

@@ -58,7 +58,15 @@ plan_filesystem (struct rootfs_plan *plan, const struct oci_spec *spec, struct r
   const char *label = spec->linux_ ? spec->linux_->mount_label : NULL;
   char *labelled;
 
-  /* "cgroup" is cgroup v1's name; tong targets cgroup v2. */
+  /* "cgroup" is cgroup v1's name: on a v1 host a tmpfs of the container's
+   * v1 cgroups, as runc mounts it; else the cgroup2 it means today. */
+  if (strcmp (m->type, "cgroup") == 0 && plan->cgroup_v1)
+    {
+      op->kind = ROOTFS_OP_CGROUP_TREE;
+      mnt->type = "tmpfs";
+      mnt->source = "cgroup";
+      return;
+    }
   mnt->type = strcmp (m->type, "cgroup") == 0 ? "cgroup2" : m->type;
   mnt->source = m->source && *m->source ? m->source : m->type;
   if (strcmp (mnt->type, "proc") == 0)
@@ -121,7 +129,7 @@ static bool
 is_mount (const struct rootfs_op *op)
 {
   return op->kind == ROOTFS_OP_BIND || op->kind == ROOTFS_OP_MOUNT
-         || op->kind == ROOTFS_OP_MOUNT_PROC;
+         || op->kind == ROOTFS_OP_MOUNT_PROC || op->kind == ROOTFS_OP_CGROUP_TREE;
 }
 
 static bool
@@ -249,13 +257,14 @@ plan_build (const struct oci_spec *spec, struct rootfs_plan *plan, tong_error *e
 }
 
 int
-rootfs_plan_build (const struct oci_spec *spec, bool userns, struct rootfs_plan *plan,
-                   tong_error *err)
+rootfs_plan_build (const struct oci_spec *spec, bool userns, bool cgroup_v1,
+                   struct rootfs_plan *plan, tong_error *err)
 {
   int r;
 
   memset (plan, 0, sizeof *plan);
   plan->userns = userns;
+  plan->cgroup_v1 = cgroup_v1;
   r = plan_build (spec, plan, err);
   if (r < 0)
     rootfs_plan_free (plan);
@@ -274,6 +283,7 @@ rootfs_plan_free (struct rootfs_plan *plan)
         case ROOTFS_OP_BIND:
         case ROOTFS_OP_MOUNT:
         case ROOTFS_OP_MOUNT_PROC:
+        case ROOTFS_OP_CGROUP_TREE:
           mount_options_release (&op->mount.o);
           break;
         case ROOTFS_OP_MKNOD:
@@ -331,6 +341,9 @@ describe_op (const struct rootfs_op *op)
     case ROOTFS_OP_MOUNT:
     case ROOTFS_OP_MOUNT_PROC:
       return describe_mount (op);
+    case ROOTFS_OP_CGROUP_TREE:
+      return xasprintf ("cgroup-tree on %s flags=%#lx", op->mount.m->destination,
+                        op->mount.o.flags);
     case ROOTFS_OP_MKNOD:
       return xasprintf ("mknod %s %c %u:%u mode=%04o uid=%u gid=%u", op->node.path, op->node.type,
                         op->node.major, op->node.minor, (unsigned) (op->node.mode & 07777),

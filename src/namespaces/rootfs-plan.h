@@ -26,6 +26,8 @@ enum rootfs_op_kind
   ROOTFS_OP_BIND,           /* bind a spec mount's source on its destination */
   ROOTFS_OP_MOUNT,          /* mount a filesystem of a type on a spec mount's destination */
   ROOTFS_OP_MOUNT_PROC,     /* mount a procfs, checked, its fd kept when keeps_procfs */
+  ROOTFS_OP_CGROUP_TREE,    /* a "cgroup" mount on a cgroup v1 host: a tmpfs, the
+                               container's cgroups bound in it (rootfs_ctx.cgroup_tree) */
   ROOTFS_OP_MKNOD,          /* make a device node */
   ROOTFS_OP_BIND_NODE,      /* bind the host's node of the same path (in a user namespace) */
   ROOTFS_OP_SYMLINK,        /* a symlink in /dev */
@@ -130,6 +132,7 @@ struct rootfs_plan
   struct rootfs_op *ops; /* in execution order; one ROOTFS_OP_PIVOT splits the phases */
   size_t n_ops;
   bool userns; /* set up in a user namespace: nodes bound from the host, host fallbacks */
+  bool cgroup_v1; /* the host's controllers are cgroup v1's: "cgroup" mounts are trees */
   /* The destination of the proc mount whose fd the init keeps, or NULL: the
    * last proc mount, when no later mount is at or above it.  After pivot_root
    * the name /proc is the container's, which a writer of the rootfs may have
@@ -140,10 +143,12 @@ struct rootfs_plan
 /* Build the plan from spec->mounts, linux.rootfsPropagation, linux.devices,
  * linux.sysctl, linux.maskedPaths, linux.readonlyPaths and root.readonly;
  * `userns`: the rootfs is set up inside a user namespace (a new one, or the
- * one the runtime runs in).  Errors name the entry ("mounts[2]: a mount has
+ * one the runtime runs in); `cgroup_v1`: the host's controllers are in
+ * cgroup v1 hierarchies, so that a mount of type "cgroup" is a tree of
+ * them, as runc mounts it (else it is a cgroup2).  Errors name the entry ("mounts[2]: a mount has
  * no destination", "linux.sysctl: `fs.file-max` is not namespaced: ..."). */
-int rootfs_plan_build (const struct oci_spec *spec, bool userns, struct rootfs_plan *plan,
-                       tong_error *err);
+int rootfs_plan_build (const struct oci_spec *spec, bool userns, bool cgroup_v1,
+                       struct rootfs_plan *plan, tong_error *err);
 void rootfs_plan_free (struct rootfs_plan *plan);
 
 /* The plan as text, one line per operation ("mount tmpfs tmpfs on /dev

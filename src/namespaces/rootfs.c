@@ -167,6 +167,59 @@ mount_proc (const struct rootfs_run *run, const struct rootfs_mount *op, tong_er
   return mount_finish (run->fds.rootfd, m, &op->o, 0, err);
 }
 
+/* A "cgroup" mount on a cgroup v1 host, as runc makes it: a tmpfs holding,
+ * for each hierarchy, a directory with the container's cgroup of it bound
+ * there (what it may see of the hierarchy), and symlinks for co-mounted
+ * controllers; read-only at the end if the mount asks it. */
+static int
+mount_cgroup_tree (const struct rootfs_run *run, const struct rootfs_mount *op, tong_error *err)
+{
+  const struct oci_mount *m = op->m;
+  unsigned long ro = op->o.flags & MS_RDONLY;
+  unsigned long keep = op->o.flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
+  _cleanup_close_ int dstfd = open_destination (run->fds.rootfd, m, false, err), tree = -1;
+  struct fd_path dp;
+
+  if (dstfd < 0)
+    return dstfd;
+  if (mount ("cgroup", fd_path (&dp, dstfd), "tmpfs", (op->o.flags & ~ro), "mode=755") < 0)
+    return tong_err (err, errno, "mount a tmpfs on `%s`", m->destination);
+  tree = path_open_in_root (run->fds.rootfd, m->destination, O_PATH, PATH_CREATE_NONE, err);
+  if (tree < 0)
+    return tong_err_prefix (err, "cgroup mount `%s`", m->destination);
+  for (size_t i = 0; i < run->ctx->n_cgroup_tree; i++)
+    {
+      const struct rootfs_cgroup_entry *e = &run->ctx->cgroup_tree[i];
+      _cleanup_close_ int src = -1, dir = -1;
+      struct fd_path sp;
+      int r;
+
+      if (e->link)
+        {
+          if (symlinkat (e->link, tree, e->name) < 0)
+            return tong_err (err, errno, "symlink `%s/%s`", m->destination, e->name);
+          continue;
+        }
+      if (mkdirat (tree, e->name, 0755) < 0)
+        return tong_err (err, errno, "make `%s/%s`", m->destination, e->name);
+      src = open (e->source, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      dir = openat (tree, e->name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (src < 0 || dir < 0)
+        return tong_err (err, errno, "open `%s` to bind on `%s/%s`", e->source, m->destination,
+                         e->name);
+      if (mount (fd_path (&sp, src), fd_path (&dp, dir), NULL, MS_BIND, NULL) < 0)
+        return tong_err (err, errno, "bind `%s` on `%s/%s`", e->source, m->destination, e->name);
+      closep (&dir);
+      dir = openat (tree, e->name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (dir < 0)
+        return tong_err (err, errno, "open `%s/%s`", m->destination, e->name);
+      r = bind_remount (dir, ro | keep, e->name, err);
+      if (r < 0)
+        return r;
+    }
+  return ro ? bind_remount (tree, MS_RDONLY | keep, m->destination, err) : 0;
+}
+
 /* The spec mount of op, then, for a mount on "/", the root opened again:
  * the new mount is the root now (e.g. an overlay that a user namespace may
  * mount only from inside), later mounts go into it, and the pivot goes into
@@ -181,6 +234,8 @@ mount_entry (struct rootfs_run *run, const struct rootfs_op *op, tong_error *err
     r = mount_bind (run, mnt, err);
   else if (op->kind == ROOTFS_OP_MOUNT_PROC)
     r = mount_proc (run, mnt, err);
+  else if (op->kind == ROOTFS_OP_CGROUP_TREE)
+    r = mount_cgroup_tree (run, mnt, err);
   else
     r = mount_fs (run, mnt, err);
   if (r < 0)
@@ -372,6 +427,7 @@ run_op (struct rootfs_run *run, const struct rootfs_op *op, tong_error *err)
     case ROOTFS_OP_BIND:
     case ROOTFS_OP_MOUNT:
     case ROOTFS_OP_MOUNT_PROC:
+    case ROOTFS_OP_CGROUP_TREE:
       return mount_entry (run, op, err);
     case ROOTFS_OP_MKNOD:
       return devices_mknod (run->fds.rootfd, &op->node, err);

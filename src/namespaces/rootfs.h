@@ -11,6 +11,17 @@
 #include "rootfs-plan.h"
 #include "src/base/error.h"
 
+/* One entry of the tree a "cgroup" mount shows on a cgroup v1 host
+ * (ROOTFS_OP_CGROUP_TREE): a directory with the container's cgroup of a
+ * hierarchy bound on it, or a symlink (a co-mounted controller's name:
+ * cpu -> cpu,cpuacct). */
+struct rootfs_cgroup_entry
+{
+  const char *name;   /* below the mount: "memory", "cpu,cpuacct", "unified" */
+  const char *source; /* the directory to bind, or NULL */
+  const char *link;   /* the symlink's target, or NULL */
+};
+
 struct rootfs_ctx
 {
   const struct rootfs_plan *plan; /* what to do, planned by the runtime */
@@ -19,6 +30,8 @@ struct rootfs_ctx
   bool no_pivot;      /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
   int *idmap_trees;   /* per mounts[] index, the idmapped tree the runtime prepared or -1;
                          NULL: none (idmap.h) */
+  const struct rootfs_cgroup_entry *cgroup_tree; /* what a cgroup tree holds */
+  size_t n_cgroup_tree;
   /* Set by rootfs_setup: the root of the procfs mount the plan keeps (-1:
    * none).  After pivot_root the name /proc is the container's, which a
    * writer of the rootfs may have swapped; masks, read-only paths and

@@ -16,13 +16,15 @@ test_for_manager (void)
 static void
 test_for_record (void)
 {
-  CHECK (cgroup_driver_for_record ("/sys/fs/cgroup/tong/c1", NULL) == CGROUP_DRIVER_CGROUPFS);
-  CHECK (cgroup_driver_for_record ("/sys/fs/cgroup/system.slice/tong-c1.scope", "tong-c1.scope")
+  CHECK (cgroup_driver_for_record ("/sys/fs/cgroup/tong/c1", NULL, 0) == CGROUP_DRIVER_CGROUPFS);
+  CHECK (cgroup_driver_for_record ("/sys/fs/cgroup/system.slice/tong-c1.scope", "tong-c1.scope", 0)
          == CGROUP_DRIVER_SYSTEMD);
   /* create.json of a systemd container on a host without cgroup v2: the
    * scope alone, which delete stops. */
-  CHECK (cgroup_driver_for_record (NULL, "tong-c1.scope") == CGROUP_DRIVER_SYSTEMD);
-  CHECK (cgroup_driver_for_record (NULL, NULL) == CGROUP_DRIVER_NONE);
+  CHECK (cgroup_driver_for_record (NULL, "tong-c1.scope", 0) == CGROUP_DRIVER_SYSTEMD);
+  CHECK (cgroup_driver_for_record (NULL, NULL, 0) == CGROUP_DRIVER_NONE);
+  /* A pure cgroup v1 host records no v2 directory, only the v1 ones. */
+  CHECK (cgroup_driver_for_record (NULL, NULL, 3) == CGROUP_DRIVER_CGROUPFS);
 }
 
 int

@@ -17,6 +17,7 @@ struct plan_case
   bool rootless; /* a user other than root: the facts give a user namespace */
   int preserve, listen;
   const char *expect;
+  bool cgroup_after_clone; /* cgroup v1: the driver moves the init after its clone */
 };
 
 #define NS(t) "{\"type\": \"" t "\"}"
@@ -29,32 +30,36 @@ static const struct plan_case cases[] = {
         "uts") "," NS ("mount") "," NS ("cgroup") "]}}",
     "", false, false, 0, 0,
     "clone=0x2e020000 unshare=0x40000000 skip=0x1 new_netns early_release defer_netns nfds=0 "
-    "maps=0/0" },
+    "maps=0/0",
+    false },
   /* a new user namespace: maps first, no early release, hidden later */
   { "{\"linux\": {\"namespaces\": [" NS ("pid") "," NS ("user") "," NS ("mount") "," NS (
         "network") "]}}",
     "", false, false, 0, 0,
     "clone=0x70020000 unshare=0 skip=0x1 new_userns defer_hide new_netns rootfs_in_userns "
-    "nfds=0 maps=0/0" },
+    "nfds=0 maps=0/0",
+    false },
   /* a user namespace joined by path: the others are unshared after it */
   { "{\"linux\": {\"namespaces\": [" NS ("pid") "," NSP ("user") "," NS ("mount") "," NS (
         "uts") "]}}",
     "user", false, false, 0, 0,
-    "clone=0x20000000 unshare=0x4020000 skip=0x1 rootfs_in_userns nfds=0 maps=0/0" },
+    "clone=0x20000000 unshare=0x4020000 skip=0x1 rootfs_in_userns nfds=0 maps=0/0", false },
   /* time: unshared by the init; a hook keeps the release for after it */
   { "{\"linux\": {\"namespaces\": [" NS ("time") "," NS (
         "mount") "]},"
                  " \"hooks\": {\"prestart\": [{\"path\": \"/bin/true\"}]}}",
-    "", false, false, 0, 0, "clone=0x20000 unshare=0 skip=0x1 new_timens nfds=0 maps=0/0" },
+    "", false, false, 0, 0, "clone=0x20000 unshare=0 skip=0x1 new_timens nfds=0 maps=0/0", false },
   /* networking annotations: no early release; the network from clone3 */
   { "{\"linux\": {\"namespaces\": [" NS (
         "network") "]},"
                    " \"annotations\": {\"org.tong.net.mode\": \"bridge\"}}",
-    "", false, false, 0, 0, "clone=0x40000000 unshare=0 skip=0x1 new_netns nfds=0 maps=0/0" },
+    "", false, false, 0, 0, "clone=0x40000000 unshare=0 skip=0x1 new_netns nfds=0 maps=0/0",
+    false },
   /* root of a user namespace, preserved and socket-activation fds */
   { "{\"linux\": {\"namespaces\": [" NSP ("network") "]}}", "network", true, false, 2, 3,
     "clone=0 unshare=0 skip=0x1 early_release rootfs_in_userns nfds=5 maps=0/0 "
-    "env=LISTEN_FDS=3,LISTEN_PID=1" },
+    "env=LISTEN_FDS=3,LISTEN_PID=1",
+    false },
   /* the spec's own maps are the ones written */
   { "{\"linux\": {\"namespaces\": [" NS ("user") "," NS (
         "mount") "],"
@@ -62,12 +67,21 @@ static const struct plan_case cases[] = {
                  " \"gidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1},"
                  " {\"containerID\": 1, \"hostID\": 100000, \"size\": 65536}]}}",
     "", false, false, 0, 0,
-    "clone=0x10020000 unshare=0 skip=0x1 new_userns rootfs_in_userns nfds=0 maps=1/2" },
+    "clone=0x10020000 unshare=0 skip=0x1 new_userns rootfs_in_userns nfds=0 maps=1/2", false },
   /* a user other than root, no user namespace in the spec: one is planned
    * with the rootless maps, and the spec is left as parsed */
   { "{\"linux\": {\"namespaces\": [" NS ("pid") "," NS ("mount") "]}}", "", false, true, 0, 0,
     "clone=0x30020000 unshare=0 skip=0x1 new_userns defer_hide rootfs_in_userns nfds=0 "
-    "maps=2/2" },
+    "maps=2/2",
+    false },
+  /* cgroup v1: the init makes its cgroup namespace once it is in its
+   * cgroups, not at the clone */
+  { "{\"linux\": {\"namespaces\": [" NS ("pid") "," NS ("network") "," NS ("ipc") "," NS (
+        "uts") "," NS ("mount") "," NS ("cgroup") "]}}",
+    "", false, false, 0, 0,
+    "clone=0x2c020000 unshare=0x42000000 skip=0x1 new_netns early_release defer_netns nfds=0 "
+    "maps=0/0",
+    true },
 };
 
 static void
@@ -79,7 +93,8 @@ test_cases (void)
       struct create_facts f = { .in_userns = c->in_userns,
                                 .rootless_userns = c->rootless,
                                 .preserve_fds = c->preserve,
-                                .listen_fds = c->listen };
+                                .listen_fds = c->listen,
+                                .cgroup_after_clone = c->cgroup_after_clone };
       struct oci_spec *spec = NULL;
       struct create_plan p;
       tong_error err = { 0 };

@@ -345,7 +345,7 @@ test_cases (void)
           failures++;
           continue;
         }
-      r = rootfs_plan_build (spec, c->userns, &plan, &err);
+      r = rootfs_plan_build (spec, c->userns, false, &plan, &err);
       if (c->fails)
         {
           if (r == 0)
@@ -415,7 +415,7 @@ test_device_errors (void)
           free (d->path);
           d->path = strdup (errors[i].path);
         }
-      r = rootfs_plan_build (spec, false, &plan, &err);
+      r = rootfs_plan_build (spec, false, false, &plan, &err);
       if (r == 0)
         rootfs_plan_free (&plan);
       report (errors[i].name, r < 0 && strcmp (err.msg, errors[i].expect) == 0,
@@ -424,11 +424,43 @@ test_device_errors (void)
     }
 }
 
+/* On a cgroup v1 host a "cgroup" mount is the tree of the container's v1
+ * cgroups (its options kept); an explicit cgroup2 stays one. */
+static void
+test_cgroup_tree (void)
+{
+  static const char json[]
+      = "{\"mounts\": [{\"destination\": \"/sys/fs/cgroup\", \"type\": \"cgroup\", \"source\": "
+        "\"cgroup\", \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"ro\"]},"
+        " {\"destination\": \"/cg2\", \"type\": \"cgroup2\", \"source\": \"cgroup2\"}]}";
+  struct oci_spec *spec = NULL;
+  struct rootfs_plan plan;
+  tong_error err = { 0 };
+  char *text = NULL;
+
+  if (oci_spec_parse (json, strlen (json), OCI_PARSE_ANY, &spec, &err) < 0
+      || rootfs_plan_build (spec, false, true, &plan, &err) < 0)
+    {
+      report ("cgroup tree on a v1 host", false, "%s", err.msg);
+      oci_spec_free (spec);
+      return;
+    }
+  text = rootfs_plan_describe (&plan);
+  report ("cgroup tree on a v1 host",
+          strstr (text, "cgroup-tree on /sys/fs/cgroup flags=0xf\n")
+              && strstr (text, "mount cgroup2 cgroup2 on /cg2"),
+          "plan:\n%s", text);
+  free (text);
+  rootfs_plan_free (&plan);
+  oci_spec_free (spec);
+}
+
 int
 main (void)
 {
   test_cases ();
   test_device_errors ();
+  test_cgroup_tree ();
   if (failures)
     {
       fprintf (stderr, "test-rootfs-plan: %d failures\n", failures);
