@@ -3,8 +3,8 @@
 # interleaved (A B C, B C A, C A B ...), printing for each the median, the spread and
 # the ratio to crun.  Run as root:
 #
-#   bench/run.sh [--runs N] [--exec-runs N] [--seccomp-runs N] [--parallel N]
-#                [--without-runc] [--state-in DIR] [TONG]
+#   bench/run.sh [--runs N] [--exec-runs N] [--seccomp-runs N] [--v1-runs N]
+#                [--parallel N] [--without-runc] [--state-in DIR] [TONG]
 #
 #   1. `run` of /bin/true, N containers in sequence (default 100), and the
 #      split of create, start, wait (until stopped) and delete
@@ -19,7 +19,11 @@
 #      default (SCMP_ACT_ERRNO by default, every system call of this host's
 #      headers allowed but 45, six rules with argument conditions, three
 #      architectures), N containers (default 50; 0 leaves it out)
-# The cgroup-limited comparison runs in the VM suite (bench/vm.sh).
+#   7. `run` of /bin/true with memory, pids and cpu limits in cgroup v1
+#      (this host's v1 hierarchies; in the benchmark's mount namespace the
+#      host is a pure v1 one), every runtime managing its cgroups, N runs
+#      (default 50; 0 leaves it out), ratios to runc
+# The cgroup v2 limited comparison runs in the VM suite (bench/vm.sh).
 #
 # Each runtime keeps its state (--root) where it does by default: on a tmpfs
 # (/run/tong, /run/crun, /run/runc; /run is a tmpfs on systemd hosts), here
@@ -42,6 +46,7 @@ set -euo pipefail
 RUNS=100
 EXEC_RUNS=50
 SECCOMP_RUNS=50
+V1_RUNS=50
 PARALLEL=20
 WITH_RUNC=yes
 STATE_IN=
@@ -50,10 +55,11 @@ while [ $# -gt 0 ]; do
     --runs) RUNS=$2; shift 2 ;;
     --exec-runs) EXEC_RUNS=$2; shift 2 ;;
     --seccomp-runs) SECCOMP_RUNS=$2; shift 2 ;;
+    --v1-runs) V1_RUNS=$2; shift 2 ;;
     --parallel) PARALLEL=$2; shift 2 ;;
     --without-runc) WITH_RUNC=no; shift ;;
     --state-in) STATE_IN=$2; shift 2 ;;
-    -h | --help) sed -n '2,39s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,44s/^# \{0,1\}//p' "$0"; exit 0 ;;
     -*) echo "bench: unknown option $1" >&2; exit 2 ;;
     *) break ;;
   esac
@@ -76,7 +82,7 @@ if [ -z "${TONG_BENCH_INNER:-}" ]; then
     STATE_IN=$(cd "$STATE_IN" && pwd)
   fi
   exec unshare -m --propagation private env TONG_BENCH_INNER=1 "$0" --runs "$RUNS" \
-    --exec-runs "$EXEC_RUNS" --seccomp-runs "$SECCOMP_RUNS" --parallel "$PARALLEL" \
+    --exec-runs "$EXEC_RUNS" --seccomp-runs "$SECCOMP_RUNS" --v1-runs "$V1_RUNS" --parallel "$PARALLEL" \
     $([ "$WITH_RUNC" = no ] && echo --without-runc) ${STATE_IN:+--state-in "$STATE_IN"} "$TONG"
 fi
 
@@ -200,16 +206,18 @@ stats ()
   sort -n "$1" | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f %.2f %.2f\n", m/1e6, a[1]/1e6, a[NR]/1e6}'
 }
 
-# report TITLE RUNS: a line per runtime with median, spread, ratio to crun
+# report TITLE RUNS [BASE]: a line per runtime with median, spread, ratio
+# to BASE (crun)
 report ()
 {
-  local title=$1 runs=$2 base r med lo hi
+  local title=$1 runs=$2 to=${3:-crun} base r med lo hi
   echo "== $title ($runs runs, interleaved)"
-  base=$(stats "$work/$title.crun" | cut -d' ' -f1)
+  base=$(stats "$work/$title.$to" | cut -d' ' -f1)
   for r in "${runtimes[@]}"; do
+    [ -s "$work/$title.$r" ] || continue
     read -r med lo hi < <(stats "$work/$title.$r")
-    printf "  %-6s median %7.2f ms  spread %.2f-%.2f ms  ratio to crun %.2f\n" "$r" "$med" "$lo" "$hi" \
-      "$(awk -v a="$med" -v b="$base" 'BEGIN {print a / b}')"
+    printf "  %-6s median %7.2f ms  spread %.2f-%.2f ms  ratio to %s %.2f\n" "$r" "$med" "$lo" "$hi" \
+      "$to" "$(awk -v a="$med" -v b="$base" 'BEGIN {print a / b}')"
   done
 }
 
@@ -340,6 +348,46 @@ if [ "$SECCOMP_RUNS" -gt 0 ]; then
   echo "  ($(jq '[.syscalls[].names | length] | add' "$work/seccomp.json") system call names in" \
     "$(jq '.syscalls | length' "$work/seccomp.json") rules; tong compiles the program once" \
     "and keeps it in its state root)"
+fi
+
+# 7. run with cgroup v1 limits: every runtime manages its cgroups (a
+#    relative cgroupsPath below the cgroups the benchmark started in)
+cmd_v1_of ()
+{
+  case $1 in
+    tong) echo "$TONG --root $state/tong" ;;
+    crun) echo "crun --root $state/crun" ;;
+    runc) echo "runc --root $state/runc" ;;
+  esac
+}
+v1_bundle ()
+{
+  local b
+  b=$(bundle "$1" "$2" /bin/true)
+  jq '.linux.resources = {memory: {limit: 268435456}, pids: {limit: 1024},
+      cpu: {shares: 512, quota: 100000, period: 100000}}' "$b/config.json" >"$b/c.json"
+  mv "$b/c.json" "$b/config.json"
+  echo "$b"
+}
+if [ "$V1_RUNS" -gt 0 ] && [ "$WITH_RUNC" = yes ] && [ "$(stat -f -c %T /sys/fs/cgroup/memory 2>/dev/null)" = cgroupfs ]; then
+  # a runtime that cannot manage these cgroups is left out, saying why
+  v1_runtimes=()
+  for r in "${runtimes[@]}"; do
+    if out=$($(cmd_v1_of "$r") run --bundle "$(v1_bundle "$r" v0)" v0 2>&1 </dev/null); then
+      v1_runtimes+=("$r")
+    else
+      echo "  v1-limits: $r left out: $(tail -n1 <<<"$out")"
+    fi
+  done
+  for i in $(seq "$V1_RUNS"); do
+    for r in $(in_turn "$i"); do
+      case " ${v1_runtimes[*]} " in *" $r "*) ;; *) continue ;; esac
+      timed "$work/v1-limits.$r" $(cmd_v1_of "$r") run --bundle "$(v1_bundle "$r" "v$i")" "v$i"
+    done
+  done
+  report v1-limits "$V1_RUNS" runc
+else
+  echo "== v1-limits: left out (no cgroup v1 memory hierarchy, runc left out, or --v1-runs 0)"
 fi
 
 # 5. PARALLEL containers created at once (runc: each its own cgroup), then
