@@ -360,3 +360,26 @@ in_container ()
   _CTR_N=$((${_CTR_N:-0} + 1))
   tong run --bundle "$b" "ctr-$$-$_CTR_N" </dev/null
 }
+
+# ---------------------------------------------------------------- cgroups
+
+# own_cgroup_dirs: the test's own cgroup directory in every hierarchy (v1
+# and v2), one per line: where a relative linux.cgroupsPath lands.
+own_cgroup_dirs ()
+{
+  awk -F: 'NR == FNR { if ($9 == "cgroup" || $9 == "cgroup2") { split($0, a, " - "); split(a[2], f, " ");
+           n = split(f[3], o, ","); key = ""
+           for (i = 1; i <= n; i++) if (o[i] != "rw" && o[i] != "ro" && o[i] !~ /^(xattr|noprefix|clone_children|nsdelegate|release_agent=.*|memory_.*|favordynmods|cpuset_v2_mode)$/) key = key (key == "" ? "" : ",") o[i]
+           if (f[1] == "cgroup2") key = ""; split($0, g, " "); if (!(key in mnt)) mnt[key] = g[5] }; next }
+         ($2 in mnt) { p = $3; sub(/\/$/, "", p); print mnt[$2] p }' FS=' ' /proc/self/mountinfo FS=: /proc/self/cgroup
+}
+
+# rm_own_cgroup REL: remove REL below the test's own cgroup in every
+# hierarchy (what a relative cgroupsPath made; only empty ones go).
+rm_own_cgroup ()
+{
+  local d
+  for d in $(own_cgroup_dirs); do
+    rmdir "$d/$1" 2>/dev/null || true
+  done
+}

@@ -8,11 +8,13 @@
 # any process left behind.
 #
 # cgroups: the shim is started without a ShimCgroup, so it stays where
-# containerd is; the container's cgroupsPath is /<namespace>/<id> (ctr's
-# default), which tong creates in the cgroup v2 hierarchy and removes at
-# delete; on a hybrid host the shim only reads the v1 cgroups of the
-# container's init and registers an OOM eventfd there.  Nothing is moved in
-# v1.  docs/compat.md has the details.
+# containerd is (the test's own cgroup); each container gets the relative
+# cgroupsPath ctd-PID/<id> (ctr run --cgroup) instead of ctr's absolute
+# /<namespace>/<id>, so that on a v1 host it stays below the test's own
+# memory cgroup.  tong makes it in every hierarchy (v1 and v2) and removes
+# it at delete; on a v1 or hybrid host the shim reads the v1 cgroups of the
+# container's init and registers an OOM eventfd there.  docs/compat.md has
+# the details.
 
 source "$TESTS_DIR/oci-image.sh"
 
@@ -43,10 +45,8 @@ _ctd_stop ()
   for m in $(awk -v t="$T/" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
     umount -l "$m"
   done
-  # The parent cgroup tong made for ctr's /<namespace>/<id> cgroupsPath.
-  local v2
-  v2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
-  [ -z "$v2" ] || rmdir "$v2/$CTD_NS" 2>/dev/null
+  # The parent cgroup tong made for the containers' ctd-PID/<id>.
+  rm_own_cgroup "ctd-$$"
   # After a container with a user namespace, the default runc root of our
   # namespace appears too (empty), whatever --runc-root says.
   rmdir "/run/containerd/runc/$CTD_NS"
@@ -92,8 +92,13 @@ EOF
 # ctr_run ARGS...: ctr run with tong as the shim's runtime binary.
 ctr_run ()
 {
+  local a id= prev=
+  for a in "$@"; do
+    [ "$prev" = "$CTD_IMAGE" ] && id=$a
+    prev=$a
+  done
   ctr_ run --runc-binary "$TONG" --runc-root "$T/runc" --fifo-dir "$T/fifo" \
-    --env "TONG_TEST_MARK=$TONG_TEST_MARK" "$@"
+    --cgroup "ctd-$$/$id" --env "TONG_TEST_MARK=$TONG_TEST_MARK" "$@"
 }
 
 # tong_ctd ARGS...: tong on the state the shim keeps (runc-root/namespace).
@@ -183,6 +188,57 @@ test_containerd_task_lifecycle ()
   assert_eq "$(ls "$T/runc/$CTD_NS")" ""
 }
 
+# A pod as containerd's CRI makes one: the sandbox with cpu.shares 2 and a
+# cgroupsPath of the pod's (ctr's --cgroup: here relative, below the test's
+# own cgroups), then an app container in the sandbox's network, ipc and uts
+# namespaces with memory and cpu limits.  Both get their limits in their
+# own cgroups (v2's files on a v2 host, v1's on a v1 or hybrid one), and
+# the shim reads the app's stats.
+test_containerd_pod_sandbox_and_app_with_limits ()
+{
+  ctd_start
+  ctr_ run --runc-binary "$TONG" --runc-root "$T/runc" --fifo-dir "$T/fifo" \
+    --cgroup "ctd-$$/pod/sandbox" --cpu-shares 2 --env "TONG_TEST_MARK=$TONG_TEST_MARK" \
+    -d "$CTD_IMAGE" sandbox sleep 300
+  wait_for 10 _task_status_is sandbox RUNNING
+  local spid apid ns
+  spid=$(ctr_ task ls | awk '$1 == "sandbox" { print $2 }')
+  ctr_ run --runc-binary "$TONG" --runc-root "$T/runc" --fifo-dir "$T/fifo" \
+    --cgroup "ctd-$$/pod/app" --memory-limit 67108864 --cpu-quota 50000 --cpu-period 100000 \
+    --with-ns "network:/proc/$spid/ns/net" --with-ns "ipc:/proc/$spid/ns/ipc" \
+    --with-ns "uts:/proc/$spid/ns/uts" --env "TONG_TEST_MARK=$TONG_TEST_MARK" \
+    -d "$CTD_IMAGE" app sleep 300
+  wait_for 10 _task_status_is app RUNNING
+  apid=$(ctr_ task ls | awk '$1 == "app" { print $2 }')
+  for ns in net ipc uts; do
+    assert_eq "$(readlink "/proc/$apid/ns/$ns")" "$(readlink "/proc/$spid/ns/$ns")" "the app joined the sandbox's $ns"
+  done
+  local mem cpu
+  mem=$(sed -n 's/^[0-9]*:memory://p' "/proc/$apid/cgroup")
+  if [ -n "$mem" ]; then
+    cpu=$(awk -F: '{ n = split($2, o, ","); for (i = 1; i <= n; i++) if (o[i] == "cpu") print $3 }' "/proc/$spid/cgroup")
+    assert_match "$mem" "/ctd-$$/pod/app\$"
+    assert_eq "$(cat "/sys/fs/cgroup/memory$mem/memory.limit_in_bytes")" 67108864
+    assert_eq "$(cat "$(awk '$9 == "cgroup" && $NF ~ /(^|,)cpu(,|$)/ { print $5; exit }' /proc/self/mountinfo)$cpu/cpu.shares")" 2
+  else
+    local v2
+    v2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)$(sed -n 's/^0:://p' "/proc/$apid/cgroup")
+    [ ! -e "$v2/memory.max" ] || assert_eq "$(cat "$v2/memory.max")" 67108864
+  fi
+  # the shim reads the app's stats from its cgroups
+  run_cmd ctr_ task metrics app
+  assert_eq "$RC" 0
+  ctr_ task kill -s KILL app
+  ctr_ task kill -s KILL sandbox
+  wait_for 10 _task_status_is app STOPPED
+  wait_for 10 _task_status_is sandbox STOPPED
+  ctr_ task delete app
+  ctr_ task delete sandbox
+  ctr_ containers rm app sandbox
+  rm_own_cgroup "ctd-$$/pod"
+  assert_eq "$(ls "$T/runc/$CTD_NS")" ""
+}
+
 # ctr run -t: the shim passes --console-socket and relays the terminal.
 test_containerd_tty ()
 {
@@ -191,7 +247,7 @@ test_containerd_tty ()
   RC=0
   OUT=$(timeout 30 script -qefc "$(printf '%q ' ctr --address "$T/ctd/containerd.sock" --namespace "$CTD_NS" \
     run -t --rm --runc-binary "$TONG" --runc-root "$T/runc" --fifo-dir "$T/fifo" \
-    --env "TONG_TEST_MARK=$TONG_TEST_MARK" "$CTD_IMAGE" tty1 sh)" /dev/null \
+    --cgroup "ctd-$$/tty1" --env "TONG_TEST_MARK=$TONG_TEST_MARK" "$CTD_IMAGE" tty1 sh)" /dev/null \
     < <(sleep 2; printf 'tty; echo typed-$((6*7))\n'; sleep 1; printf 'exit 6\n'; sleep 2)) || RC=$?
   printf '%s\n' "$OUT" >&2
   assert_eq "$RC" 6 "exit status through the terminal"

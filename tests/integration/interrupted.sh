@@ -49,10 +49,13 @@ _left ()
   if [ -e "$ROOT/$id" ]; then
     echo "state directory ($(ls -A "$ROOT/$id" | xargs))"
   fi
-  cg=$(_cgroup_dir "$id")
-  if [ -n "$cg" ] && [ -e "$cg" ]; then
-    echo "cgroup $cg (processes: $(xargs <"$cg/cgroup.procs"))"
-  fi
+  # its default cgroup tong/ID, in every hierarchy (v2, and v1's)
+  for cg in $(own_cgroup_dirs); do
+    cg=$cg/tong/$id
+    if [ -e "$cg" ]; then
+      echo "cgroup $cg (processes: $(xargs <"$cg/cgroup.procs"))"
+    fi
+  done
   if "$TONG" --root "$ROOT" list -q 2>/dev/null | grep -qx "$id"; then
     echo "listed by tong list"
   fi
@@ -170,8 +173,9 @@ test_interrupted_create_is_listed_and_deleted ()
   _need_strace
   make_bundle "$T/b" sleep 30
   local st cg
-  # bpf: the device filter, loaded into the new cgroup before the init is born
-  _killed_at bpf 1 "$TONG" --root "$ROOT" create --bundle "$T/b" c1
+  # clone3: the init's birth, once its cgroup exists with its limits (the
+  # device filter, or cgroup v1's device lists) and before state.json
+  _killed_at clone3 1 "$TONG" --root "$ROOT" create --bundle "$T/b" c1
   cg=$(_cgroup_dir c1)
   [ -z "$cg" ] || assert_file "$cg"
   assert_no_file "$ROOT/c1/state.json"
@@ -191,8 +195,8 @@ test_interrupted_create_is_listed_and_deleted ()
   assert_no_containers
 }
 
-# While its creator lives (held here for 5 s in its first bpf call: time for
-# the checks below on a loaded machine), a container
+# While its creator lives (held here for 5 s before the init's clone3: time
+# for the checks below on a loaded machine), a container
 # without state.json is `creating`; `delete --force` does not pull it from
 # under its creator: it waits for the create to end, then deletes what it made.
 test_interrupted_delete_waits_for_a_live_create ()
@@ -200,7 +204,7 @@ test_interrupted_delete_waits_for_a_live_create ()
   _need_strace
   make_bundle "$T/b" sleep 30
   local creator deleter st i
-  strace -qq -o /dev/null -e trace=bpf -e inject=bpf:delay_exit=5000000:when=1 \
+  strace -qq -o /dev/null -e trace=clone3 -e inject=clone3:delay_enter=5000000:when=1 \
     "$TONG" --root "$ROOT" create --bundle "$T/b" c1 </dev/null >"$T/create.log" 2>&1 &
   creator=$!
   on_exit "kill -9 $creator"

@@ -14,11 +14,13 @@
 #
 # cgroups: cgroups = "no-conmon" keeps conmon where podman runs (podman's
 # cgroupfs manager would otherwise move conmon into /libpod_parent/conmon in
-# every v1 controller); containers get /libpod_parent/libpod-ID, which tong
-# creates in the cgroup v2 hierarchy.  The limits are lowered, never raised:
-# rootful podman asks RLIMIT_NOFILE and RLIMIT_NPROC of 1048576, which only a
-# holder of CAP_SYS_RESOURCE may set above its own hard limit.  pids_limit = 0
-# keeps podman from asking a pids limit.  docs/compat.md has the details.
+# every v1 controller); containers get the relative parent pm-PID
+# (--cgroup-parent) instead of /libpod_parent, so that on a v1 host they
+# stay below the test's own memory cgroup: tong makes pm-PID/libpod-ID in
+# every hierarchy.  podman's default pids limit (2048) stands.  The rlimits
+# are lowered, never raised: rootful podman asks RLIMIT_NOFILE and
+# RLIMIT_NPROC of 1048576, which only a holder of CAP_SYS_RESOURCE may set
+# above its own hard limit.  docs/compat.md has the details.
 
 source "$TESTS_DIR/oci-image.sh"
 
@@ -27,6 +29,10 @@ PM_IMAGE=localhost/tong-busybox:latest
 # podman_ ARGS...: this test's podman, with tong as the runtime.
 podman_ ()
 {
+  case " $* " in
+  *" --cgroups=disabled "*) ;;
+  " run "* | " create "*) set -- "$1" --cgroup-parent "pm-$$" "${@:2}" ;;
+  esac
   nsenter --mount="$T/ns/mnt" --wd="$T" -- podman --runtime "$TONG" "$@"
 }
 
@@ -44,10 +50,8 @@ _pm_stop ()
   fi
   mountpoint -q "$T/ns" && umount "$T/ns"
   [ -z "${PM_MADE_RUN_TONG:-}" ] || rmdir /run/tong
-  # The parent of the containers' cgroups /libpod_parent/libpod-ID, if empty.
-  local v2
-  v2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
-  [ -z "$v2" ] || rmdir "$v2/libpod_parent"
+  # The parent of the containers' cgroups pm-PID/libpod-ID, if empty.
+  rm_own_cgroup "pm-$$"
 }
 
 # pm_start: podman's configuration, the mount namespace, the image.
@@ -64,7 +68,6 @@ pm_start ()
 [containers]
 netns = "none"
 cgroups = "no-conmon"
-pids_limit = 0
 log_driver = "k8s-file"
 default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
 env = ["TONG_TEST_MARK=$TONG_TEST_MARK"]
@@ -269,9 +272,15 @@ test_podman_update ()
   wait_for 10 _pm_status_is u running
   pid=$(podman_ inspect -f '{{.State.Pid}}' u)
   cg=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)$(v2_path "$pid")
+  local v1mem
+  v1mem=$(sed -n 's/^[0-9]*:memory://p' "/proc/$pid/cgroup")
   if grep -qw memory "$cg/cgroup.controllers"; then
     podman_ update --memory 64m u >/dev/null
     assert_eq "$(cat "$cg/memory.max")" $((64 * 1024 * 1024))
+  elif [ -n "$v1mem" ]; then
+    # a v1 or hybrid host: the container's memory cgroup is v1's
+    podman_ update --memory 64m u >/dev/null
+    assert_eq "$(cat "/sys/fs/cgroup/memory$v1mem/memory.limit_in_bytes")" $((64 * 1024 * 1024))
   else
     # podman's `update --resources=FILE` reaches tong, and tong's reason
     # (this hierarchy has no memory controller) reaches the user
@@ -291,14 +300,21 @@ test_podman_cgroups_disabled ()
   run_cmd podman_ run --pull never --rm --cgroups=disabled "$PM_IMAGE" sh -c 'cat /proc/self/cgroup'
   assert_eq "$RC" 0
   assert_contains "$OUT" "0::$(v2_path self)"
-  # and by default a cgroup of its own, while no process leaves its v1 cgroups
-  local pid
+  # and by default a cgroup of its own in every hierarchy, below the
+  # test's own, with podman's default pids limit
+  local pid line
   podman_ run --pull never -d --name cg "$PM_IMAGE" sleep 300 >/dev/null
   wait_for 10 _pm_status_is cg running
   pid=$(podman_ inspect -f '{{.State.Pid}}' cg)
-  assert_match "$(v2_path "$pid")" '/libpod_parent/libpod-[0-9a-f]{64}$'
-  assert_eq "$(grep -v '^0::' "/proc/$pid/cgroup")" "$(grep -v '^0::' /proc/self/cgroup)" \
-    "the container's v1 cgroups are the test's"
+  assert_match "$(v2_path "$pid")" "/pm-$$/libpod-[0-9a-f]{64}\$"
+  while read -r line; do
+    assert_match "$line" "/pm-$$/libpod-[0-9a-f]{64}\$"
+  done < <(grep -v '^0::' "/proc/$pid/cgroup")
+  local pids
+  pids=$(sed -n 's/^[0-9]*:pids://p' "/proc/$pid/cgroup")
+  if [ -n "$pids" ]; then
+    assert_eq "$(cat "/sys/fs/cgroup/pids$pids/pids.max")" 2048
+  fi
   local conmon
   conmon=$(podman_ inspect -f '{{.State.ConmonPid}}' cg)
   assert_eq "$(cat "/proc/$conmon/cgroup")" "$(cat /proc/self/cgroup)" "conmon was not moved"
