@@ -383,3 +383,28 @@ rm_own_cgroup ()
     rmdir "$d/$1" 2>/dev/null || true
   done
 }
+
+# abs_cgroup_parent NAME: an absolute cgroup path NAME below the test's own
+# memory cgroup (its v2 one on a host without v1 memory), for a client that
+# reads the cgroups it names from the hierarchies' roots (podman): the same
+# path in every hierarchy, below the machine's memory limit.
+abs_cgroup_parent ()
+{
+  local own
+  own=$(sed -n 's/^[0-9]*:memory://p' /proc/self/cgroup)
+  [ -n "$own" ] || own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+  echo "${own%/}/$1"
+}
+
+# rm_abs_cgroup PATH: remove PATH in every hierarchy, and the levels above
+# it that are left empty (those other hierarchies made for it).
+rm_abs_cgroup ()
+{
+  local m p
+  for m in $(awk '$9 == "cgroup" || $9 == "cgroup2" { print $5 }' /proc/self/mountinfo); do
+    p=$1
+    while [ -n "$p" ] && [ "$p" != / ] && rmdir "$m$p" 2>/dev/null; do
+      p=${p%/*}
+    done
+  done
+}

@@ -14,10 +14,11 @@
 #
 # cgroups: cgroups = "no-conmon" keeps conmon where podman runs (podman's
 # cgroupfs manager would otherwise move conmon into /libpod_parent/conmon in
-# every v1 controller); containers get the relative parent pm-PID
-# (--cgroup-parent) instead of /libpod_parent, so that on a v1 host they
-# stay below the test's own memory cgroup: tong makes pm-PID/libpod-ID in
-# every hierarchy.  podman's default pids limit (2048) stands.  The rlimits
+# every v1 controller); containers get the parent <own>/pm-PID
+# (--cgroup-parent, absolute, <own> the test's own memory cgroup) instead of
+# /libpod_parent, so that on a v1 host they stay below the machine's memory
+# limit, at a path podman reads its stats from: tong makes
+# <own>/pm-PID/libpod-ID in every hierarchy.  podman's default pids limit (2048) stands.  The rlimits
 # are lowered, never raised: rootful podman asks RLIMIT_NOFILE and
 # RLIMIT_NPROC of 1048576, which only a holder of CAP_SYS_RESOURCE may set
 # above its own hard limit.  docs/compat.md has the details.
@@ -31,7 +32,7 @@ podman_ ()
 {
   case " $* " in
   *" --cgroups=disabled "*) ;;
-  " run "* | " create "*) set -- "$1" --cgroup-parent "pm-$$" "${@:2}" ;;
+  " run "* | " create "*) set -- "$1" --cgroup-parent "$(abs_cgroup_parent "pm-$$")" "${@:2}" ;;
   esac
   nsenter --mount="$T/ns/mnt" --wd="$T" -- podman --runtime "$TONG" "$@"
 }
@@ -50,8 +51,8 @@ _pm_stop ()
   fi
   mountpoint -q "$T/ns" && umount "$T/ns"
   [ -z "${PM_MADE_RUN_TONG:-}" ] || rmdir /run/tong
-  # The parent of the containers' cgroups pm-PID/libpod-ID, if empty.
-  rm_own_cgroup "pm-$$"
+  # The parent of the containers' cgroups .../pm-PID/libpod-ID, if empty.
+  rm_abs_cgroup "$(abs_cgroup_parent "pm-$$")"
 }
 
 # pm_start: podman's configuration, the mount namespace, the image.
@@ -176,6 +177,10 @@ test_podman_detached_exec_top_stop ()
   run_cmd podman_ top det
   assert_eq "$RC" 0
   assert_contains "$OUT" "while"
+  # stats: podman reads the container's cgroups itself
+  run_cmd podman_ stats --no-stream --format json det
+  assert_eq "$RC" 0
+  assert_json "$OUT" '.[0].pids | tonumber >= 1'
 
   # stop sends SIGTERM (tong kill ID 15); the trap exits at once
   local t0=$SECONDS
