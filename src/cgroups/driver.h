@@ -27,8 +27,8 @@ struct cgroup_handle
   /* v1, hybrid: the directory of every v1 controller ("memory",
    * "name=systemd"; co-mounted ones share one), as runc's cgroup_paths. */
   struct oci_map v1_paths;
-  char *unit;     /* systemd: the scope holding path, or NULL */
-  pid_t helper;   /* systemd, during create: the process standing in for the init */
+  char *unit;   /* systemd: the scope holding path, or NULL */
+  pid_t helper; /* systemd, during create: the process standing in for the init */
 };
 
 /* What create knows when it plans and makes the cgroup. */

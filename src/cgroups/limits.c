@@ -48,7 +48,8 @@ prepare_v1 (const struct cgroup_host *h, const struct oci_resources *r,
       const struct cgroup_write *w
           = i < l->v1.n ? &l->v1.writes[i] : &l->v1_devices.writes[i - l->v1.n];
       if (w->controller && !w->optional && !cgroup_host_v1_find (h, w->controller))
-        rc = tong_err (err, 0, "%s needs the cgroup v1 controller `%s`, which this host has not mounted",
+        rc = tong_err (err, 0,
+                       "%s needs the cgroup v1 controller `%s`, which this host has not mounted",
                        w->field, w->controller);
     }
   if (rc == 0 && l->v1.warning)

@@ -49,8 +49,7 @@ sd_plan (const struct cgroup_config *c, struct cgroup_handle *cg, tong_error *er
 
 /* systemd creates the cgroup (a scope unit, delegated to tong). */
 static int
-sd_create (const struct cgroup_config *c, struct cgroup_handle *cg, int *birth_fd,
-           tong_error *err)
+sd_create (const struct cgroup_config *c, struct cgroup_handle *cg, int *birth_fd, tong_error *err)
 {
   struct systemd_scope scope = { 0 };
   int fd, r;

@@ -139,8 +139,7 @@ cpuset_fill (const char *mount, const char *dir, tong_error *err)
 static int v1_destroy (struct cgroup_handle *cg, tong_error *err);
 
 static int
-v1_create (const struct cgroup_config *c, struct cgroup_handle *cg, int *birth_fd,
-           tong_error *err)
+v1_create (const struct cgroup_config *c, struct cgroup_handle *cg, int *birth_fd, tong_error *err)
 {
   const struct cgroup_v1_hierarchy *cpuset = cgroup_host_v1_find (cgroup_host_get (), "cpuset");
   const char *dir;
@@ -225,8 +224,8 @@ freezer_is (const char *dir, const char *state)
   size_t len = strlen (state);
   tong_error ignored;
 
-  return read_file_at (AT_FDCWD, file, &text, NULL, &ignored) == 0 && strncmp (text, state, len) == 0
-         && (text[len] == '\n' || text[len] == '\0');
+  return read_file_at (AT_FDCWD, file, &text, NULL, &ignored) == 0
+         && strncmp (text, state, len) == 0 && (text[len] == '\n' || text[len] == '\0');
 }
 
 /* freezer.state reads FREEZING until every task is frozen: written again

@@ -29,8 +29,7 @@ v2_plan (const struct cgroup_config *c, struct cgroup_handle *cg, tong_error *er
 
 /* cg->path is the planned directory. */
 static int
-v2_create (const struct cgroup_config *c, struct cgroup_handle *cg, int *birth_fd,
-           tong_error *err)
+v2_create (const struct cgroup_config *c, struct cgroup_handle *cg, int *birth_fd, tong_error *err)
 {
   int fd = cgroup_create (cg->path, err);
 

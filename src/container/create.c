@@ -208,9 +208,10 @@ plan_cgroup (const struct cgroup_config *cc, const struct cgroup_limits *limits,
   log_debug ("cgroup mode %s, driver %s", cgroup_mode_name (cgroup_host_get ()->mode),
              cg->driver ? cg->driver->name : "none (--cgroup-manager disabled)");
   if (!cg->driver)
-    return !field ? 0
-                  : tong_err (err, 0, "%s: a limit needs a cgroup, and --cgroup-manager is disabled",
-                              field);
+    return !field
+               ? 0
+               : tong_err (err, 0, "%s: a limit needs a cgroup, and --cgroup-manager is disabled",
+                           field);
   return cg->driver->plan (cc, cg, err);
 }
 

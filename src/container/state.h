@@ -54,7 +54,6 @@ struct container_state
 
 const char *status_name (enum container_status s);
 
-
 /* Open (creating it 0700 if needed) the state root; returns an fd. */
 int state_root_open (const char *root, bool create, tong_error *err);
 

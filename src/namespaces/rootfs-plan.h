@@ -131,7 +131,7 @@ struct rootfs_plan
 {
   struct rootfs_op *ops; /* in execution order; one ROOTFS_OP_PIVOT splits the phases */
   size_t n_ops;
-  bool userns; /* set up in a user namespace: nodes bound from the host, host fallbacks */
+  bool userns;    /* set up in a user namespace: nodes bound from the host, host fallbacks */
   bool cgroup_v1; /* the host's controllers are cgroup v1's: "cgroup" mounts are trees */
   /* The destination of the proc mount whose fd the init keeps, or NULL: the
    * last proc mount, when no later mount is at or above it.  After pivot_root

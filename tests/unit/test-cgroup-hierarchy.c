@@ -98,8 +98,7 @@ test_pure_v2_and_none (void)
 }
 
 static void
-check_join (const char *mount, const char *root, const char *own, const char *cp,
-            const char *want)
+check_join (const char *mount, const char *root, const char *own, const char *cp, const char *want)
 {
   _cleanup_free_ char *got = cgroup_dir_join (mount, root, own, cp, "c1");
   _cleanup_free_ char *name
