@@ -160,22 +160,33 @@ write_file_replace_at (int dirfd, const char *path, const void *data, size_t len
   return replace_file (dirfd, path, data, len, mode, false, err);
 }
 
+/* The directory first, its parents only when it has none: a cgroup made
+ * below existing ones costs one mkdir, not one per level. */
 int
 mkdir_p (const char *path, mode_t mode, tong_error *err)
 {
-  _cleanup_free_ char *p = xstrdup (path);
-  char *s;
+  _cleanup_free_ char *parent = NULL;
+  char *slash;
+  int r;
 
-  for (s = p + 1; *s; s++)
+  if (mkdir (path, mode) == 0 || errno == EEXIST)
+    return 0;
+  if (errno != ENOENT)
+    return tong_err (err, errno, "mkdir `%s`", path);
+  parent = xstrdup (path);
+  slash = strrchr (parent, '/');
+  while (slash && slash > parent && slash[1] == '\0')
     {
-      if (*s != '/')
-        continue;
-      *s = '\0';
-      if (mkdir (p, mode) < 0 && errno != EEXIST)
-        return tong_err (err, errno, "mkdir `%s`", p);
-      *s = '/';
+      *slash = '\0';
+      slash = strrchr (parent, '/');
     }
-  if (mkdir (p, mode) < 0 && errno != EEXIST)
-    return tong_err (err, errno, "mkdir `%s`", p);
-  return 0; /* NOLINT(clang-analyzer-unix.Malloc): p is freed by _cleanup_free_ */
+  if (!slash || slash == parent)
+    return tong_err (err, ENOENT, "mkdir `%s`", path);
+  *slash = '\0';
+  r = mkdir_p (parent, mode, err);
+  if (r < 0)
+    return r;
+  if (mkdir (path, mode) < 0 && errno != EEXIST)
+    return tong_err (err, errno, "mkdir `%s`", path);
+  return 0;
 }

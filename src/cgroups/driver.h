@@ -16,6 +16,7 @@
 
 #include "oci/spec.h"
 #include "src/base/error.h"
+#include "src/cgroups/hierarchy.h"
 #include "src/cgroups/limits.h"
 
 /* One container's cgroup, as its state records it. */
@@ -55,9 +56,10 @@ struct cgroup_driver
    * left and the handle holds no cgroup. */
   int (*create) (const struct cgroup_config *c, struct cgroup_handle *cg, int *birth_fd,
                  tong_error *err);
-  /* The init is born (into the v2 directory, if any): move it into the
-   * rest of the cgroup before it is released.  NULL: clone3 placed it. */
-  int (*enter) (const struct cgroup_handle *cg, pid_t pid, tong_error *err);
+  /* The rest of the cgroup, where clone3 does not place the init (cgroup
+   * v1's hierarchies): the files the init writes itself into before it
+   * runs anything of its own (hierarchy.h).  NULL: clone3 places it. */
+  int (*join_open) (const struct cgroup_handle *cg, struct cgroup_v1_join *j, tong_error *err);
   /* The init lives in the cgroup now (or create failed): whatever stood in
    * for it goes. */
   void (*settle) (struct cgroup_handle *cg);

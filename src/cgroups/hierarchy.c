@@ -7,8 +7,8 @@
 #include <string.h>
 #include <linux/magic.h>
 #include <sys/statfs.h>
+#include <unistd.h>
 
-#include "src/base/spawn.h"
 #include "src/base/util.h"
 #include "src/cgroups/systemd-unit.h"
 
@@ -356,14 +356,40 @@ cgroup_v1_dir_of (const struct cgroup_v1_hierarchy *hier, const char *path)
 }
 
 int
-cgroup_v1_join_like (pid_t like, pid_t pid, tong_error *err)
+cgroup_v1_join_open (char *const *dirs, size_t n, struct cgroup_v1_join *j, tong_error *err)
+{
+  *j = (struct cgroup_v1_join){ 0 };
+  j->fds = xcalloc (n ? n : 1, sizeof *j->fds);
+  j->dirs = xcalloc (n ? n : 1, sizeof *j->dirs);
+  for (size_t i = 0; i < n; i++)
+    {
+      _cleanup_free_ char *file = xasprintf ("%s/tasks", dirs[i]);
+      int fd = open (file, O_WRONLY | O_CLOEXEC);
+
+      if (fd < 0)
+        {
+          int e = errno;
+          cgroup_v1_join_close (j);
+          return tong_err (err, e, "open `%s`", file);
+        }
+      j->fds[j->n] = fd;
+      j->dirs[j->n++] = xstrdup (dirs[i]);
+    }
+  return 0;
+}
+
+int
+cgroup_v1_join_open_like (pid_t like, struct cgroup_v1_join *j, tong_error *err)
 {
   const struct cgroup_host *h = cgroup_host_get ();
   _cleanup_free_ char *text = NULL;
   char file[64], *line, *save = NULL;
+  char **dirs = NULL;
+  size_t n = 0;
   int r;
 
-  if (h->mode != CGROUP_MODE_V1 && h->mode != CGROUP_MODE_HYBRID)
+  *j = (struct cgroup_v1_join){ 0 };
+  if (!cgroup_host_is_v1 (h))
     return 0;
   str_format (file, sizeof file, "/proc/%d/cgroup", (int) like);
   r = read_file_at (AT_FDCWD, file, &text, NULL, err);
@@ -373,8 +399,7 @@ cgroup_v1_join_like (pid_t like, pid_t pid, tong_error *err)
     {
       char *names = strchr (line, ':'), *path = names ? strchr (names + 1, ':') : NULL;
       const struct cgroup_v1_hierarchy *hier;
-      _cleanup_free_ char *dir = NULL;
-      _cleanup_close_ int fd = -1;
+      char *dir;
 
       if (!path || path == names + 1)
         continue;
@@ -385,10 +410,34 @@ cgroup_v1_join_like (pid_t like, pid_t pid, tong_error *err)
       dir = cgroup_v1_dir_of (hier, path);
       if (!dir)
         continue;
-      fd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-      r = fd < 0 ? -errno : spawn_move_to_cgroup (fd, pid);
-      if (r < 0)
-        return tong_err (err, -r, "move process %d into cgroup `%s`", (int) pid, dir);
+      dirs = xrealloc (dirs, (n + 1) * sizeof *dirs);
+      dirs[n++] = dir;
     }
+  r = cgroup_v1_join_open (dirs, n, j, err);
+  for (size_t i = 0; i < n; i++)
+    free (dirs[i]);
+  free (dirs);
+  return r;
+}
+
+int
+cgroup_v1_join_self (const struct cgroup_v1_join *j, tong_error *err)
+{
+  for (size_t i = 0; i < j->n; i++)
+    if (write (j->fds[i], "0", 1) != 1)
+      return tong_err (err, errno, "move into cgroup `%s`", j->dirs[i]);
   return 0;
+}
+
+void
+cgroup_v1_join_close (struct cgroup_v1_join *j)
+{
+  for (size_t i = 0; i < j->n; i++)
+    {
+      close (j->fds[i]);
+      free (j->dirs[i]);
+    }
+  free (j->fds);
+  free (j->dirs);
+  *j = (struct cgroup_v1_join){ 0 };
 }

@@ -78,9 +78,32 @@ int cgroup_path_check (const char *cgroups_path, tong_error *err);
  * shows it); NULL when the mount does not show it. */
 char *cgroup_v1_dir_of (const struct cgroup_v1_hierarchy *hier, const char *path);
 
-/* Move pid into every v1 cgroup that `like` is in and the caller is not (an
- * exec'd process into its container's cgroups: clone3 places it in the v2
- * one only). */
-int cgroup_v1_join_like (pid_t like, pid_t pid, tong_error *err);
+/* A new process (a container's init, an exec'd process) moves itself into
+ * its cgroup v1 directories: the runtime opens their `tasks` files (the
+ * kernel checks the opener's credentials, so a process in a user namespace
+ * can use them), the process writes "0" into each before it runs anything
+ * of its own.  A thread that moves itself skips the lock a move of another
+ * process takes for a whole RCU grace period (milliseconds per create on an
+ * idle host). */
+struct cgroup_v1_join
+{
+  int *fds;
+  char **dirs; /* for errors */
+  size_t n;
+};
+
+/* Open dir/tasks of each of dirs. */
+int cgroup_v1_join_open (char *const *dirs, size_t n, struct cgroup_v1_join *j, tong_error *err);
+
+/* The same for every v1 cgroup that `like` is in and the caller is not (an
+ * exec'd process joins its container's init). */
+int cgroup_v1_join_open_like (pid_t like, struct cgroup_v1_join *j, tong_error *err);
+
+/* In the new process: "0" into each file; the error names the directory. */
+int cgroup_v1_join_self (const struct cgroup_v1_join *j, tong_error *err);
+
+void cgroup_v1_join_close (struct cgroup_v1_join *j);
+
+#define _cleanup_cgroup_v1_join_ __attribute__ ((cleanup (cgroup_v1_join_close)))
 
 #endif

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "oci/config.h"
-#include "src/base/spawn.h"
 #include "src/base/util.h"
 #include "src/cgroups/cgroup.h"
 #include "src/cgroups/hierarchy.h"
@@ -138,6 +137,33 @@ cpuset_fill (const char *mount, const char *dir, tong_error *err)
 
 static int v1_destroy (struct cgroup_handle *cg, tong_error *err);
 
+static bool
+not_permitted (int errnum)
+{
+  return errnum == EACCES || errnum == EPERM || errnum == EROFS;
+}
+
+/* Forget every controller whose directory is dir. */
+static void
+drop_dir (struct cgroup_handle *cg, const char *dir)
+{
+  _cleanup_free_ char *gone = xstrdup (dir);
+  struct oci_map *m = &cg->v1_paths;
+  size_t kept = 0;
+
+  for (size_t i = 0; i < m->len; i++)
+    {
+      if (strcmp (m->items[i].value, gone) == 0)
+        {
+          free (m->items[i].key);
+          free (m->items[i].value);
+          continue;
+        }
+      m->items[kept++] = m->items[i];
+    }
+  m->len = kept;
+}
+
 static int
 v1_create (const struct cgroup_config *c, struct cgroup_handle *cg, int *birth_fd, tong_error *err)
 {
@@ -145,11 +171,23 @@ v1_create (const struct cgroup_config *c, struct cgroup_handle *cg, int *birth_f
   const char *dir;
   int r = 0;
 
-  (void) c;
   *birth_fd = -1;
-  for (size_t i = 0; r == 0 && (dir = dir_nth (cg, i)); i++)
-    if ((r = mkdir_p (dir, 0755, err)) < 0)
-      tong_err_prefix (err, "create cgroup");
+  for (size_t i = 0; r == 0 && (dir = dir_nth (cg, i));)
+    {
+      r = mkdir_p (dir, 0755, err);
+      /* A user without the v1 hierarchies (they are root's) still has a
+       * delegated v2 cgroup on a hybrid host: a limit that needs one of
+       * them fails when it is applied, naming it. */
+      if (r < 0 && c->rootless && cg->path && not_permitted (err->errnum))
+        {
+          drop_dir (cg, dir);
+          r = 0;
+          continue;
+        }
+      if (r < 0)
+        tong_err_prefix (err, "create cgroup");
+      i++;
+    }
   if (r == 0 && cpuset && (dir = dir_of ("cpuset", cg)))
     r = cpuset_fill (cpuset->mount, dir, err);
   if (r == 0 && cg->path)
@@ -170,18 +208,14 @@ v1_create (const struct cgroup_config *c, struct cgroup_handle *cg, int *birth_f
 }
 
 static int
-v1_enter (const struct cgroup_handle *cg, pid_t pid, tong_error *err)
+v1_join_open (const struct cgroup_handle *cg, struct cgroup_v1_join *j, tong_error *err)
 {
-  const char *dir;
+  _cleanup_free_ char **dirs = xcalloc (cg->v1_paths.len + 1, sizeof *dirs);
+  size_t n = 0;
 
-  for (size_t i = 0; (dir = dir_nth (cg, i)); i++)
-    {
-      _cleanup_close_ int fd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-      int r = fd < 0 ? -errno : spawn_move_to_cgroup (fd, pid);
-      if (r < 0)
-        return tong_err (err, -r, "move process %d into cgroup `%s`", (int) pid, dir);
-    }
-  return 0;
+  while ((dirs[n] = (char *) dir_nth (cg, n)))
+    n++;
+  return cgroup_v1_join_open (dirs, n, j, err);
 }
 
 static void
@@ -388,7 +422,7 @@ const struct cgroup_driver cgroup_v1_driver = {
   .hand_over = NULL,
   .plan = v1_plan,
   .create = v1_create,
-  .enter = v1_enter,
+  .join_open = v1_join_open,
   .settle = v1_settle,
   .apply = v1_apply,
   .update = v1_update,

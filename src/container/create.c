@@ -408,7 +408,7 @@ create_gather_facts (struct tong_globals *g, const struct create_options *o, str
     g->rootless = true;
   f->preserve_fds = o->preserve_fds;
   f->listen_fds = listen_fds_count ();
-  f->cgroup_after_clone = j->cg.driver && j->cg.driver->enter;
+  f->cgroup_after_clone = j->cg.driver && j->cg.driver->join_open;
   r = ns_open_paths (j->spec, j->ns_fds, err);
   for (int i = 0; r == 0 && i < OCI_NS_COUNT; i++)
     f->joined[i] = j->ns_fds[i] >= 0;
@@ -550,6 +550,7 @@ create_act (struct tong_globals *g, const struct create_options *o, struct creat
   _cleanup_idmap_trees_ struct idmap_trees idmap_trees = { 0 };
   _cleanup_oci_map_ struct oci_map annotations = { 0 };
   _cleanup_cgroup_tree_ struct cgroup_tree cgroup_tree = { 0 };
+  _cleanup_cgroup_v1_join_ struct cgroup_v1_join cgroup_join = { 0 };
   __attribute__ ((cleanup (seccomp_program_freep))) struct seccomp_program *seccomp = NULL;
   _cleanup_create_undo_ struct create_undo undo = { .id = o->id, .rootfd = -1, .dirfd = -1 };
   _cleanup_close_pair_ int sync_fds[2] = { -1, -1 };
@@ -596,6 +597,12 @@ create_act (struct tong_globals *g, const struct create_options *o, struct creat
   undo.cg = &j->cg;
   if (j->rootfs_plan.cgroup_v1)
     cgroup_tree_build (&j->cg, &cgroup_tree);
+  if (j->cg.driver && j->cg.driver->join_open)
+    {
+      r = j->cg.driver->join_open (&j->cg, &cgroup_join, err);
+      if (r < 0)
+        return r;
+    }
 
   c = (struct init_ctx){ .spec = j->spec,
                          .opts = o,
@@ -610,14 +617,12 @@ create_act (struct tong_globals *g, const struct create_options *o, struct creat
                          .fifo_fd = fifo_fd,
                          .ns_fds = j->ns_fds,
                          .plan = j->plan,
+                         .cgroup_join = &cgroup_join,
                          .state = st,
                          .seccomp_program = seccomp,
                          .lsm = LSM_ATTRS_NONE,
                          .runtime_fds = { rootfd, dirfd, sync_fds[0] } };
   r = spawn_init (&c, j->ns_fds[OCI_NS_PID], cgroup_fd, &pidfd, &pid, err);
-  /* The rest of the cgroup (v1's hierarchies) before the init is released. */
-  if (r == 0 && j->cg.driver && j->cg.driver->enter)
-    r = j->cg.driver->enter (&j->cg, pid, err);
   /* The init holds the cgroup now (systemd's scope ends when the
    * container's last process does). */
   if (j->cg.driver)

@@ -85,6 +85,7 @@ struct exec_child
   struct seccomp_plan *plan;             /* made by the child */
   const struct container_state *state;   /* for a seccomp listener */
   bool in_userns;                        /* already in the container's user namespace */
+  struct cgroup_v1_join cgroup_join;     /* the init's cgroup v1 directories */
   struct lsm_attrs lsm;                  /* opened before the child joins anything */
 };
 
@@ -252,6 +253,11 @@ child_setup (struct exec_child *c, tong_error *err)
   r = sync_recv (c->sync_fd, &m, &fd);
   if (r != SYNC_GO)
     return tong_err (err, r < 0 ? -r : EPIPE, "exec: waiting for the runtime");
+  /* clone3 placed it in the init's v2 cgroup; it moves itself into the
+   * init's v1 ones before it runs anything of its own. */
+  r = cgroup_v1_join_self (&c->cgroup_join, err);
+  if (r < 0)
+    return r;
   /* The container's filter holds for exec'd processes too; it is built while
    * a listenerPath still names a path on the host. */
   if (c->seccomp)
@@ -555,18 +561,17 @@ exec_spawn (const struct exec_target *t, struct oci_process *p, const struct exe
       foreground_block_signals (&old);
       blocked = true;
     }
-  r = spawn_child (&c, &pidfd, &pid, err);
+  r = cgroup_v1_join_open_like (t->st.pid, &c.cgroup_join, err);
+  if (r == 0)
+    r = spawn_child (&c, &pidfd, &pid, err);
+  cgroup_v1_join_close (&c.cgroup_join);
   init_handles_close (&h);
   closep (&child_end);
   child_end = -1;
   if (r < 0)
     goto out;
 
-  /* clone3 placed it in the init's v2 cgroup; v1 hierarchies take it here,
-   * before it runs anything of its own. */
-  r = cgroup_v1_join_like (t->st.pid, pid, err);
-  if (r == 0)
-    r = process_set_rlimits (pid, p, err);
+  r = process_set_rlimits (pid, p, err);
   if (r == 0)
     r = process_set_oom_score_adj (pid, p, err);
   if (r == 0 && (r = sync_send (parent_end, SYNC_GO, NULL, -1)) < 0)

@@ -46,6 +46,11 @@ init_setup (struct init_ctx *c, tong_error *err)
   if (r != SYNC_GO)
     return tong_err (err, r < 0 ? -r : EPIPE, "init: waiting for the runtime");
   c->state.pid = m.value;
+  /* Into the rest of its cgroup first: nothing of the container runs
+   * outside its limits, and a new cgroup namespace is rooted there. */
+  r = cgroup_v1_join_self (c->cgroup_join, err);
+  if (r < 0)
+    return tong_err_prefix (err, "init");
   if (c->plan.defer_hide)
     protect_exe_hide_runtime ();
 

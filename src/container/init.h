@@ -7,6 +7,7 @@
 
 #include "oci/spec.h"
 #include "src/container/container.h"
+#include "src/cgroups/hierarchy.h"
 #include "src/container/create-plan.h"
 #include "src/container/state.h"
 #include "src/namespaces/rootfs.h"
@@ -22,7 +23,9 @@ struct init_ctx
   int sync_fd;
   int fifo_fd;
   int *ns_fds;
-  struct create_plan plan;      /* the namespaces, what is deferred, the fds kept */
+  struct create_plan plan; /* the namespaces, what is deferred, the fds kept */
+  /* The cgroup v1 directories the init moves itself into at SYNC_GO */
+  const struct cgroup_v1_join *cgroup_join;
   struct container_state state; /* for the hooks the init runs; pid set at SYNC_GO */
   /* linux.seccomp (NULL: none): compiled by the runtime, the plan made by
    * the init before pivot_root */

@@ -2,6 +2,8 @@
  * passwd(5) lookups, integers in generated JSON, str_format against
  * snprintf, signal names. */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -213,6 +215,37 @@ test_signal_abbrev_matches_glibc (void)
       CHECK (signal_parse (signal_abbrev (sig)) == sig);
 }
 
+/* mkdir_p: the levels that are missing, nothing for one that exists, a
+ * trailing slash, and an error naming a level that cannot be made. */
+static void
+test_mkdir_p (void)
+{
+  char base[] = "/tmp/tong-test-mkdir.XXXXXX";
+  _cleanup_free_ char *deep = NULL, *again = NULL, *under_file = NULL, *file = NULL;
+  struct stat st;
+  tong_error err;
+
+  CHECK (mkdtemp (base) != NULL);
+  deep = xasprintf ("%s/a/b/c", base);
+  again = xasprintf ("%s/a/b/", base);
+  file = xasprintf ("%s/f", base);
+  under_file = xasprintf ("%s/f/x/y", base);
+  CHECK (mkdir_p (deep, 0700, &err) == 0);
+  CHECK (stat (deep, &st) == 0 && S_ISDIR (st.st_mode));
+  CHECK (mkdir_p (deep, 0700, &err) == 0);
+  CHECK (mkdir_p (again, 0700, &err) == 0);
+  CHECK (write_file_atomic_at (AT_FDCWD, file, "x", 1, 0644, &err) == 0);
+  CHECK (mkdir_p (under_file, 0700, &err) < 0 && err.errnum == ENOTDIR);
+  CHECK (strstr (err.msg, "/f/x") != NULL);
+  unlink (file);
+  rmdir (deep);
+  *strrchr (deep, '/') = '\0';
+  rmdir (deep);
+  *strrchr (deep, '/') = '\0';
+  rmdir (deep);
+  rmdir (base);
+}
+
 int
 main (void)
 {
@@ -223,6 +256,7 @@ main (void)
   RUN (test_format_matches_snprintf);
   RUN (test_format_long_output);
   RUN (test_signal_abbrev_matches_glibc);
+  RUN (test_mkdir_p);
   if (failures)
     {
       fprintf (stderr, "test-util: %d checks failed\n", failures);
