@@ -9,7 +9,6 @@
 #include "src/base/log.h"
 #include "src/base/util.h"
 #include "src/cgroups/cgroup.h"
-#include "src/cgroups/hierarchy.h"
 #include "src/cgroups/systemd-unit.h"
 #include "src/cgroups/systemd.h"
 #include "src/cgroups/v2.h"
@@ -21,11 +20,6 @@ sd_plan (const struct cgroup_config *c, struct cgroup_handle *cg, tong_error *er
   const char *mnt = cgroup_v2_mount ();
   int r;
 
-  if (cgroup_host_get ()->mode == CGROUP_MODE_V1 || cgroup_host_get ()->mode == CGROUP_MODE_HYBRID)
-    return tong_err (err, 0,
-                     "the systemd cgroup driver on a cgroup %s host is not supported: "
-                     "use --cgroup-manager cgroupfs",
-                     cgroup_mode_name (cgroup_host_get ()->mode));
   if (c->rootless)
     return tong_err (err, 0,
                      "the systemd cgroup driver for a non-root user (systemd --user) "

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "src/cgroups/hierarchy.h"
 #include "src/cgroups/cgroup.h"
 #include "src/cgroups/systemd-bus.h"
 #include "src/cgroups/systemd-unit.h"
@@ -358,6 +359,13 @@ systemd_scope_start (const struct oci_spec *spec, const char *id, struct systemd
   r = bus_open (&b, err);
   if (r < 0)
     return r;
+  /* Once systemd is known to be there: what it would make is not yet what
+   * tong can use on such a host. */
+  if (cgroup_host_is_v1 (cgroup_host_get ()))
+    return tong_err (err, ENOTSUP,
+                     "the systemd cgroup driver is not supported on a cgroup v1 or hybrid "
+                     "host (this one is %s): use --cgroup-manager cgroupfs",
+                     cgroup_mode_name (cgroup_host_get ()->mode));
   s->helper = helper_spawn (err);
   if (s->helper < 0)
     {

@@ -146,7 +146,12 @@ test_cgroups_pause_resume_freezes_a_busy_loop ()
   tong pause "$C1"
   assert_eq "$(state_of "$C1")" paused
   path=$(_cg_path "$C1")
-  assert_contains "$(cat "$path/cgroup.events")" "frozen 1"
+  # a v1 or hybrid host with a freezer hierarchy freezes through it
+  if _cg_v1_bound freezer; then
+    assert_eq "$(cat "$(jq -r '.cgroup_paths.freezer' "$ROOT/$C1/state.json")/freezer.state")" FROZEN
+  else
+    assert_contains "$(cat "$path/cgroup.events")" "frozen 1"
+  fi
   a=$(_cpu_ticks "$pid")
   sleep 0.5
   b=$(_cpu_ticks "$pid")

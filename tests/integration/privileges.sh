@@ -67,6 +67,16 @@ test_privileges_scheduler_fifo_as_root ()
 {
   make_bundle "$T/b"
   cfg_set "$T/b" '.process.scheduler = {policy: "SCHED_FIFO", priority: 1}'
+  # With real-time group scheduling in a cgroup v1 cpu hierarchy, a new cpu
+  # cgroup has no real-time budget (cpu.rt_runtime_us 0): SCHED_FIFO is
+  # refused there, as with runc.  Without a cgroup of its own it is granted.
+  if [ -e /sys/fs/cgroup/cpu/cpu.rt_runtime_us ]; then
+    cfg_args "$T/b" true
+    run_cmd tong run --bundle "$T/b" rt$$
+    assert_ne "$RC" 0
+    assert_contains "$ERR" "SCHED_FIFO"
+    tong () { "$TONG" --root "$ROOT" --cgroup-manager disabled "$@"; }
+  fi
   assert_eq "$(_sched_policy "$T/b")" 1
   assert_no_containers
 }
