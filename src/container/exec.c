@@ -258,6 +258,7 @@ child_setup (struct exec_child *c, tong_error *err)
   r = cgroup_v1_join_self (&c->cgroup_join, err);
   if (r < 0)
     return r;
+  cgroup_v1_join_close (&c->cgroup_join);
   /* The container's filter holds for exec'd processes too; it is built while
    * a listenerPath still names a path on the host. */
   if (c->seccomp)

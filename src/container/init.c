@@ -51,6 +51,7 @@ init_setup (struct init_ctx *c, tong_error *err)
   r = cgroup_v1_join_self (c->cgroup_join, err);
   if (r < 0)
     return tong_err_prefix (err, "init");
+  cgroup_v1_join_close (c->cgroup_join);
   if (c->plan.defer_hide)
     protect_exe_hide_runtime ();
 

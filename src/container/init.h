@@ -24,8 +24,9 @@ struct init_ctx
   int fifo_fd;
   int *ns_fds;
   struct create_plan plan; /* the namespaces, what is deferred, the fds kept */
-  /* The cgroup v1 directories the init moves itself into at SYNC_GO */
-  const struct cgroup_v1_join *cgroup_join;
+  /* The cgroup v1 directories the init moves itself into at SYNC_GO (its
+   * copy of the runtime's: it closes the files once it is in) */
+  struct cgroup_v1_join *cgroup_join;
   struct container_state state; /* for the hooks the init runs; pid set at SYNC_GO */
   /* linux.seccomp (NULL: none): compiled by the runtime, the plan made by
    * the init before pivot_root */
